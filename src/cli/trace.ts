@@ -1,0 +1,152 @@
+import { formatTrace, type ProbeSpec, type Proto, probe, runScript, traceToJson } from "../sim";
+import {
+  type CommandSpec,
+  integerOption,
+  NO_COLOR_OPTION,
+  type ParsedArgs,
+  parseCommandLine,
+  requiredOption,
+  stringOption,
+  withHelp,
+} from "./args";
+import { InputError, UsageError } from "./errors";
+import { formatHelp } from "./help";
+import { type Io, line } from "./io";
+import { formatSetupErrors, readScript } from "./script";
+
+const PROTOS: readonly Proto[] = ["icmp", "tcp", "udp"];
+
+const DEFAULT_DPORT = 80;
+/** Largest UDP payload in one IPv4 datagram: 65535 - 20 (IP) - 8 (UDP/ICMP header). */
+const MAX_SIZE = 65507;
+/** Seeds are unsigned 32-bit, the state size of the simulator's generator. */
+const MAX_SEED = 0xffff_ffff;
+
+export const traceCommand: CommandSpec = {
+  name: "trace",
+  summary: "Follow one packet and its reply through a simulated cluster, hop by hop",
+  usage: "trace --script FILE --from NETNS --to IP [options]",
+  options: withHelp([
+    {
+      name: "script",
+      value: "FILE",
+      description: "Setup script (ip, bridge, iptables, sysctl commands) that builds the cluster",
+    },
+    { name: "from", value: "NETNS", description: "Network namespace the packet leaves from" },
+    { name: "to", value: "IP", description: "Destination IPv4 address" },
+    { name: "proto", value: "PROTO", description: "icmp, tcp or udp (default icmp)" },
+    {
+      name: "dport",
+      value: "N",
+      description: `Destination port for tcp/udp (default ${DEFAULT_DPORT})`,
+    },
+    {
+      name: "size",
+      value: "BYTES",
+      description: `ICMP or UDP payload bytes, like ping -s (0-${MAX_SIZE}, default 56)`,
+    },
+    {
+      name: "df",
+      description: "Set Don't Fragment (TCP always does), to see where a too-big packet stops",
+    },
+    {
+      name: "seed",
+      value: "N",
+      description: `Seed for random choices such as load balancing (0-${MAX_SEED}), to replay a run`,
+    },
+    { name: "headers", description: "Show the packet headers under each hop that changed them" },
+    { name: "json", description: "Print one JSON object instead of text" },
+    NO_COLOR_OPTION,
+  ]),
+  examples: [
+    "podnet-learn trace --script examples/scripts/flannel-vxlan.sh --from ex-pod-a --to 10.244.2.15",
+  ],
+  notes: [
+    "Exit status: 0 when the request and the reply are both delivered, 1 when either is dropped,",
+    "2 when the command line or the script file is wrong.",
+  ],
+};
+
+/** Checks the command line and turns it into a probe; every mistake is a UsageError. */
+export function traceSpecFromArgs(parsed: ParsedArgs): {
+  script: string;
+  spec: ProbeSpec;
+  json: boolean;
+} {
+  const opts = traceCommand.options;
+  const name = traceCommand.name;
+  if (parsed.positionals.length > 0 || parsed.rest.length > 0) {
+    const word = parsed.positionals[0] ?? parsed.rest[0];
+    throw new UsageError(`unexpected argument "${word}" (trace takes only options)`, name);
+  }
+  const script = requiredOption(parsed, opts, "script", name);
+  const from = requiredOption(parsed, opts, "from", name);
+  const to = requiredOption(parsed, opts, "to", name);
+
+  const protoText = stringOption(parsed, "proto") ?? "icmp";
+  const proto = PROTOS.find((p) => p === protoText.toLowerCase());
+  if (proto === undefined) {
+    throw new UsageError(`--proto must be one of ${PROTOS.join(", ")} (got "${protoText}")`, name);
+  }
+
+  const dportText = stringOption(parsed, "dport");
+  let dport: number | undefined;
+  if (proto === "icmp") {
+    if (dportText !== undefined) {
+      throw new UsageError(
+        "--dport applies to tcp and udp only; add --proto tcp or --proto udp",
+        name,
+      );
+    }
+  } else {
+    dport =
+      dportText === undefined ? DEFAULT_DPORT : integerOption(dportText, "dport", 1, 65535, name);
+  }
+
+  // Without --size the simulator sends 56 bytes, as `ping` does (a 64-byte ICMP message).
+  const sizeText = stringOption(parsed, "size");
+  if (proto === "tcp" && sizeText !== undefined) {
+    throw new UsageError("--size applies to icmp and udp only; a TCP SYN carries no payload", name);
+  }
+  const size =
+    sizeText === undefined ? undefined : integerOption(sizeText, "size", 0, MAX_SIZE, name);
+
+  const seedText = stringOption(parsed, "seed");
+  const seed =
+    seedText === undefined ? undefined : integerOption(seedText, "seed", 0, MAX_SEED, name);
+
+  const spec: ProbeSpec = {
+    from,
+    to,
+    proto,
+    ...(dport === undefined ? {} : { dport }),
+    ...(size === undefined ? {} : { size }),
+    ...(parsed.values.has("df") ? { df: true } : {}),
+    ...(seed === undefined ? {} : { seed }),
+  };
+
+  return { script, spec, json: parsed.values.has("json") };
+}
+
+export function runTrace(args: readonly string[], io: Io): number {
+  const parsed = parseCommandLine(args, traceCommand.options, traceCommand.name);
+  if (parsed.values.has("help")) {
+    io.out(formatHelp(traceCommand));
+    return 0;
+  }
+  const { script, spec, json } = traceSpecFromArgs(parsed);
+
+  const { world, setupErrors } = runScript(readScript(script, traceCommand.name));
+  const result = probe(world, spec);
+  if ("error" in result) {
+    throw new InputError(result.error, traceCommand.name);
+  }
+
+  if (json) {
+    io.out(`${JSON.stringify(traceToJson(setupErrors, result), null, 2)}\n`);
+  } else {
+    if (setupErrors.length > 0) io.err(formatSetupErrors(script, setupErrors));
+    io.out(line(formatTrace(result, { color: io.color, headers: parsed.values.has("headers") })));
+  }
+  return result.request.delivered && result.reply.delivered ? 0 : 1;
+}

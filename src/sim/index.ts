@@ -1,0 +1,74 @@
+/**
+ * The simulator's public face: load a scenario script, probe it, show its state the way the real
+ * tools print it. Everything here is pure and deterministic (no I/O, no clock, no unseeded
+ * randomness), so lessons, the checker, `trace` and the tests all replay the same walk.
+ */
+import type { World } from "./model";
+import { runCommand } from "./script/command";
+import { tokenize } from "./script/tokenize";
+import { newWorld } from "./state/netns";
+
+export type { Link, Netns, Route, World } from "./model";
+export { hopsToJson, traceToJson } from "./render/trace-json";
+export { formatTrace } from "./render/trace-text";
+export { HOST_NETNS } from "./script/command";
+export type { Flow, Hop, HopKind } from "./walk/hop";
+export type { Drop, PathVerdict, ProbeResult, ProbeSpec, Proto } from "./walk/probe";
+export { probe } from "./walk/probe";
+
+/** A script line the kernel (or the tool) refused, with what it printed. */
+export interface SetupError {
+  /** 1-based line number in the script. */
+  line: number;
+  /** The line as written (trimmed). */
+  command: string;
+  message: string;
+}
+
+/**
+ * Runs a scenario script: one command a line as typed on a Linux host (`ip -n NS …`,
+ * `ip netns exec NS …`, `bridge -n NS fdb …`, `sysctl -w …`, `iptables …`); blank lines and `#`
+ * comments are skipped. A refused line is reported and the rest still runs, as a shell would.
+ */
+export function runScript(
+  text: string,
+  world: World = newWorld(),
+): { world: World; setupErrors: SetupError[] } {
+  const setupErrors: SetupError[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const command = (lines[i] as string).trim();
+    if (command === "" || command.startsWith("#")) continue;
+    const words = tokenize(command);
+    if (!words.ok) {
+      setupErrors.push({ line: i + 1, command, message: `syntax error: ${words.message}` });
+      continue;
+    }
+    if (words.words.length === 0) continue;
+    const result = runCommand(world, words.words, null);
+    if (!result.ok) setupErrors.push({ line: i + 1, command, message: result.message.trimEnd() });
+  }
+  return { world, setupErrors };
+}
+
+/**
+ * Runs one command in a namespace the way a simulated shell does, and returns what the tool
+ * prints: `ip route`, `ip route get 10.244.2.15`, `bridge fdb show`, `iptables-save`…
+ */
+export function runShow(
+  world: World,
+  netns: string,
+  argv: string[],
+): { ok: boolean; output: string } {
+  if (!world.netns.has(netns))
+    return {
+      ok: false,
+      output: `Cannot open network namespace "${netns}": No such file or directory\n`,
+    };
+  const result = runCommand(world, argv, netns);
+  return result.ok
+    ? { ok: true, output: result.value }
+    : { ok: false, output: `${result.message.trimEnd()}\n` };
+}
+
+export { newWorld };

@@ -1,0 +1,173 @@
+/**
+ * The Linux network state the simulator models, per network namespace. Everything here is data;
+ * the operations that change it (with the kernel's refusals) are in `state/`, the packet walk is
+ * in `walk/`, and the renderers that print it as iproute2 and iptables do are in `render/`.
+ */
+import type { Ipv4 } from "./ipv4";
+import type { Mac } from "./mac";
+import type { Netfilter } from "./netfilter/model";
+import type { RouteTable } from "./route-table";
+
+/** Every namespace of one scenario, by name. */
+export interface World {
+  readonly netns: Map<string, Netns>;
+  /** Source of deterministic MAC addresses for devices created without one. */
+  macCounter: number;
+  /** Shared with every namespace: counts changes, so derived indexes know when to rebuild. */
+  readonly changes: ChangeCounter;
+}
+
+export interface ChangeCounter {
+  count: number;
+}
+
+export interface Netns {
+  readonly name: string;
+  /** The world's change counter (the same object for every namespace of a world). */
+  readonly changes: ChangeCounter;
+  /** Devices by name. */
+  readonly links: Map<string, Link>;
+  /** Next interface index the kernel would hand out in this namespace (lo is 1). */
+  nextIfindex: number;
+  /** IPv4 addresses in the order they were added (the order `ip addr` prints them in). */
+  readonly addresses: Address[];
+  /** The main routing table (the local table is derived from `addresses`). */
+  readonly routes: RouteTable;
+  /** Neighbour (ARP) entries by device name, then by IP. */
+  readonly neighbours: Map<string, Map<Ipv4, Neighbour>>;
+  readonly sysctl: Sysctls;
+  readonly netfilter: Netfilter;
+}
+
+export type LinkKind = Link["kind"];
+
+interface LinkBase {
+  name: string;
+  ifindex: number;
+  /** Name of the namespace that holds the device. */
+  netns: string;
+  mtu: number;
+  mac: Mac;
+  /** `ip link set DEV up` (IFF_UP). Carrier is derived: see `state/carrier.ts`. */
+  adminUp: boolean;
+  /** Name of the bridge this device is a port of (same namespace), or null. */
+  master: string | null;
+}
+
+export interface LoopbackLink extends LinkBase {
+  readonly kind: "loopback";
+}
+
+export interface VethLink extends LinkBase {
+  readonly kind: "veth";
+  /** The other end; it may live in another namespace. */
+  peer: VethLink;
+}
+
+export interface BridgeLink extends LinkBase {
+  readonly kind: "bridge";
+  /** Static and learned forwarding entries: MAC → port name (the bridge's own name for local). */
+  readonly fdb: Map<Mac, BridgeFdbEntry>;
+}
+
+export interface VxlanLink extends LinkBase {
+  readonly kind: "vxlan";
+  vni: number;
+  /** UDP destination port; Linux's historical default 8472 when none is given. */
+  dstport: number;
+  local: Ipv4 | null;
+  /** A default remote (`remote IP`), as an all-zeros FDB entry would be. */
+  remote: Ipv4 | null;
+  /** Underlay device name given with `dev`. */
+  dev: string | null;
+  learning: boolean;
+  /** FDB: inner MAC → outer destinations (`bridge fdb append` adds another for the same MAC). */
+  readonly fdb: Map<Mac, readonly VxlanFdbEntry[]>;
+}
+
+export interface DummyLink extends LinkBase {
+  readonly kind: "dummy";
+}
+
+export type Link = LoopbackLink | VethLink | BridgeLink | VxlanLink | DummyLink;
+
+export interface BridgeFdbEntry {
+  mac: Mac;
+  /** Port the MAC is behind; the bridge's own name means "deliver to the bridge device". */
+  port: string;
+  /** `permanent` for the bridge's own addresses and `bridge fdb add … master static|permanent`. */
+  state: "permanent" | "static" | "learned";
+}
+
+/** A VXLAN FDB entry; immutable and shareable like a route. */
+export interface VxlanFdbEntry {
+  readonly mac: Mac;
+  readonly dst: Ipv4;
+  /** flanneld and the harness add these as `self permanent`. */
+  readonly state: "permanent" | "learned";
+}
+
+export interface Address {
+  ip: Ipv4;
+  len: number;
+  dev: string;
+  /** `host` for 127.0.0.1/8 on lo, `link` for 169.254/16 when asked, `global` otherwise. */
+  scope: "global" | "link" | "host";
+  /** Broadcast address when given with `brd` (or `brd +`). */
+  broadcast: Ipv4 | null;
+}
+
+export type RouteType = "unicast" | "blackhole" | "unreachable" | "prohibit";
+
+/**
+ * A route. Immutable, so that an installer may put one object in many namespaces' tables (a
+ * 1,000-node cluster holds a million routes, most of them the same few thousand).
+ */
+export interface Route {
+  readonly type: RouteType;
+  readonly dst: Ipv4;
+  readonly len: number;
+  readonly gateway: Ipv4 | null;
+  readonly dev: string | null;
+  readonly onlink: boolean;
+  /** `kernel` for connected routes, `boot` (not printed) for `ip route add`, or what `proto` said. */
+  readonly proto: string;
+  readonly scope: "global" | "link" | "host";
+  readonly src: Ipv4 | null;
+  readonly metric: number;
+}
+
+export type NeighbourState =
+  | "PERMANENT"
+  | "NOARP"
+  | "REACHABLE"
+  | "STALE"
+  | "FAILED"
+  | "INCOMPLETE";
+
+/** A neighbour entry; immutable and shareable like a route. */
+export interface Neighbour {
+  readonly ip: Ipv4;
+  readonly dev: string;
+  /** null for a FAILED/INCOMPLETE entry. */
+  readonly mac: Mac | null;
+  readonly state: NeighbourState;
+}
+
+/** Per-interface IPv4 settings (`net.ipv4.conf.IF.*`), plus the `all` and `default` rows. */
+export interface InterfaceConf {
+  forwarding: boolean;
+  proxyArp: boolean;
+  /** 0 off, 1 strict, 2 loose (RFC 3704). */
+  rpFilter: 0 | 1 | 2;
+  /** `net.ipv4.neigh.IF.proxy_delay` in jiffies; only its effect on the first ping's timing differs. */
+  proxyDelay: number;
+}
+
+export interface Sysctls {
+  /** `net.ipv4.ip_forward` (writing it rewrites every interface's `forwarding`). */
+  ipForward: boolean;
+  readonly conf: Map<string, InterfaceConf>;
+  /** `net.bridge.bridge-nf-call-iptables`: bridged IPv4 frames traverse iptables (br_netfilter). */
+  bridgeNfCallIptables: boolean;
+}

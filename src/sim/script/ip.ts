@@ -1,0 +1,102 @@
+import type { World } from "../model";
+import { addNetns, netnsNotFound } from "../state/netns";
+import { fail, ok, type Result } from "../state/result";
+import { netnsByName, runCommand } from "./command";
+import { runIpAddr } from "./ip-addr";
+import { runIpLink } from "./ip-link";
+import { runIpNeigh } from "./ip-neigh";
+import { runIpRoute } from "./ip-route";
+import { Args, INCOMPLETE, matches } from "./tokenize";
+
+export interface IpOptions {
+  details: boolean;
+}
+
+/** `ip [-n NS] [-d] [-4] OBJECT …`, iproute2's objects in its own matching order (ip/ip.c). */
+export function runIp(
+  world: World,
+  words: readonly string[],
+  netns: string | null,
+): Result<string> {
+  const args = new Args(words);
+  const options: IpOptions = { details: false };
+  let target = netns;
+  while (!args.done && (args.peek() as string).startsWith("-")) {
+    const opt = (args.next() as string).replace(/^--?/, "-");
+    if (opt === "-n" || matches(opt.slice(1), "netns")) {
+      const name = args.value();
+      if (name === undefined) return fail("No netns name specified");
+      target = name;
+    } else if (opt === "-d" || matches(opt.slice(1), "details")) options.details = true;
+    else if (opt === "-4" || opt === "-s" || opt === "-br" || matches(opt.slice(1), "statistics")) {
+      // -4 is the only family modelled; statistics are not tracked, so `-s` prints the plain form.
+    } else return fail(`Option "${opt}" is unknown, try "ip -help".`);
+  }
+  const object = args.next();
+  if (object === undefined) return fail("Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }");
+  if (matches(object, "netns")) return runIpNetns(world, args, target);
+  const ns = netnsByName(world, target);
+  if (!ns.ok) return ns;
+  if (matches(object, "address")) return runIpAddr(world, ns.value, args, options);
+  if (matches(object, "route")) return runIpRoute(world, ns.value, args, options);
+  if (matches(object, "neighbour") || matches(object, "neighbor"))
+    return runIpNeigh(world, ns.value, args);
+  if (matches(object, "link")) return runIpLink(world, ns.value, args, options);
+  return fail(`Object "${object}" is unknown, try "ip help".`);
+}
+
+function runIpNetns(world: World, args: Args, netns: string | null): Result<string> {
+  const sub = args.next();
+  if (sub === undefined || matches(sub, "list") || matches(sub, "show")) {
+    const names = [...world.netns.keys()].filter((n) => n !== "host").reverse();
+    return ok(names.map((n) => `${n}\n`).join(""));
+  }
+  if (matches(sub, "add")) {
+    const name = args.next();
+    if (name === undefined) return fail("No netns name specified");
+    const added = addNetns(world, name);
+    return added.ok ? ok("") : added;
+  }
+  if (matches(sub, "delete")) {
+    const name = args.next();
+    if (name === undefined) return fail("No netns name specified");
+    if (!world.netns.has(name))
+      return fail(`Cannot remove namespace file "/run/netns/${name}": No such file or directory`);
+    return deleteNetns(world, name);
+  }
+  if (matches(sub, "exec")) {
+    const name = args.next();
+    if (name === undefined) return fail("No netns name specified");
+    if (!world.netns.has(name))
+      return fail(`Cannot open network namespace "${name}": No such file or directory`);
+    const command = args.rest();
+    if (command.length === 0) return fail(INCOMPLETE);
+    return runCommand(world, command, name);
+  }
+  void netns;
+  return fail(`Command "${sub}" is unknown, try "ip netns help".`);
+}
+
+function deleteNetns(world: World, name: string): Result<string> {
+  const ns = world.netns.get(name);
+  if (!ns) return fail(netnsNotFound(name));
+  // A namespace's veths die with it, and so do their peers elsewhere.
+  for (const link of ns.links.values()) {
+    if (link.kind !== "veth") continue;
+    const peerNs = world.netns.get(link.peer.netns);
+    if (peerNs && peerNs !== ns && peerNs.links.get(link.peer.name) === link.peer) {
+      peerNs.links.delete(link.peer.name);
+      peerNs.routes.removeWhere((r) => r.dev === link.peer.name);
+      peerNs.neighbours.delete(link.peer.name);
+      for (let i = peerNs.addresses.length - 1; i >= 0; i--)
+        if (peerNs.addresses[i]?.dev === link.peer.name) peerNs.addresses.splice(i, 1);
+      if (link.peer.master) {
+        const bridge = peerNs.links.get(link.peer.master);
+        if (bridge?.kind === "bridge")
+          for (const [mac, e] of bridge.fdb) if (e.port === link.peer.name) bridge.fdb.delete(mac);
+      }
+    }
+  }
+  world.netns.delete(name);
+  return ok("");
+}

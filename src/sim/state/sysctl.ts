@@ -1,0 +1,106 @@
+import type { InterfaceConf, Netns } from "../model";
+import { confOf, touch } from "./netns";
+import { fail, ok, type Result } from "./result";
+
+const CONF_KEYS: Record<string, keyof InterfaceConf> = {
+  forwarding: "forwarding",
+  proxy_arp: "proxyArp",
+  rp_filter: "rpFilter",
+};
+
+function noSuchKey(key: string): string {
+  return `sysctl: cannot stat /proc/sys/${key.replaceAll(".", "/")}: No such file or directory`;
+}
+
+function parseFlag(value: string, key: string): Result<number> {
+  if (!/^-?[0-9]+$/.test(value.trim()))
+    return fail(`sysctl: setting key "${key}": Invalid argument`);
+  return ok(Number(value.trim()));
+}
+
+/** `sysctl -w KEY=VALUE` for the keys that change how a packet moves. */
+export function setSysctl(ns: Netns, key: string, value: string): Result {
+  touch(ns);
+  const parts = key.split(/[./]/);
+  const parsed = parseFlag(value, key);
+  if (key === "net.ipv4.ip_forward" || key === "net.ipv4.conf.all.forwarding") {
+    if (!parsed.ok) return parsed;
+    // Writing either rewrites `forwarding` on every interface and on `default` (devinet.c).
+    const on = parsed.value !== 0;
+    ns.sysctl.ipForward = on;
+    for (const conf of ns.sysctl.conf.values()) conf.forwarding = on;
+    return ok();
+  }
+  if (key === "net.bridge.bridge-nf-call-iptables") {
+    if (!parsed.ok) return parsed;
+    ns.sysctl.bridgeNfCallIptables = parsed.value !== 0;
+    return ok();
+  }
+  if (
+    parts.length === 5 &&
+    parts[0] === "net" &&
+    parts[1] === "ipv4" &&
+    (parts[2] === "conf" || parts[2] === "neigh")
+  ) {
+    const dev = parts[3] as string;
+    const field = parts[4] as string;
+    const conf = ns.sysctl.conf.get(dev);
+    if (!conf) return fail(noSuchKey(key));
+    if (!parsed.ok) return parsed;
+    if (parts[2] === "neigh") {
+      if (field !== "proxy_delay") return fail(noSuchKey(key));
+      conf.proxyDelay = parsed.value;
+      return ok();
+    }
+    const prop = CONF_KEYS[field];
+    if (!prop) return fail(noSuchKey(key));
+    if (prop === "rpFilter") {
+      if (parsed.value < 0 || parsed.value > 2)
+        return fail(`sysctl: setting key "${key}": Invalid argument`);
+      conf.rpFilter = parsed.value as 0 | 1 | 2;
+    } else if (prop === "forwarding" || prop === "proxyArp") conf[prop] = parsed.value !== 0;
+    return ok();
+  }
+  return fail(noSuchKey(key));
+}
+
+/** The value `sysctl KEY` prints, or null for an unknown key. */
+export function getSysctl(ns: Netns, key: string): string | null {
+  if (key === "net.ipv4.ip_forward") return ns.sysctl.ipForward ? "1" : "0";
+  if (key === "net.bridge.bridge-nf-call-iptables")
+    return ns.sysctl.bridgeNfCallIptables ? "1" : "0";
+  const parts = key.split(".");
+  if (
+    parts.length === 5 &&
+    parts[1] === "ipv4" &&
+    parts[2] === "conf" &&
+    ns.sysctl.conf.has(parts[3] as string)
+  ) {
+    const prop = CONF_KEYS[parts[4] as string];
+    const conf = confOf(ns, parts[3] as string);
+    if (prop === "rpFilter") return String(conf.rpFilter);
+    if (prop) return conf[prop] ? "1" : "0";
+  }
+  if (
+    parts.length === 5 &&
+    parts[2] === "neigh" &&
+    parts[4] === "proxy_delay" &&
+    ns.sysctl.conf.has(parts[3] as string)
+  )
+    return String(confOf(ns, parts[3] as string).proxyDelay);
+  return null;
+}
+
+/** Effective settings for one interface, as the kernel combines them (IN_DEV_ORCONF / MAXCONF). */
+export function effectiveConf(
+  ns: Netns,
+  dev: string,
+): { forwarding: boolean; proxyArp: boolean; rpFilter: number } {
+  const all = confOf(ns, "all");
+  const own = confOf(ns, dev);
+  return {
+    forwarding: own.forwarding,
+    proxyArp: all.proxyArp || own.proxyArp,
+    rpFilter: Math.max(all.rpFilter, own.rpFilter),
+  };
+}

@@ -1,0 +1,49 @@
+import type { Ipv4 } from "../ipv4";
+import type { Mac } from "../mac";
+import type { Link, Netns, World } from "../model";
+import { effectiveConf } from "../state/sysctl";
+import { lookupRoute } from "./route";
+import { segmentsOf } from "./segments";
+
+/** Who answered an ARP request, and how. */
+export type ArpAnswer =
+  | { readonly ok: true; readonly mac: Mac; readonly responder: Link; readonly proxy: boolean }
+  | { readonly ok: false; readonly why: string };
+
+/**
+ * Broadcasts an ARP request for `target` out of `dev` and finds the device on the segment that
+ * answers (net/ipv4/arp.c, arp_process): one whose namespace owns the address (any interface
+ * answers for any local address, Linux's weak host model), or else one with proxy_arp on,
+ * forwarding on, and a route to the address through another device.
+ */
+export function arpResolve(world: World, dev: Link, target: Ipv4): ArpAnswer {
+  if (dev.kind === "vxlan")
+    return {
+      ok: false,
+      why: `ARP over ${dev.name} would need a flooding (all-zeros) FDB entry; the model resolves VXLAN neighbours only from static entries`,
+    };
+  if (dev.kind === "dummy" || dev.kind === "loopback")
+    return { ok: false, why: `${dev.name} has no link partner to answer ARP` };
+  const segments = segmentsOf(world);
+  const id = segments.of.get(dev);
+  if (id === undefined) return { ok: false, why: `${dev.name} is not attached to anything` };
+  const owner = segments.owners
+    .get(id)
+    ?.get(target)
+    ?.find((l) => l !== dev && l.netns !== dev.netns);
+  if (owner) return { ok: true, mac: owner.mac, responder: owner, proxy: false };
+  for (const candidate of segments.proxies.get(id) ?? []) {
+    if (candidate === dev || candidate.netns === dev.netns) continue;
+    const ns = world.netns.get(candidate.netns);
+    if (ns && answersByProxy(world, ns, candidate, target))
+      return { ok: true, mac: candidate.mac, responder: candidate, proxy: true };
+  }
+  return { ok: false, why: `no host on ${dev.name}'s segment answered ARP for the address` };
+}
+
+function answersByProxy(world: World, ns: Netns, link: Link, target: Ipv4): boolean {
+  const conf = effectiveConf(ns, link.name);
+  if (!conf.proxyArp || !conf.forwarding) return false;
+  const decision = lookupRoute(world, ns, target);
+  return decision.kind === "unicast" && decision.dev !== link.name;
+}

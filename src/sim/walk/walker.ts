@@ -1,0 +1,1567 @@
+import { formatIpv4, type Ipv4, networkOf } from "../ipv4";
+import { BROADCAST_MAC, type Mac } from "../mac";
+import type { BridgeLink, Link, Netns, VxlanLink, World } from "../model";
+import {
+  type ConntrackEntry,
+  ConntrackTable,
+  type Direction,
+  invert,
+} from "../netfilter/conntrack";
+import { runChain } from "../netfilter/eval";
+import type { CtState, Hook, TableName } from "../netfilter/model";
+import { ruleText } from "../netfilter/rule-text";
+import type { Rng } from "../rng";
+import { isBroadcastAddress, isLocalAddress } from "../state/addresses";
+import { hasCarrier } from "../state/carrier";
+import { describeRoute } from "../state/routes";
+import { effectiveConf } from "../state/sysctl";
+import { unreachable } from "../unreachable";
+import { arpResolve } from "./arp";
+import type { Flow, Hop, HopKind } from "./hop";
+import {
+  type Datagram,
+  type Frame,
+  fragmented,
+  ICMP_DEST_UNREACH,
+  ICMP_ECHO_REPLY,
+  ICMP_ECHO_REQUEST,
+  ICMP_HEADER,
+  ICMP_REDIRECT,
+  ICMP_TIME_EXCEEDED,
+  IPV4_HEADER,
+  icmpErrorText,
+  isIcmpError,
+  isIcmpRedirect,
+  TCP_SYN_HEADER,
+  tupleOf,
+  VXLAN_OVERHEAD,
+  wireLength,
+  withPorts,
+} from "./packet";
+import { lookupRoute, ROUTE_ERROR_TEXT, type RouteDecision, selectSource } from "./route";
+
+/** Whose packet a step is moving: the probe's request or reply, or an ICMP error about one. */
+export interface Tag {
+  readonly flow: Flow;
+  readonly error: boolean;
+  /** A copy a bridge flooded: a host that is not its destination ignores it silently. */
+  readonly flood: boolean;
+}
+
+export type DropReason =
+  | "no-route"
+  | "local-no-route"
+  | "blackhole"
+  | "unreachable-route"
+  | "prohibit-route"
+  | "forwarding-disabled"
+  | "netfilter-drop"
+  | "netfilter-reject"
+  | "ttl-exceeded"
+  | "frag-needed"
+  | "local-mtu"
+  | "neighbour-failed"
+  | "fdb-miss"
+  | "link-down"
+  | "no-carrier"
+  | "not-for-this-host"
+  | "vxlan-no-vni"
+  | "udp-port-unreachable"
+  | "martian-source"
+  | "rp-filter"
+  | "bridge-same-port"
+  | "peer-mtu"
+  | "no-socket"
+  | "unsupported"
+  | "hop-limit";
+
+export interface DropRecord {
+  readonly tag: Tag;
+  readonly netns: string;
+  readonly dev: string | null;
+  readonly reason: DropReason;
+  readonly message: string;
+}
+
+export interface Delivery {
+  readonly tag: Tag;
+  readonly netns: string;
+  readonly dev: string;
+  readonly packet: Datagram;
+}
+
+/** A connection entry and the direction a packet travels it in. */
+type CtRef = { readonly entry: ConntrackEntry; readonly dir: Direction };
+
+/** A packet after the first conntrack hook: possibly translated, with its state and connection. */
+interface Tracked {
+  readonly packet: Datagram;
+  readonly state: CtState;
+  readonly ref: CtRef | null;
+}
+
+/** Steps a single probe may take before the walk gives up (an L2 loop has no TTL to stop it). */
+export const DEFAULT_HOP_LIMIT = 4000;
+
+/**
+ * The packet walk: moves datagrams and frames through namespaces the way the kernel's IPv4 path
+ * does (ip_rcv → PREROUTING → routing → INPUT or FORWARD → POSTROUTING → neighbour → device),
+ * one queued step at a time so that floods and ICMP errors interleave deterministically and a
+ * loop ends at the hop limit instead of running forever. It never changes the world: what it
+ * learns (ARP answers, bridge and VXLAN learning, conntrack) lives in the walk.
+ */
+export class Walk {
+  readonly hops: Hop[] = [];
+  readonly drops: DropRecord[] = [];
+  readonly deliveries: Delivery[] = [];
+  /** ICMP errors that reached the namespace whose packet they were about. */
+  readonly heardErrors: { tag: Tag; netns: string; from: Ipv4; text: string; redirect: boolean }[] =
+    [];
+  /** Errors the sending socket itself reported (no route, message too long). */
+  readonly localErrors: { tag: Tag; netns: string; message: string; reason: DropReason }[] = [];
+  readonly conntrack = new Map<string, ConntrackTable>();
+  /** Rules evaluated per netfilter traversal, summed over the walk. */
+  rulesEvaluated = 0;
+  private readonly queue: (() => void)[] = [];
+  private readonly neighbourCache = new Map<string, Mac | null>();
+  private readonly bridgeLearned = new Map<string, Map<Mac, string>>();
+  private readonly vxlanLearned = new Map<string, Map<Mac, Ipv4>>();
+  private steps = 0;
+  aborted = false;
+
+  constructor(
+    readonly world: World,
+    private readonly rng: Rng,
+    private readonly hopLimit = DEFAULT_HOP_LIMIT,
+  ) {}
+
+  /** Runs queued steps until none is left or the hop limit is reached. */
+  run(): void {
+    while (this.queue.length > 0) {
+      if (this.aborted) {
+        this.queue.length = 0;
+        return;
+      }
+      (this.queue.shift() as () => void)();
+    }
+  }
+
+  private later(step: () => void): void {
+    this.queue.push(step);
+  }
+
+  hop(
+    kind: HopKind,
+    tag: Tag,
+    ns: Netns,
+    dev: string | null,
+    text: string,
+    packet: Frame | Datagram,
+    extra?: Pick<Hop, "rule" | "route">,
+  ): void {
+    if (this.aborted) return;
+    this.hops.push({
+      kind,
+      flow: tag.flow,
+      error: tag.error,
+      netns: ns.name,
+      dev,
+      text,
+      packet,
+      ...extra,
+    });
+    if (++this.steps >= this.hopLimit) {
+      this.aborted = true;
+      this.drops.push({
+        tag,
+        netns: ns.name,
+        dev,
+        reason: "hop-limit",
+        message: `the simulator stopped after ${this.hopLimit} steps (a forwarding loop?)`,
+      });
+    }
+  }
+
+  private drop(
+    tag: Tag,
+    ns: Netns,
+    dev: string | null,
+    reason: DropReason,
+    message: string,
+    packet: Frame | Datagram,
+  ): void {
+    this.hop("drop", tag, ns, dev, message, packet);
+    this.drops.push({ tag, netns: ns.name, dev, reason, message });
+  }
+
+  private ct(ns: Netns): ConntrackTable {
+    let table = this.conntrack.get(ns.name);
+    if (!table) {
+      table = new ConntrackTable(ns.name);
+      this.conntrack.set(ns.name, table);
+    }
+    return table;
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  /**
+   * A socket in `ns` sends `d` (src 0 means "let routing choose"). Socket errors (no route,
+   * message too long) are reported to the sender as the tools print them.
+   */
+  sendFromSocket(ns: Netns, d: Datagram, tag: Tag, tool: "ping" | "connect"): void {
+    const decision = lookupRoute(this.world, ns, d.dst);
+    if (decision.kind === "error") {
+      const text = ROUTE_ERROR_TEXT[decision.error];
+      const message = tool === "ping" ? `ping: connect: ${text}` : `connect: ${text}`;
+      this.hop(
+        "route",
+        tag,
+        ns,
+        null,
+        `no usable route to ${formatIpv4(d.dst)}: ${text}${decision.route ? ` (${describeRoute(decision.route)})` : ""}`,
+        d,
+      );
+      this.localErrors.push({ tag, netns: ns.name, message, reason: "local-no-route" });
+      this.drops.push({ tag, netns: ns.name, dev: null, reason: "local-no-route", message });
+      return;
+    }
+    const src =
+      d.src !== 0 ? d.src : decision.kind === "unicast" ? (decision.src ?? 0) : (decision.src ?? 0);
+    const packet: Datagram = { ...d, src };
+    this.hop("send", tag, ns, null, `a socket sends ${describe(packet)}`, packet);
+    this.localOut(ns, packet, tag, true);
+  }
+
+  /** ip_local_out: OUTPUT hook, re-routing after DNAT, MTU, POSTROUTING, then the link. */
+  localOut(ns: Netns, d0: Datagram, tag: Tag, fromSocket: boolean): void {
+    let d = d0;
+    const ct = this.conntrackIn(ns, d, tag, "OUTPUT", null, null);
+    if (!ct) return;
+    d = ct.packet;
+    let decision = lookupRoute(this.world, ns, d.dst);
+    if (decision.kind === "error") {
+      this.routeError(ns, null, d, tag, decision, false);
+      return;
+    }
+    this.routeHop(ns, null, d, tag, decision);
+    const outDev = decision.kind === "local" ? "lo" : decision.dev;
+    if (!this.filter(ns, "OUTPUT", d, tag, null, outDev, ct.state)) return;
+    if (decision.kind === "local" || decision.kind === "broadcast") {
+      if (decision.kind === "broadcast") decision = { kind: "local", src: d.dst };
+      const lo = ns.links.get("lo") as Link;
+      if (!lo.adminUp) {
+        this.drop(
+          tag,
+          ns,
+          "lo",
+          "link-down",
+          "lo is down: a packet to this namespace's own address goes nowhere",
+          d,
+        );
+        return;
+      }
+      const post = this.conntrackOut(ns, d, tag, "INPUT", null, "lo", ct.ref);
+      if (!post) return;
+      this.hop(
+        "receive",
+        tag,
+        ns,
+        "lo",
+        `loops back through lo to this namespace's own address`,
+        post,
+      );
+      this.inputAndDeliver(ns, lo, post, tag, ct.state);
+      return;
+    }
+    const link = ns.links.get(decision.dev) as Link;
+    if (wireLength(d) > link.mtu) {
+      if (d.df) {
+        if (fromSocket) {
+          const message =
+            d.l4.kind === "icmp"
+              ? `ping: local error: message too long, mtu=${link.mtu}`
+              : `send: Message too long (mtu=${link.mtu})`;
+          this.drop(
+            tag,
+            ns,
+            link.name,
+            "local-mtu",
+            `${describe(d)} is ${d.length} bytes with DF set, larger than ${link.name}'s MTU ${link.mtu}: the socket gets EMSGSIZE`,
+            d,
+          );
+          this.localErrors.push({ tag, netns: ns.name, message, reason: "local-mtu" });
+          return;
+        }
+        this.drop(
+          tag,
+          ns,
+          link.name,
+          "frag-needed",
+          `${d.length} bytes with DF set do not fit ${link.name}'s MTU ${link.mtu}`,
+          d,
+        );
+        return;
+      }
+      d = fragmented(d, link.mtu);
+      this.hop(
+        "send",
+        tag,
+        ns,
+        link.name,
+        `${d.length} bytes exceed ${link.name}'s MTU ${link.mtu}: the kernel fragments it (DF not set) into pieces of at most ${d.fragment} bytes`,
+        d,
+      );
+    }
+    const post = this.conntrackOut(ns, d, tag, "POSTROUTING", null, link.name, ct.ref);
+    if (!post) return;
+    this.toNeighbour(ns, link, decision.nexthop, post, tag, fromSocket);
+  }
+
+  // ---------------------------------------------------------------- receiving
+
+  /** ip_rcv: a datagram arrives on `link` (a frame already accepted for this host). */
+  ipReceive(ns: Netns, link: Link, d0: Datagram, tag: Tag): void {
+    const d = d0;
+    if (d.src >>> 24 === 127 && link.kind !== "loopback") {
+      this.drop(
+        tag,
+        ns,
+        link.name,
+        "martian-source",
+        `martian source ${formatIpv4(d.src)} on ${link.name}: dropped`,
+        d,
+      );
+      return;
+    }
+    // fib_validate_source: a packet from outside carrying one of our own addresses is a martian.
+    if (link.kind !== "loopback" && isLocalAddress(ns, d.src)) {
+      this.drop(
+        tag,
+        ns,
+        link.name,
+        "martian-source",
+        `source ${formatIpv4(d.src)} is one of this namespace's own addresses: a martian, dropped`,
+        d,
+      );
+      return;
+    }
+    const ct = this.conntrackIn(ns, d, tag, "PREROUTING", link.name, null);
+    if (!ct) return;
+    this.routeInput(ns, link, ct, tag);
+  }
+
+  /** ip_route_input and what follows it, for a packet that has been through PREROUTING. */
+  private routeInput(ns: Netns, link: Link, ct: Tracked, tag: Tag): void {
+    const p = ct.packet;
+    const decision = lookupRoute(this.world, ns, p.dst);
+    if (decision.kind === "local" || decision.kind === "broadcast") {
+      if (!this.reversePathOk(ns, link, p, tag)) return;
+      this.hop(
+        "route",
+        tag,
+        ns,
+        link.name,
+        `${formatIpv4(p.dst)} is a local address: deliver to this namespace (INPUT)`,
+        p,
+      );
+      const post = this.conntrackOut(ns, p, tag, "INPUT", link.name, null, ct.ref);
+      if (!post) return;
+      this.inputAndDeliver(ns, link, post, tag, ct.state);
+      return;
+    }
+    const conf = effectiveConf(ns, link.name);
+    if (!conf.forwarding) {
+      this.drop(
+        tag,
+        ns,
+        link.name,
+        "forwarding-disabled",
+        `${formatIpv4(p.dst)} is not a local address and forwarding is off on ${link.name} (net.ipv4.ip_forward=0): dropped without an ICMP error`,
+        p,
+      );
+      return;
+    }
+    if (decision.kind === "error") {
+      this.routeError(ns, link, p, tag, decision, true);
+      return;
+    }
+    if (!this.reversePathOk(ns, link, p, tag)) return;
+    this.routeHop(ns, link.name, p, tag, decision);
+    this.forward(ns, link, p, tag, decision, ct);
+  }
+
+  /** rp_filter (fib_validate_source): strict mode wants the route back to the source on `link`. */
+  private reversePathOk(ns: Netns, link: Link, d: Datagram, tag: Tag): boolean {
+    const mode = effectiveConf(ns, link.name).rpFilter;
+    if (mode === 0 || link.kind === "loopback") return true;
+    const back = lookupRoute(this.world, ns, d.src);
+    const okPath = back.kind === "unicast" && (mode === 2 || back.dev === link.name);
+    if (!okPath)
+      this.drop(
+        tag,
+        ns,
+        link.name,
+        "rp-filter",
+        `rp_filter=${mode} on ${link.name}: the route back to ${formatIpv4(d.src)} does not leave through ${link.name}, so the packet is dropped`,
+        d,
+      );
+    return okPath;
+  }
+
+  private inputAndDeliver(ns: Netns, link: Link, d: Datagram, tag: Tag, state: CtState): void {
+    if (!this.filter(ns, "INPUT", d, tag, link.name, null, state)) return;
+    this.localDeliver(ns, link, d, tag);
+  }
+
+  /** The datagram reached a socket (or a kernel handler: VXLAN's UDP port, ICMP). */
+  private localDeliver(ns: Netns, link: Link, d: Datagram, tag: Tag): void {
+    if (d.l4.kind === "udp") {
+      const port = d.l4.dport;
+      const vxlans = [...ns.links.values()].filter(
+        (l): l is VxlanLink => l.kind === "vxlan" && l.adminUp && l.dstport === port,
+      );
+      if (vxlans.length > 0) {
+        this.decap(ns, vxlans, d, tag);
+        return;
+      }
+      if (d.l4.vxlan !== null) {
+        // No VXLAN device is up on that port, so no socket holds it: the UDP stack answers.
+        this.drop(
+          tag,
+          ns,
+          link.name,
+          "udp-port-unreachable",
+          `nothing listens on UDP ${port} here (no VXLAN device up with dstport ${port}): dropped, ICMP port unreachable sent back`,
+          d,
+        );
+        this.icmpError(ns, d, tag, ICMP_DEST_UNREACH, 3, null, d.dst);
+        return;
+      }
+    }
+    if (isIcmpError(d) || isIcmpRedirect(d)) {
+      const l4 = d.l4 as Extract<Datagram["l4"], { kind: "icmp" }>;
+      const text = icmpErrorText(l4.type, l4.code, l4.mtu, l4.gateway);
+      this.hop("deliver", tag, ns, link.name, `ICMP from ${formatIpv4(d.src)}: ${text}`, d);
+      this.heardErrors.push({
+        tag,
+        netns: ns.name,
+        from: d.src,
+        text,
+        redirect: l4.type === ICMP_REDIRECT,
+      });
+      return;
+    }
+    if (tag.error && d.l4.kind === "tcp") {
+      this.hop(
+        "deliver",
+        tag,
+        ns,
+        link.name,
+        `a TCP reset from ${formatIpv4(d.src)} ends the connection attempt`,
+        d,
+      );
+      this.heardErrors.push({
+        tag,
+        netns: ns.name,
+        from: d.src,
+        text: "Connection refused",
+        redirect: false,
+      });
+      return;
+    }
+    this.hop("deliver", tag, ns, link.name, `delivered to ${ns.name}: ${describe(d)}`, d);
+    this.deliveries.push({ tag, netns: ns.name, dev: link.name, packet: d });
+  }
+
+  // ---------------------------------------------------------------- forwarding
+
+  private forward(
+    ns: Netns,
+    inLink: Link,
+    d: Datagram,
+    tag: Tag,
+    decision: Extract<RouteDecision, { kind: "unicast" }>,
+    ct: Tracked,
+  ): void {
+    if (d.ttl <= 1) {
+      this.drop(
+        tag,
+        ns,
+        inLink.name,
+        "ttl-exceeded",
+        `TTL ${d.ttl} would reach 0 on forwarding: dropped, ICMP time exceeded sent back`,
+        d,
+      );
+      this.icmpError(ns, d, tag, ICMP_TIME_EXCEEDED, 0, null);
+      return;
+    }
+    const out = ns.links.get(decision.dev) as Link;
+    if (wireLength(d) > out.mtu && d.df) {
+      this.drop(
+        tag,
+        ns,
+        out.name,
+        "frag-needed",
+        `${d.length} bytes with DF set do not fit ${out.name}'s MTU ${out.mtu}: dropped, ICMP "fragmentation needed (mtu ${out.mtu})" sent back`,
+        d,
+      );
+      this.icmpError(ns, d, tag, ICMP_DEST_UNREACH, 4, out.mtu);
+      return;
+    }
+    let fwd: Datagram = { ...d, ttl: d.ttl - 1 };
+    if (wireLength(fwd) > out.mtu) {
+      fwd = fragmented(fwd, out.mtu);
+      this.hop(
+        "forward",
+        tag,
+        ns,
+        out.name,
+        `${d.length} bytes exceed ${out.name}'s MTU ${out.mtu}: fragmented (DF not set) into pieces of at most ${fwd.fragment} bytes`,
+        fwd,
+      );
+    }
+    this.maybeRedirect(ns, inLink, out, d, tag, decision);
+    if (!this.filter(ns, "FORWARD", fwd, tag, inLink.name, out.name, ct.state)) return;
+    this.hop(
+      "forward",
+      tag,
+      ns,
+      out.name,
+      `forwarded from ${inLink.name} to ${out.name}, TTL ${d.ttl} → ${fwd.ttl}`,
+      fwd,
+    );
+    const post = this.conntrackOut(ns, fwd, tag, "POSTROUTING", inLink.name, out.name, ct.ref);
+    if (!post) return;
+    this.toNeighbour(ns, out, decision.nexthop, post, tag);
+  }
+
+  private routeHop(
+    ns: Netns,
+    inDev: string | null,
+    d: Datagram,
+    tag: Tag,
+    decision: RouteDecision,
+  ): void {
+    if (decision.kind !== "unicast") return;
+    const route = describeRoute(decision.route);
+    const via =
+      decision.route.gateway === null
+        ? "directly connected"
+        : `via ${formatIpv4(decision.route.gateway)}`;
+    this.hop(
+      "route",
+      tag,
+      ns,
+      inDev,
+      `route to ${formatIpv4(d.dst)}: ${route} (${via}, out ${decision.dev})`,
+      d,
+      { route },
+    );
+  }
+
+  private routeError(
+    ns: Netns,
+    inLink: Link | null,
+    d: Datagram,
+    tag: Tag,
+    decision: Extract<RouteDecision, { kind: "error" }>,
+    forwarding: boolean,
+  ): void {
+    const dev = inLink?.name ?? null;
+    const route = decision.route ? describeRoute(decision.route) : null;
+    switch (decision.error) {
+      case "ENETUNREACH":
+        this.drop(
+          tag,
+          ns,
+          dev,
+          "no-route",
+          `no route to ${formatIpv4(d.dst)} in ${ns.name}'s table${forwarding ? ": ICMP net unreachable sent back" : ""}`,
+          d,
+        );
+        if (forwarding) this.icmpError(ns, d, tag, ICMP_DEST_UNREACH, 0, null);
+        return;
+      case "EINVAL":
+        this.drop(tag, ns, dev, "blackhole", `${route} discards the packet silently`, d);
+        return;
+      case "EHOSTUNREACH":
+        this.drop(
+          tag,
+          ns,
+          dev,
+          "unreachable-route",
+          `${route}: ICMP host unreachable sent back`,
+          d,
+        );
+        if (forwarding) this.icmpError(ns, d, tag, ICMP_DEST_UNREACH, 1, null);
+        return;
+      case "EACCES":
+        this.drop(tag, ns, dev, "prohibit-route", `${route}: ICMP packet filtered sent back`, d);
+        if (forwarding) this.icmpError(ns, d, tag, ICMP_DEST_UNREACH, 13, null);
+        return;
+      default:
+        unreachable(decision.error);
+    }
+  }
+
+  /**
+   * ICMP redirect (net/ipv4/route.c, __mkroute_input and ip_rt_send_redirect): a router that sends
+   * a packet back out of the interface it came in on, to a source on that link, tells the source
+   * about the better next hop. The packet is still forwarded; the sender's ping prints the note.
+   */
+  private maybeRedirect(
+    ns: Netns,
+    inLink: Link,
+    out: Link,
+    d: Datagram,
+    tag: Tag,
+    decision: Extract<RouteDecision, { kind: "unicast" }>,
+  ): void {
+    if (inLink !== out || tag.error || isIcmpError(d) || isIcmpRedirect(d)) return;
+    const back = lookupRoute(this.world, ns, d.src);
+    if (back.kind !== "unicast" || back.route.gateway !== null || back.dev !== inLink.name) return;
+    const gw = decision.route.gateway;
+    const onlink = ns.addresses.some(
+      (a) =>
+        a.dev === out.name &&
+        networkOf(a.ip, a.len) === networkOf(d.src, a.len) &&
+        (gw === null || networkOf(a.ip, a.len) === networkOf(gw, a.len)),
+    );
+    if (!onlink) return;
+    this.icmpMessage(ns, d, tag, ICMP_REDIRECT, 1, null, decision.nexthop);
+  }
+
+  // ---------------------------------------------------------------- ICMP errors
+
+  /**
+   * icmp_send: the kernel reports a problem with `about` to its source, as a new datagram routed
+   * like any other (and lost like any other when there is no way back). Never about an ICMP error.
+   */
+  icmpError(
+    ns: Netns,
+    about: Datagram,
+    tag: Tag,
+    type: number,
+    code: number,
+    mtu: number | null,
+    srcOverride?: Ipv4,
+  ): void {
+    this.icmpMessage(ns, about, tag, type, code, mtu, undefined, srcOverride);
+  }
+
+  private icmpMessage(
+    ns: Netns,
+    about: Datagram,
+    tag: Tag,
+    type: number,
+    code: number,
+    mtu: number | null,
+    gateway?: Ipv4,
+    srcOverride?: Ipv4,
+  ): void {
+    if (isIcmpError(about) || isIcmpRedirect(about) || tag.error) return;
+    const back = lookupRoute(this.world, ns, about.src);
+    const src =
+      srcOverride ?? (back.kind === "unicast" ? back.src : back.kind === "local" ? back.src : null);
+    if (src === null || src === undefined) return;
+    const quoted = about;
+    const err: Datagram = {
+      src,
+      dst: about.src,
+      ttl: 64,
+      proto: 1,
+      df: false,
+      length: IPV4_HEADER + ICMP_HEADER + Math.min(about.length, 548),
+      l4:
+        gateway === undefined
+          ? { kind: "icmp", type, code, id: 0, seq: 0, mtu, quoted }
+          : { kind: "icmp", type, code, id: 0, seq: 0, mtu, quoted, gateway },
+    };
+    const errTag: Tag = { flow: tag.flow, error: true, flood: false };
+    this.hop(
+      "icmp",
+      errTag,
+      ns,
+      null,
+      `${ns.name} sends ICMP "${icmpErrorText(type, code, mtu, gateway)}" to ${formatIpv4(about.src)}`,
+      err,
+    );
+    this.later(() => this.localOut(ns, err, errTag, false));
+  }
+
+  // ---------------------------------------------------------------- netfilter
+
+  /** Runs a filter-table chain; false when the packet was dropped or rejected there. */
+  private filter(
+    ns: Netns,
+    hook: "INPUT" | "FORWARD" | "OUTPUT",
+    d: Datagram,
+    tag: Tag,
+    inDev: string | null,
+    outDev: string | null,
+    state: CtState,
+  ): boolean {
+    const chain = ns.netfilter.tables.filter.chains.get(hook);
+    if (!chain || (chain.rules.length === 0 && chain.policy !== "DROP")) return true;
+    const v = runChain(
+      ns,
+      "filter",
+      hook,
+      { packet: d, inDev, outDev, ctState: state, mark: 0 },
+      this.rng,
+    );
+    this.rulesEvaluated += v.rulesEvaluated;
+    const rule = v.decidedBy ? this.ruleRef("filter", v.decidedBy) : undefined;
+    if (v.verdict === "ACCEPT") {
+      if (rule)
+        this.hop(
+          "netfilter",
+          tag,
+          ns,
+          inDev ?? outDev,
+          `filter ${hook}: accepted by ${rule.chain} rule ${rule.index}`,
+          d,
+          { rule },
+        );
+      return true;
+    }
+    const by = rule
+      ? `rule ${rule.index} of ${rule.chain} (${rule.text})`
+      : `the ${hook} policy DROP`;
+    if (v.verdict === "REJECT" && v.target?.kind === "REJECT") {
+      this.drop(
+        tag,
+        ns,
+        inDev ?? outDev,
+        "netfilter-reject",
+        `filter ${hook}: rejected by ${by} with ${v.target.with}`,
+        d,
+      );
+      this.reject(ns, d, tag, v.target.with, hook);
+    } else
+      this.drop(tag, ns, inDev ?? outDev, "netfilter-drop", `filter ${hook}: dropped by ${by}`, d);
+    return false;
+  }
+
+  private ruleRef(
+    table: TableName,
+    decided: NonNullable<ReturnType<typeof runChain>["decidedBy"]>,
+  ): NonNullable<Hop["rule"]> {
+    return {
+      table,
+      chain: decided.chain,
+      index: decided.index,
+      text: `-A ${decided.chain} ${ruleText(decided.rule)}`,
+    };
+  }
+
+  /** REJECT: an ICMP error, or a TCP reset that claims to come from the destination. */
+  private reject(ns: Netns, d: Datagram, tag: Tag, withType: string, hook: Hook): void {
+    if (withType === "tcp-reset") {
+      if (d.l4.kind !== "tcp" || d.l4.flags === "RST") return;
+      const rst: Datagram = {
+        src: d.dst,
+        dst: d.src,
+        ttl: 64,
+        proto: 6,
+        df: true,
+        length: IPV4_HEADER + 20,
+        l4: { kind: "tcp", sport: d.l4.dport, dport: d.l4.sport, flags: "RST,ACK" },
+      };
+      const errTag: Tag = { flow: tag.flow, error: true, flood: false };
+      this.hop(
+        "icmp",
+        errTag,
+        ns,
+        null,
+        `${ns.name} answers with a TCP reset from ${formatIpv4(d.dst)}`,
+        rst,
+      );
+      this.later(() => this.localOut(ns, rst, errTag, false));
+      return;
+    }
+    const codes: Record<string, number> = {
+      "icmp-net-unreachable": 0,
+      "icmp-host-unreachable": 1,
+      "icmp-proto-unreachable": 2,
+      "icmp-port-unreachable": 3,
+      "icmp-net-prohibited": 9,
+      "icmp-host-prohibited": 10,
+      "icmp-admin-prohibited": 13,
+    };
+    // For a packet to this host the error comes from the address it was sent to (ipt_REJECT).
+    const src = hook === "INPUT" ? d.dst : undefined;
+    this.icmpError(ns, d, tag, ICMP_DEST_UNREACH, codes[withType] ?? 3, null, src);
+  }
+
+  /**
+   * The first conntrack hook a packet meets in a namespace (PREROUTING for arrivals, OUTPUT for
+   * local packets): an existing connection's translation is applied to the destination; a new
+   * one consults the nat table's chain, where DNAT happens.
+   */
+  private conntrackIn(
+    ns: Netns,
+    d: Datagram,
+    tag: Tag,
+    hook: "PREROUTING" | "OUTPUT",
+    inDev: string | null,
+    outDev: string | null,
+  ): Tracked | null {
+    if (isIcmpError(d) || isIcmpRedirect(d))
+      return { packet: this.relatedError(ns, d, tag), state: "RELATED", ref: null };
+    const table = this.ct(ns);
+    const t = tupleOf(d);
+    const found = table.find(t);
+    if (found) {
+      const { entry, dir } = found;
+      let p = d;
+      if (dir === "original" && entry.dnat) p = rewriteDst(d, entry.reply.src, entry.reply.sport);
+      if (dir === "reply" && entry.snat)
+        p = rewriteDst(d, entry.original.src, entry.original.sport);
+      if (dir === "reply") entry.seenReply = true;
+      if (p !== d)
+        this.hop(
+          "nat",
+          tag,
+          ns,
+          inDev ?? outDev,
+          `conntrack: ${dir} direction of a known connection, destination restored to ${formatIpv4(p.dst)}${portOf(p)}`,
+          p,
+        );
+      const state: CtState = dir === "reply" || entry.seenReply ? "ESTABLISHED" : "NEW";
+      return { packet: p, state, ref: found };
+    }
+    const entry = table.create(t);
+    const ref = { entry, dir: "original" as const };
+    const chain = ns.netfilter.tables.nat.chains.get(hook);
+    if (!chain || chain.rules.length === 0) return { packet: d, state: "NEW", ref };
+    const v = runChain(
+      ns,
+      "nat",
+      hook,
+      { packet: d, inDev, outDev, ctState: "NEW", mark: 0 },
+      this.rng,
+    );
+    this.rulesEvaluated += v.rulesEvaluated;
+    for (const draw of v.draws)
+      this.hop(
+        "netfilter",
+        tag,
+        ns,
+        inDev ?? outDev,
+        `nat ${hook}: ${draw.chain} rule ${draw.index} -m statistic --probability ${draw.probability} drew ${draw.drew.toFixed(4)}: ${draw.matched ? "matched" : "not matched"}`,
+        d,
+      );
+    if (v.verdict === "DNAT" && v.target?.kind === "DNAT") {
+      const port = v.target.port ?? t.dport;
+      const p = rewriteDst(d, v.target.ip, port);
+      entry.dnat = true;
+      table.rewriteReply(entry, invert({ ...t, dst: v.target.ip, dport: port }));
+      const rule = v.decidedBy ? this.ruleRef("nat", v.decidedBy) : undefined;
+      this.hop(
+        "nat",
+        tag,
+        ns,
+        inDev ?? outDev,
+        `nat ${hook}: DNAT ${formatIpv4(d.dst)}${portOf(d)} → ${formatIpv4(p.dst)}${portOf(p)} (${v.rulesEvaluated} rules evaluated, via ${v.path.join(" → ")}); conntrack remembers it for the reply`,
+        p,
+        rule ? { rule } : undefined,
+      );
+      return { packet: p, state: "NEW", ref };
+    }
+    if (v.verdict === "DROP") {
+      this.drop(tag, ns, inDev ?? outDev, "netfilter-drop", `nat ${hook}: dropped`, d);
+      return null;
+    }
+    return { packet: d, state: "NEW", ref };
+  }
+
+  /** POSTROUTING (or INPUT for local delivery): source NAT for new connections, un-DNAT for replies. */
+  private conntrackOut(
+    ns: Netns,
+    d: Datagram,
+    tag: Tag,
+    hook: "POSTROUTING" | "INPUT",
+    inDev: string | null,
+    outDev: string | null,
+    ref: CtRef | null,
+  ): Datagram | null {
+    // The packet carries its connection from the first hook (the kernel's skb->_nfct): after a
+    // DNAT its own tuple no longer names the entry.
+    if (ref === null) return d;
+    const table = this.ct(ns);
+    const { entry, dir } = ref;
+    if (dir === "reply" && entry.dnat) {
+      const p = rewriteSrc(d, entry.original.dst, entry.original.dport);
+      this.hop(
+        "nat",
+        tag,
+        ns,
+        outDev ?? inDev,
+        `conntrack: reply of a DNATed connection, source rewritten back ${formatIpv4(d.src)}${portOf(d)} → ${formatIpv4(p.src)}${portOf(p)}`,
+        p,
+      );
+      return p;
+    }
+    if (dir === "original" && entry.snat) return rewriteSrc(d, entry.reply.dst, entry.reply.dport);
+    if (dir !== "original" || entry.seenReply || entry.snat) return d;
+    const chain = ns.netfilter.tables.nat.chains.get(hook);
+    if (!chain || chain.rules.length === 0) return d;
+    const v = runChain(
+      ns,
+      "nat",
+      hook,
+      { packet: d, inDev, outDev, ctState: "NEW", mark: 0 },
+      this.rng,
+    );
+    this.rulesEvaluated += v.rulesEvaluated;
+    if (
+      (v.verdict === "SNAT" && v.target?.kind === "SNAT") ||
+      (v.verdict === "MASQUERADE" && outDev !== null)
+    ) {
+      const t = tupleOf(d);
+      let ip: Ipv4;
+      let port = t.sport;
+      if (v.target?.kind === "SNAT") {
+        ip = v.target.ip;
+        port = v.target.port ?? t.sport;
+      } else {
+        const chosen = selectSource(this.world, ns, outDev as string, d.dst, "host");
+        if (chosen === null) {
+          this.drop(
+            tag,
+            ns,
+            outDev,
+            "netfilter-drop",
+            `MASQUERADE: ${outDev} has no address to masquerade with`,
+            d,
+          );
+          return null;
+        }
+        ip = chosen;
+      }
+      const p = rewriteSrc(d, ip, port);
+      entry.snat = true;
+      table.rewriteReply(entry, invert({ ...t, src: ip, sport: port }));
+      const rule = v.decidedBy ? this.ruleRef("nat", v.decidedBy) : undefined;
+      this.hop(
+        "nat",
+        tag,
+        ns,
+        outDev,
+        `nat ${hook}: ${v.verdict} ${formatIpv4(d.src)} → ${formatIpv4(ip)}; conntrack remembers it for the reply`,
+        p,
+        rule ? { rule } : undefined,
+      );
+      return p;
+    }
+    if (v.verdict === "DROP") {
+      this.drop(tag, ns, outDev, "netfilter-drop", `nat ${hook}: dropped`, d);
+      return null;
+    }
+    return d;
+  }
+
+  /** An ICMP error about a NATed packet is translated back with it (conntrack's RELATED). */
+  private relatedError(ns: Netns, d: Datagram, tag: Tag): Datagram {
+    const l4 = d.l4 as Extract<Datagram["l4"], { kind: "icmp" }>;
+    const quoted = l4.quoted;
+    if (!quoted) return d;
+    const found = this.ct(ns).find(tupleOf(quoted));
+    if (!found) return d;
+    const { entry, dir } = found;
+    // The quoted packet travelled in `dir`; restore it to what its sender sent.
+    const sender = dir === "original" ? entry.original : entry.reply;
+    const fixedQuoted = withPorts(
+      { ...quoted, src: sender.src, dst: sender.dst },
+      sender.sport,
+      sender.dport,
+    );
+    if (fixedQuoted.src === quoted.src && fixedQuoted.dst === quoted.dst) return d;
+    const p: Datagram = { ...d, dst: sender.src, l4: { ...l4, quoted: fixedQuoted } };
+    this.hop(
+      "nat",
+      tag,
+      ns,
+      null,
+      `conntrack: ICMP error related to a NATed connection, translated back to ${formatIpv4(p.dst)}`,
+      p,
+    );
+    return p;
+  }
+
+  // ---------------------------------------------------------------- the link layer
+
+  /** Resolves the nexthop's MAC on `link` (neighbour table, then ARP) and transmits. */
+  private toNeighbour(
+    ns: Netns,
+    link: Link,
+    nexthop: Ipv4,
+    d: Datagram,
+    tag: Tag,
+    fromSocket = false,
+  ): void {
+    if (!hasCarrier(this.world, link)) {
+      this.drop(
+        tag,
+        ns,
+        link.name,
+        "no-carrier",
+        `${link.name} has no carrier (${carrierWhy(link)}): the packet is dropped`,
+        d,
+      );
+      return;
+    }
+    if (link.kind === "loopback") {
+      this.later(() => this.ipReceive(ns, link, d, tag));
+      return;
+    }
+    if (link.kind === "dummy") {
+      this.drop(
+        tag,
+        ns,
+        link.name,
+        "link-down",
+        `${link.name} is a dummy device: it discards what it transmits`,
+        d,
+      );
+      return;
+    }
+    const mac = this.neighbour(ns, link, nexthop, d, tag);
+    if (mac === null) return;
+    const frame: Frame = { src: link.mac, dst: mac, ip: d };
+    this.xmit(ns, link, frame, tag, fromSocket);
+  }
+
+  private neighbour(ns: Netns, link: Link, nexthop: Ipv4, d: Datagram, tag: Tag): Mac | null {
+    const entry = ns.neighbours.get(link.name)?.get(nexthop);
+    if (entry && entry.mac !== null && entry.state !== "FAILED") {
+      this.hop(
+        "neighbour",
+        tag,
+        ns,
+        link.name,
+        `neighbour ${formatIpv4(nexthop)} dev ${link.name} lladdr ${entry.mac} ${entry.state}`,
+        d,
+      );
+      return entry.mac;
+    }
+    if (isBroadcastAddress(ns, nexthop)) return BROADCAST_MAC;
+    const key = `${ns.name}|${link.name}|${nexthop}`;
+    if (this.neighbourCache.has(key)) {
+      const cached = this.neighbourCache.get(key) ?? null;
+      if (cached === null)
+        this.drop(
+          tag,
+          ns,
+          link.name,
+          "neighbour-failed",
+          `neighbour ${formatIpv4(nexthop)} on ${link.name} is FAILED: nobody answered ARP`,
+          d,
+        );
+      return cached;
+    }
+    const answer = arpResolve(this.world, link, nexthop);
+    if (!answer.ok) {
+      this.neighbourCache.set(key, null);
+      this.drop(
+        tag,
+        ns,
+        link.name,
+        "neighbour-failed",
+        `ARP for ${formatIpv4(nexthop)} on ${link.name} got no answer (${answer.why}): the neighbour entry fails and the packet is dropped; the kernel reports "Destination Host Unreachable" only after ~3 s`,
+        d,
+      );
+      return null;
+    }
+    this.neighbourCache.set(key, answer.mac);
+    this.learnFromArp(link, answer.responder);
+    this.hop(
+      "neighbour",
+      tag,
+      ns,
+      link.name,
+      `ARP: who has ${formatIpv4(nexthop)}? ${answer.responder.netns}'s ${answer.responder.name} answers ${answer.mac}${answer.proxy ? " (proxy ARP)" : ""}`,
+      d,
+    );
+    return answer.mac;
+  }
+
+  /**
+   * The ARP request and reply cross the bridges next to each end: the bridge beside the requester
+   * learns the requester's MAC on its port, the one beside the responder learns the responder's,
+   * so the frames that follow are forwarded, not flooded.
+   */
+  private learnFromArp(requester: Link, responder: Link): void {
+    for (const end of [requester, responder]) {
+      if (end.kind !== "veth" || end.peer.master === null) continue;
+      this.learnBridge(end.peer.netns, end.peer.master, end.mac, end.peer.name);
+    }
+  }
+
+  private learnBridge(netns: string, bridge: string, mac: Mac, port: string): void {
+    const ns = this.world.netns.get(netns);
+    const br = ns?.links.get(bridge);
+    if (br?.kind !== "bridge" || port === bridge) return;
+    const fixed = br.fdb.get(mac);
+    if (fixed && fixed.state !== "learned") return;
+    const key = `${netns}|${bridge}`;
+    let table = this.bridgeLearned.get(key);
+    if (!table) {
+      table = new Map();
+      this.bridgeLearned.set(key, table);
+    }
+    table.set(mac, port);
+  }
+
+  /**
+   * A device transmits a frame. `fromSocket` marks the first transmission of a packet a local
+   * socket sent, whose failure the socket hears (veth's ENOBUFS).
+   */
+  xmit(ns: Netns, link: Link, frame: Frame, tag: Tag, fromSocket = false): void {
+    switch (link.kind) {
+      case "veth": {
+        const peer = link.peer;
+        const peerNs = this.world.netns.get(peer.netns);
+        if (!peer.adminUp || !peerNs) {
+          this.drop(
+            tag,
+            ns,
+            link.name,
+            "no-carrier",
+            `${link.name}'s peer ${peer.name} is down: the frame is lost`,
+            frame,
+          );
+          return;
+        }
+        if (!fitsMtu(frame, peer)) {
+          // veth_xmit → __dev_forward_skb → is_skb_forwardable: the peer's MTU is the limit.
+          this.drop(
+            tag,
+            ns,
+            link.name,
+            "peer-mtu",
+            `${wireLength(frame.ip)} bytes do not fit the peer ${peer.name}'s MTU ${peer.mtu}: veth drops the frame`,
+            frame,
+          );
+          if (fromSocket) {
+            const message =
+              frame.ip.l4.kind === "icmp"
+                ? "ping: sendmsg: No buffer space available"
+                : "send: No buffer space available";
+            this.localErrors.push({ tag, netns: ns.name, message, reason: "peer-mtu" });
+          }
+          return;
+        }
+        this.hop(
+          "xmit",
+          tag,
+          ns,
+          link.name,
+          `out of ${link.name} (veth) to its peer ${peer.name} in ${peer.netns}`,
+          frame,
+        );
+        this.later(() => this.receive(peerNs, peer, frame, tag));
+        return;
+      }
+      case "bridge":
+        this.bridgeForward(ns, link, null, frame, tag);
+        return;
+      case "vxlan":
+        this.encap(ns, link, frame, tag);
+        return;
+      case "loopback":
+        this.later(() => this.ipReceive(ns, link, frame.ip, tag));
+        return;
+      case "dummy":
+        this.drop(
+          tag,
+          ns,
+          link.name,
+          "link-down",
+          `${link.name} is a dummy device: it discards what it transmits`,
+          frame,
+        );
+        return;
+      default:
+        unreachable(link);
+    }
+  }
+
+  /** A frame arrives on a device: a bridge port hands it to its bridge; others check the MAC. */
+  receive(ns: Netns, link: Link, frame: Frame, tag: Tag): void {
+    if (!link.adminUp) {
+      this.drop(
+        tag,
+        ns,
+        link.name,
+        "link-down",
+        `${link.name} is down: the frame is dropped`,
+        frame,
+      );
+      return;
+    }
+    if (link.master) {
+      const bridge = ns.links.get(link.master);
+      if (bridge?.kind === "bridge") {
+        if (!bridge.adminUp) {
+          this.drop(
+            tag,
+            ns,
+            link.name,
+            "link-down",
+            `${link.name}'s bridge ${bridge.name} is down: the frame is dropped`,
+            frame,
+          );
+          return;
+        }
+        this.bridgeForward(ns, bridge, link, frame, tag);
+        return;
+      }
+    }
+    if (frame.dst !== link.mac && frame.dst !== BROADCAST_MAC) {
+      if (tag.flood) {
+        this.hop(
+          "receive",
+          tag,
+          ns,
+          link.name,
+          `${link.name} ignores a flooded frame for ${frame.dst}`,
+          frame,
+        );
+        return;
+      }
+      this.drop(
+        tag,
+        ns,
+        link.name,
+        "not-for-this-host",
+        `the frame is for ${frame.dst}, not ${link.name}'s ${link.mac}: dropped (PACKET_OTHERHOST)`,
+        frame,
+      );
+      return;
+    }
+    this.hop("receive", tag, ns, link.name, `in on ${link.name}`, frame);
+    this.ipReceive(ns, link, frame.ip, tag);
+  }
+
+  /**
+   * Bridge forwarding (net/bridge/br_input.c): learn the source, deliver frames for the bridge's
+   * own MAC up to its IP stack, forward known MACs to their port, flood the rest. With
+   * br_netfilter, a forwarded IPv4 frame also crosses iptables FORWARD, as on a Kubernetes node.
+   */
+  private bridgeForward(
+    ns: Netns,
+    bridge: BridgeLink,
+    ingress: Link | null,
+    frame0: Frame,
+    tag: Tag,
+  ): void {
+    let frame = frame0;
+    const learnedKey = `${ns.name}|${bridge.name}`;
+    if (ingress) this.learnBridge(ns.name, bridge.name, frame.src, ingress.name);
+    if (frame.dst === bridge.mac) {
+      this.hop(
+        "bridge",
+        tag,
+        ns,
+        bridge.name,
+        `bridge ${bridge.name}: frame for the bridge's own MAC, up to its IP stack`,
+        frame,
+      );
+      this.later(() => this.ipReceive(ns, bridge, frame.ip, tag));
+      return;
+    }
+    const fixed = bridge.fdb.get(frame.dst);
+    const port =
+      this.bridgeLearned.get(learnedKey)?.get(frame.dst) ??
+      (fixed && fixed.port !== bridge.name ? fixed.port : undefined);
+    if (fixed && fixed.port === bridge.name) {
+      this.drop(
+        tag,
+        ns,
+        bridge.name,
+        "not-for-this-host",
+        `bridge ${bridge.name}: ${frame.dst} is a port's own address, not the bridge's: dropped`,
+        frame,
+      );
+      return;
+    }
+    if (ingress && ns.sysctl.bridgeNfCallIptables) {
+      // br_netfilter runs bridged IPv4 through conntrack, nat PREROUTING, filter FORWARD and nat
+      // POSTROUTING, with the bridge as the in and out device (net/bridge/br_netfilter_hooks.c).
+      const pre = this.conntrackIn(ns, frame.ip, tag, "PREROUTING", bridge.name, null);
+      if (!pre) return;
+      if (pre.packet.dst !== frame.ip.dst) {
+        // A DNAT changed the destination: br_nf_pre_routing_finish hands the packet to routing.
+        this.hop(
+          "bridge",
+          tag,
+          ns,
+          bridge.name,
+          `bridge ${bridge.name}: the destination was translated, so the packet is routed instead of bridged`,
+          pre.packet,
+        );
+        this.later(() => this.routeInput(ns, bridge, pre, tag));
+        return;
+      }
+      if (!this.filter(ns, "FORWARD", pre.packet, tag, bridge.name, bridge.name, pre.state)) return;
+      const post = this.conntrackOut(
+        ns,
+        pre.packet,
+        tag,
+        "POSTROUTING",
+        bridge.name,
+        bridge.name,
+        pre.ref,
+      );
+      if (!post) return;
+      if (post !== frame.ip) frame = { ...frame, ip: post };
+    }
+    if (port !== undefined) {
+      if (port === ingress?.name) {
+        this.drop(
+          tag,
+          ns,
+          bridge.name,
+          "bridge-same-port",
+          `bridge ${bridge.name}: ${frame.dst} is behind the port the frame came in on: not forwarded`,
+          frame,
+        );
+        return;
+      }
+      const out = ns.links.get(port);
+      if (!out || !hasCarrier(this.world, out)) {
+        this.drop(
+          tag,
+          ns,
+          bridge.name,
+          "no-carrier",
+          `bridge ${bridge.name}: port ${port} for ${frame.dst} has no carrier`,
+          frame,
+        );
+        return;
+      }
+      if (!fitsMtu(frame, out)) {
+        // br_dev_queue_push_xmit → is_skb_forwardable: a frame larger than the port's MTU is dropped.
+        this.drop(
+          tag,
+          ns,
+          bridge.name,
+          "peer-mtu",
+          `bridge ${bridge.name}: ${wireLength(frame.ip)} bytes do not fit port ${port}'s MTU ${out.mtu}: dropped`,
+          frame,
+        );
+        return;
+      }
+      this.hop(
+        "bridge",
+        tag,
+        ns,
+        bridge.name,
+        `bridge ${bridge.name}: ${frame.dst} is behind port ${port}`,
+        frame,
+      );
+      this.xmit(ns, out, frame, tag);
+      return;
+    }
+    const ports = [...ns.links.values()].filter(
+      (p) => p.master === bridge.name && p !== ingress && hasCarrier(this.world, p),
+    );
+    this.hop(
+      "bridge",
+      tag,
+      ns,
+      bridge.name,
+      `bridge ${bridge.name}: ${frame.dst} not learned yet: flooded to ${ports.length} port(s)`,
+      frame,
+    );
+    const floodTag: Tag = { ...tag, flood: true };
+    if (ports.length === 0) {
+      this.drop(
+        tag,
+        ns,
+        bridge.name,
+        "no-carrier",
+        `bridge ${bridge.name} has no other port up to flood to`,
+        frame,
+      );
+      return;
+    }
+    for (const p of ports) if (fitsMtu(frame, p)) this.xmit(ns, p, frame, floodTag);
+  }
+
+  /** VXLAN transmit (drivers/net/vxlan): FDB lookup for the inner MAC, outer IP/UDP/VXLAN header. */
+  private encap(ns: Netns, vx: VxlanLink, frame: Frame, tag: Tag): void {
+    const learned = this.vxlanLearned.get(`${ns.name}|${vx.name}`)?.get(frame.dst);
+    const entries = vx.fdb.get(frame.dst) ?? vx.fdb.get("00:00:00:00:00:00");
+    const remotes =
+      learned !== undefined
+        ? [learned]
+        : entries
+          ? entries.map((e) => e.dst)
+          : vx.remote !== null
+            ? [vx.remote]
+            : [];
+    if (remotes.length === 0) {
+      this.drop(
+        tag,
+        ns,
+        vx.name,
+        "fdb-miss",
+        `${vx.name} has no FDB entry for ${frame.dst} (and no default remote): the frame is dropped`,
+        frame,
+      );
+      return;
+    }
+    const inner = frame.ip;
+    for (const remote of remotes) {
+      const route = lookupRoute(this.world, ns, remote);
+      const underMtu = route.kind === "unicast" ? (ns.links.get(route.dev)?.mtu ?? 1500) : 1500;
+      if (inner.df && wireLength(inner) + VXLAN_OVERHEAD > underMtu) {
+        // skb_tunnel_check_pmtu only lowers the route's PMTU for the packets that follow; this
+        // one is encapsulated anyway and its outer packet (no DF) is fragmented.
+        this.hop(
+          "encap",
+          tag,
+          ns,
+          vx.name,
+          `${inner.length} bytes plus ${VXLAN_OVERHEAD} of VXLAN exceed the underlay MTU ${underMtu}: the kernel lowers the path MTU to ${formatIpv4(inner.dst)} to ${underMtu - VXLAN_OVERHEAD} for later packets, and fragments this one's outer packet`,
+          frame,
+        );
+      }
+      const src = vx.local ?? (route.kind === "unicast" ? route.src : null) ?? 0;
+      const outer: Datagram = {
+        src,
+        dst: remote,
+        ttl: 64,
+        proto: 17,
+        df: false,
+        length: inner.length + VXLAN_OVERHEAD,
+        // Each fragment of the inner datagram is encapsulated on its own.
+        ...(inner.fragment === undefined ? {} : { fragment: inner.fragment + VXLAN_OVERHEAD }),
+        l4: {
+          kind: "udp",
+          sport: flowPort(inner),
+          dport: vx.dstport,
+          vxlan: { vni: vx.vni, inner: frame },
+        },
+      };
+      this.hop(
+        "encap",
+        tag,
+        ns,
+        vx.name,
+        `${vx.name}: FDB ${frame.dst} dst ${formatIpv4(remote)}; encapsulated in UDP ${vx.dstport}, VNI ${vx.vni}, ${formatIpv4(src)} → ${formatIpv4(remote)} (+${VXLAN_OVERHEAD} bytes)`,
+        outer,
+      );
+      this.later(() => this.localOut(ns, outer, tag, false));
+    }
+  }
+
+  /** The VXLAN socket on a UDP port hands the inner frame to the device with that VNI. */
+  private decap(ns: Netns, candidates: VxlanLink[], d: Datagram, tag: Tag): void {
+    const l4 = d.l4 as Extract<Datagram["l4"], { kind: "udp" }>;
+    if (!l4.vxlan) {
+      this.drop(
+        tag,
+        ns,
+        null,
+        "vxlan-no-vni",
+        `UDP ${l4.dport} reached the VXLAN socket without a VXLAN header: dropped`,
+        d,
+      );
+      return;
+    }
+    const vni = l4.vxlan.vni;
+    const vx = candidates.find((c) => c.vni === vni);
+    if (!vx) {
+      this.drop(
+        tag,
+        ns,
+        candidates[0]?.name ?? null,
+        "vxlan-no-vni",
+        `VXLAN packet on UDP ${l4.dport} with VNI ${vni}, but no VXLAN device here has that VNI (${candidates.map((c) => `${c.name}: ${c.vni}`).join(", ")}): dropped`,
+        d,
+      );
+      return;
+    }
+    const inner = l4.vxlan.inner;
+    if (vx.learning) {
+      const key = `${ns.name}|${vx.name}`;
+      let table = this.vxlanLearned.get(key);
+      if (!table) {
+        table = new Map();
+        this.vxlanLearned.set(key, table);
+      }
+      table.set(inner.src, d.src);
+    }
+    this.hop(
+      "decap",
+      tag,
+      ns,
+      vx.name,
+      `${vx.name} (VNI ${vni}, UDP ${l4.dport}) decapsulates the inner frame from ${formatIpv4(d.src)}`,
+      inner,
+    );
+    this.receive(ns, vx, inner, tag);
+  }
+}
+
+function rewriteDst(d: Datagram, ip: Ipv4, port: number): Datagram {
+  const p = { ...d, dst: ip };
+  return d.l4.kind === "icmp" ? p : withPorts(p, (d.l4 as { sport: number }).sport, port);
+}
+
+function rewriteSrc(d: Datagram, ip: Ipv4, port: number): Datagram {
+  const p = { ...d, src: ip };
+  return d.l4.kind === "icmp" ? p : withPorts(p, port, (d.l4 as { dport: number }).dport);
+}
+
+/** is_skb_forwardable: the receiving device takes frames up to its MTU plus a VLAN tag's 4 bytes. */
+function fitsMtu(frame: Frame, receiver: Link): boolean {
+  return wireLength(frame.ip) <= receiver.mtu + 4;
+}
+
+function portOf(d: Datagram): string {
+  return d.l4.kind === "icmp" ? "" : `:${d.l4.dport}`;
+}
+
+function carrierWhy(link: Link): string {
+  if (!link.adminUp) return "it is down";
+  if (link.kind === "veth") return `its peer ${link.peer.name} is down`;
+  if (link.kind === "bridge") return "no port of the bridge is up";
+  return "no lower link";
+}
+
+/** A UDP source port from the inner flow, as udp_flow_src_port does (a hash into the ephemeral range). */
+function flowPort(d: Datagram): number {
+  const t = tupleOf(d);
+  let h = 2166136261;
+  for (const n of [t.src, t.dst, t.proto, t.sport, t.dport]) {
+    h ^= n;
+    h = Math.imul(h, 16777619) >>> 0;
+  }
+  return 32768 + (h % (60999 - 32768 + 1));
+}
+
+export function describe(d: Datagram): string {
+  const s = formatIpv4(d.src);
+  const t = formatIpv4(d.dst);
+  switch (d.l4.kind) {
+    case "icmp":
+      if (d.l4.type === ICMP_ECHO_REQUEST) return `ICMP echo request ${s} → ${t}`;
+      if (d.l4.type === ICMP_ECHO_REPLY) return `ICMP echo reply ${s} → ${t}`;
+      return `ICMP ${icmpErrorText(d.l4.type, d.l4.code, d.l4.mtu)} ${s} → ${t}`;
+    case "tcp":
+      return `TCP ${d.l4.flags} ${s}:${d.l4.sport} → ${t}:${d.l4.dport}`;
+    case "udp":
+      return `UDP ${s}:${d.l4.sport} → ${t}:${d.l4.dport}`;
+    default:
+      return unreachable(d.l4);
+  }
+}
+
+export type { Direction };
+export { TCP_SYN_HEADER };
