@@ -52,6 +52,8 @@ interface LinkBase {
   adminUp: boolean;
   /** Name of the bridge this device is a port of (same namespace), or null. */
   master: string | null;
+  /** Has been up at least once: the kernel attaches its qdisc (`noqueue`) on the first `up`. */
+  everUp: boolean;
 }
 
 export interface LoopbackLink extends LinkBase {
@@ -66,6 +68,10 @@ export interface VethLink extends LinkBase {
 
 export interface BridgeLink extends LinkBase {
   readonly kind: "bridge";
+  /** The MAC was set by hand; otherwise the bridge takes its lowest port's MAC. */
+  macSet: boolean;
+  /** A port has joined at least once: from then on the bridge's carrier follows its ports. */
+  hadPort: boolean;
   /** Static and learned forwarding entries: MAC → port name (the bridge's own name for local). */
   readonly fdb: Map<Mac, BridgeFdbEntry>;
 }

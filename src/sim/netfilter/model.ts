@@ -21,6 +21,8 @@ export interface Netfilter {
 
 export interface Table {
   readonly name: TableName;
+  /** iptables-nft creates a table on the first command that writes to it (`-A -I -N -P`, `-F CHAIN`); until then `iptables-save` omits it. */
+  touched: boolean;
   /** Chains in creation order (built-ins first). */
   readonly chains: Map<string, Chain>;
 }
@@ -69,7 +71,13 @@ export type MatchExtension =
     }
   | { readonly kind: "comment"; readonly text: string }
   | { readonly kind: "statistic"; readonly probability: number; readonly negated: boolean }
-  | { readonly kind: "conntrack"; readonly states: readonly CtState[]; readonly negated: boolean }
+  | {
+      readonly kind: "conntrack";
+      readonly states: readonly CtState[];
+      readonly negated: boolean;
+      /** Written as the older `-m state --state` (iptables-save keeps the spelling). */
+      readonly legacyState?: boolean;
+    }
   | {
       readonly kind: "addrtype";
       readonly dstType: string | null;
@@ -104,7 +112,7 @@ export interface Rule {
   readonly dst: AddressMatch | null;
   readonly inIface: InterfaceMatch | null;
   readonly outIface: InterfaceMatch | null;
-  /** IP protocol number (1 icmp, 6 tcp, 17 udp, 4 ipip), or null for any. */
+  /** IP protocol number (1 icmp, 6 tcp, 17 udp, 4 ipencap), or null for any. */
   readonly proto: { readonly number: number; readonly negated: boolean } | null;
   readonly matches: readonly MatchExtension[];
   readonly target: Target;
@@ -115,7 +123,7 @@ export function emptyNetfilter(): Netfilter {
     const chains = new Map<string, Chain>();
     for (const hook of BUILTIN_CHAINS[name])
       chains.set(hook, { name: hook, builtin: true, policy: "ACCEPT", rules: [] });
-    return { name, chains };
+    return { name, chains, touched: false };
   };
   return { tables: { filter: table("filter"), nat: table("nat") } };
 }
@@ -124,7 +132,8 @@ export const PROTO_NUMBERS: Readonly<Record<string, number>> = {
   icmp: 1,
   tcp: 6,
   udp: 17,
-  ipip: 4,
+  ipencap: 4,
+  ipip: 94,
   gre: 47,
   sctp: 132,
 };

@@ -128,11 +128,10 @@ const KIND_FLAGS: Record<Link["kind"], readonly string[]> = {
 
 /**
  * Every modelled kind is a queueless virtual device: `noqueue` once it has been up (the kernel
- * attaches the qdisc on the first `up`), `noop` before. The model keeps no "has been up", so a
- * device taken down again shows `noop` here where the kernel keeps `noqueue`.
+ * attaches the qdisc on the first `up` and keeps it), `noop` before.
  */
 function qdisc(link: Link): string {
-  return link.adminUp ? "noqueue" : "noop";
+  return link.everUp ? "noqueue" : "noop";
 }
 
 function linkLayer(link: Link): string {

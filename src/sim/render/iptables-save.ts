@@ -51,21 +51,9 @@ export function renderIptablesSave(
   return names.map((t) => saveTable(ns.netfilter.tables[t], options.date)).join("");
 }
 
-/**
- * Whether iptables-nft has created the table. The model does not record that yet, so a table
- * counts as created when it holds something a command must have written: a rule, a user chain, or
- * a policy other than ACCEPT. A table whose only rule was deleted again is the exception: the
- * kernel keeps it (and iptables-save prints it, empty), this prints nothing.
- */
+/** Whether iptables-nft has created the table: some command has written to it. */
 export function tableInUse(table: Table): boolean {
-  for (const chain of table.chains.values())
-    if (
-      chain.rules.length > 0 ||
-      !chain.builtin ||
-      (chain.policy !== null && chain.policy !== "ACCEPT")
-    )
-      return true;
-  return false;
+  return table.touched;
 }
 
 function saveTable(table: Table, date: string | undefined): string {
@@ -204,7 +192,9 @@ function matchText(m: MatchExtension): string {
     case "statistic":
       return `-m statistic --mode random ${not(m.negated)}--probability ${probabilityText(m.probability)}`;
     case "conntrack":
-      return `-m conntrack ${not(m.negated)}--ctstate ${ctStates(m.states)}`;
+      return m.legacyState
+        ? `-m state ${not(m.negated)}--state ${ctStates(m.states)}`
+        : `-m conntrack ${not(m.negated)}--ctstate ${ctStates(m.states)}`;
     case "addrtype": {
       const parts = ["-m addrtype"];
       if (m.srcType !== null) parts.push(`${not(m.negatedSrc)}--src-type ${m.srcType}`);

@@ -58,6 +58,7 @@ export function runBridge(
   let dev: string | undefined;
   let dst: number | null = null;
   let target2: "self" | "master" | null = null;
+  let state: "permanent" | "static" | undefined;
   while (!args.done) {
     const w = args.next() as string;
     if (w === "dev") dev = args.next();
@@ -66,8 +67,10 @@ export function runBridge(
       dst = parseIpv4(v);
       if (dst === null) return fail(`Invalid address "${v}"`);
     } else if (w === "self" || w === "master") target2 = w;
-    else if (w === "permanent" || w === "static" || w === "dynamic" || w === "local") {
-      // Entries the model holds are all permanent; the keyword changes nothing it decides.
+    else if (w === "permanent" || w === "static") state = w;
+    else if (w === "dynamic" || w === "local") {
+      // The model keeps no ageing: a dynamic entry is held like a static one.
+      state = "static";
     } else if (w === "vni" || w === "port" || w === "via" || w === "vlan")
       return fail(`podnet-learn: "bridge fdb … ${w}" is not modelled`);
     else if (mac === null) {
@@ -77,6 +80,6 @@ export function runBridge(
   }
   if (mac === null) return fail(INCOMPLETE);
   if (dev === undefined) return fail("Device is a required argument.");
-  const changed = changeFdb(ns, { mac, dev, dst, target: target2 }, mode);
+  const changed = changeFdb(ns, { mac, dev, dst, target: target2, state }, mode);
   return changed.ok ? ok("") : changed;
 }

@@ -3,7 +3,7 @@ import { addNetns, netnsNotFound } from "../state/netns";
 import { fail, type Result } from "../state/result";
 import { runBridge } from "./bridge";
 import { runIp } from "./ip";
-import { runIptables } from "./iptables";
+import { runIptables, runIptablesSave } from "./iptables";
 import { runSysctl } from "./sysctl";
 
 /** The namespace commands act on when they name none (the host's own, as on a real machine). */
@@ -43,11 +43,15 @@ export function runCommand(
     case "iptables-legacy":
     case "iptables-nft":
       return runIptables(world, args, netns);
+    case "iptables-save":
+    case "iptables-nft-save":
+    case "iptables-legacy-save":
+      return runIptablesSave(world, args, netns);
     case undefined:
       return { ok: true, value: "" };
     default:
       return fail(
-        `${tool}: command not found (the simulator models ip, bridge, sysctl and iptables)`,
+        `${tool}: command not found (the simulator models ip, bridge, sysctl, iptables and iptables-save)`,
       );
   }
 }

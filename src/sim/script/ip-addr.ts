@@ -8,7 +8,6 @@ import { type Args, garbage, INCOMPLETE, matches } from "./tokenize";
 
 /** `ip addr add|del|show|flush`. */
 export function runIpAddr(world: World, ns: Netns, args: Args, options: IpOptions): Result<string> {
-  void options;
   const sub = args.next();
   if (sub === undefined || matches(sub, "show") || matches(sub, "list")) {
     let dev: string | undefined;
@@ -18,7 +17,7 @@ export function runIpAddr(world: World, ns: Netns, args: Args, options: IpOption
       else dev = w;
     }
     if (dev !== undefined && !ns.links.has(dev)) return fail(`Device "${dev}" does not exist.`);
-    return ok(renderIpAddr(world, ns, dev));
+    return ok(renderIpAddr(world, ns, dev, { inetOnly: options.inetOnly }));
   }
   if (matches(sub, "flush")) {
     let dev = args.next();

@@ -75,10 +75,7 @@ export function runIpNeigh(world: World, ns: Netns, args: Args): Result<string> 
     const deleted = deleteNeighbour(ns, ip, dev);
     return deleted.ok ? ok("") : deleted;
   }
-  const added = addNeighbour(
-    ns,
-    { ip, dev, mac, state: mac === null && state === "PERMANENT" ? "NOARP" : state },
-    mode,
-  );
+  if (mac === null && state !== "NOARP") return fail("Error: No link layer address given.");
+  const added = addNeighbour(ns, { ip, dev, mac, state }, mode);
   return added.ok ? ok("") : added;
 }

@@ -10,6 +10,8 @@ import { Args, INCOMPLETE, matches } from "./tokenize";
 
 export interface IpOptions {
   details: boolean;
+  /** `ip -4`: IPv4 only (the model has nothing else, but `ip -4 addr` prints a shorter form). */
+  inetOnly: boolean;
 }
 
 /** `ip [-n NS] [-d] [-4] OBJECT …`, iproute2's objects in its own matching order (ip/ip.c). */
@@ -19,7 +21,7 @@ export function runIp(
   netns: string | null,
 ): Result<string> {
   const args = new Args(words);
-  const options: IpOptions = { details: false };
+  const options: IpOptions = { details: false, inetOnly: false };
   let target = netns;
   while (!args.done && (args.peek() as string).startsWith("-")) {
     const opt = (args.next() as string).replace(/^--?/, "-");
@@ -28,8 +30,9 @@ export function runIp(
       if (name === undefined) return fail("No netns name specified");
       target = name;
     } else if (opt === "-d" || matches(opt.slice(1), "details")) options.details = true;
-    else if (opt === "-4" || opt === "-s" || opt === "-br" || matches(opt.slice(1), "statistics")) {
-      // -4 is the only family modelled; statistics are not tracked, so `-s` prints the plain form.
+    else if (opt === "-4") options.inetOnly = true;
+    else if (opt === "-s" || matches(opt.slice(1), "statistics")) {
+      // Statistics are not tracked, so `-s` prints the plain form.
     } else return fail(`Option "${opt}" is unknown, try "ip -help".`);
   }
   const object = args.next();

@@ -12,7 +12,7 @@ import {
   type TableName,
   type Target,
 } from "../netfilter/model";
-import { renderIptablesSave } from "../render";
+import { renderIptablesRules, renderIptablesSave } from "../render";
 import { fail, ok, type Result } from "../state/result";
 import { unreachable } from "../unreachable";
 import { netnsByName } from "./command";
@@ -87,7 +87,37 @@ export function runIptables(
   if (!parsed.ok) return parsed;
   const { table: tableName, command } = parsed.value;
   const table = found.value.netfilter.tables[tableName];
-  return apply(table, command, () => renderIptablesSave(world, found.value, tableName));
+  return apply(table, command, () =>
+    command.kind === "list" && command.chain !== null
+      ? renderIptablesRules(world, found.value, tableName, command.chain)
+      : renderIptablesRules(world, found.value, tableName),
+  );
+}
+
+/** `iptables-save [-t TABLE] [-c]`: the tables in use, as iptables-save prints them. */
+export function runIptablesSave(
+  world: World,
+  words: readonly string[],
+  netns: string | null,
+): Result<string> {
+  const found = netnsByName(world, netns);
+  if (!found.ok) return found;
+  let table: TableName | undefined;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] as string;
+    if (w === "-t" || w === "--table") {
+      const name = words[++i];
+      if (name !== "filter" && name !== "nat")
+        return fail(
+          `podnet-learn: the ${name ?? "(missing)"} table is not modelled (filter and nat are)`,
+        );
+      table = name;
+    } else if (w !== "-c" && w !== "--counters")
+      return fail(
+        `iptables-save: unknown option "${w}"\nTry \`iptables-save -h' for more information.`,
+      );
+  }
+  return ok(renderIptablesSave(world, found.value, table));
 }
 
 function chainOf(table: Table, name: string): Result<Chain> {
@@ -99,16 +129,21 @@ function targetExists(table: Table, rule: Rule): Result {
   const t = rule.target;
   if ((t.kind === "jump" || t.kind === "goto") && !table.chains.has(t.chain))
     return fail(
-      `${V}: Couldn't load target \`${t.chain}':No such file or directory\n\nTry \`iptables -h' or 'iptables --help' for more information.`,
-    );
-  if ((t.kind === "DNAT" || t.kind === "SNAT" || t.kind === "MASQUERADE") && table.name !== "nat")
-    return fail(
-      `${V}: RULE_APPEND failed (Invalid argument): ${t.kind} is only valid in the nat table`,
+      `${V}: Chain '${t.chain}' does not exist\nTry \`iptables -h' or 'iptables --help' for more information.`,
     );
   return ok();
 }
 
 function apply(table: Table, command: Command, list: () => string): Result<string> {
+  const writes =
+    command.kind === "append" ||
+    command.kind === "insert" ||
+    command.kind === "replace" ||
+    command.kind === "policy" ||
+    command.kind === "new" ||
+    (command.kind === "flush" && command.chain !== null);
+  // iptables-nft creates the table (and iptables-save starts printing it) on the first write.
+  if (writes) table.touched = true;
   switch (command.kind) {
     case "append":
     case "insert":
@@ -117,6 +152,9 @@ function apply(table: Table, command: Command, list: () => string): Result<strin
       if (!chain.ok) return chain;
       const target = targetExists(table, command.rule);
       if (!target.ok) return target;
+      const t = command.rule.target.kind;
+      if ((t === "DNAT" || t === "SNAT" || t === "MASQUERADE") && table.name !== "nat")
+        return fail(`${V}:  RULE_APPEND failed (Invalid argument): rule in chain ${command.chain}`);
       const rules = chain.value.rules;
       if (command.kind === "append") rules.push(command.rule);
       else if (command.kind === "insert") {
@@ -155,6 +193,10 @@ function apply(table: Table, command: Command, list: () => string): Result<strin
       if (!chain.value.builtin) return fail("iptables: Bad built-in chain name.");
       if (command.policy !== "ACCEPT" && command.policy !== "DROP")
         return fail("iptables: Bad policy name. Run `dmesg' for more information.");
+      if (table.name === "nat" && command.policy === "DROP")
+        return fail(
+          `The "nat" table is not intended for filtering, the use of DROP is therefore inhibited.\n\nTry \`iptables -h' or 'iptables --help' for more information.`,
+        );
       chain.value.policy = command.policy;
       return ok("");
     }
@@ -237,6 +279,7 @@ export function parseIptables(
     target: { kind: "none" },
   };
   let hasRuleParts = false;
+  let legacyState = false;
   let negate = false;
   let targetName: string | null = null;
   const targetOpts: Record<string, string | true> = {};
@@ -285,6 +328,11 @@ export function parseIptables(
       case "--wait":
         if (words[i + 1] !== undefined && /^[0-9.]+$/.test(words[i + 1] as string)) i++;
         break;
+      case "-L":
+      case "--list":
+        return fail(
+          'podnet-learn: "iptables -L" (the table view) is not modelled; "iptables -S" and "iptables-save" print the same rules',
+        );
       case "-A":
       case "--append":
       case "-C":
@@ -305,8 +353,6 @@ export function parseIptables(
       case "--delete-chain":
       case "-Z":
       case "--zero":
-      case "-L":
-      case "--list":
       case "-S":
       case "--list-rules": {
         const kind = commandKind(w);
@@ -390,6 +436,15 @@ export function parseIptables(
           );
         current = kind as MatchExtension["kind"];
         startMatch(draft, current);
+        if (v.value === "state") {
+          legacyState = true;
+          draft.matches[draft.matches.length - 1] = {
+            kind: "conntrack",
+            states: [],
+            negated: false,
+            legacyState,
+          };
+        }
         hasRuleParts = true;
         break;
       }
@@ -664,7 +719,12 @@ function matchOption(
       const valid = ["NEW", "ESTABLISHED", "RELATED", "INVALID", "UNTRACKED", "SNAT", "DNAT"];
       const bad = states.find((s) => !valid.includes(s));
       if (bad !== undefined) return fail(`${V}: Bad ctstate "${bad}"`);
-      replaceLast(last, { kind: "conntrack", states: states as CtState[], negated: neg });
+      replaceLast(last, {
+        kind: "conntrack",
+        states: states as CtState[],
+        negated: neg,
+        ...(last.legacyState ? { legacyState: true } : {}),
+      });
       return ok(true);
     }
     case "--dst-type":
@@ -768,7 +828,13 @@ function buildTarget(
           kind: "MARK",
           op,
           value: mark.value,
-          mask: flag === "--set-mark" && !text.includes("/") ? 0xffffffff : mark.mask,
+          // --set-mark V/M is xmark with mask V|M (libxt_MARK); without a mask, all bits.
+          mask:
+            flag === "--set-mark"
+              ? text.includes("/")
+                ? (mark.value | mark.mask) >>> 0
+                : 0xffffffff
+              : mark.mask,
         });
       }
       return fail(`${V}: MARK target: Parameter --set/and/or/xor-mark is required`);

@@ -31,7 +31,10 @@ export function addAddress(world: World, ns: Netns, spec: NewAddress): Result<Ad
   return ok(address);
 }
 
-/** `ip addr del IP/LEN dev DEV`: its connected route goes when no other address needs it. */
+/**
+ * `ip addr del IP/LEN dev DEV`. Deleting a primary address also deletes the secondaries of its
+ * subnet (net.ipv4.conf.*.promote_secondaries is 0 by default), and with them the subnet's route.
+ */
 export function deleteAddress(ns: Netns, ip: Ipv4, len: number | null, dev: string): Result {
   touch(ns);
   const found = findLink(ns, dev);
@@ -40,12 +43,16 @@ export function deleteAddress(ns: Netns, ip: Ipv4, len: number | null, dev: stri
     (a) => a.dev === dev && a.ip === ip && (len === null || a.len === len),
   );
   if (at < 0) return fail("RTNETLINK answers: Cannot assign requested address");
-  const [gone] = ns.addresses.splice(at, 1) as [Address];
+  const gone = ns.addresses[at] as Address;
   const net = networkOf(gone.ip, gone.len);
-  const stillNeeded = ns.addresses.some(
-    (a) => a.dev === dev && a.len === gone.len && networkOf(a.ip, a.len) === net,
-  );
-  if (!stillNeeded)
+  const sameSubnet = (a: Address): boolean =>
+    a.dev === dev && a.len === gone.len && networkOf(a.ip, a.len) === net;
+  const primary = ns.addresses.find(sameSubnet) === gone;
+  for (let i = ns.addresses.length - 1; i >= 0; i--) {
+    const a = ns.addresses[i] as Address;
+    if (a === gone || (primary && sameSubnet(a))) ns.addresses.splice(i, 1);
+  }
+  if (!ns.addresses.some(sameSubnet))
     ns.routes.removeWhere(
       (r) => r.proto === "kernel" && r.dev === dev && r.dst === net && r.len === gone.len,
     );
@@ -60,7 +67,8 @@ export function addConnectedRoutes(world: World, ns: Netns, dev: string): void {
   const link = ns.links.get(dev);
   if (!link?.adminUp) return;
   for (const a of ns.addresses) {
-    if (a.dev !== dev || a.len === 32 || a.scope === "host") continue;
+    // lo's 127.0.0.1/8 lives in the local table only; a host-scope address elsewhere still gets a route.
+    if (a.dev !== dev || a.len === 32 || link.kind === "loopback") continue;
     const net = networkOf(a.ip, a.len);
     if (ns.routes.exact(net, a.len).some((r) => r.proto === "kernel" && r.dev === dev)) continue;
     const route: Route = {

@@ -16,6 +16,8 @@ export function hasCarrier(world: World, link: Link): boolean {
     case "veth":
       return link.peer.adminUp;
     case "bridge": {
+      // Until a port joins (or its MAC is set) a bridge reports carrier; then it follows its ports.
+      if (!link.hadPort && !link.macSet) return true;
       const ns = world.netns.get(link.netns);
       if (!ns) return false;
       for (const port of ns.links.values())
@@ -31,6 +33,7 @@ export function hasCarrier(world: World, link: Link): boolean {
 export function operState(world: World, link: Link): "UP" | "DOWN" | "UNKNOWN" | "LOWERLAYERDOWN" {
   if (!link.adminUp) return "DOWN";
   if (link.kind === "loopback" || link.kind === "vxlan" || link.kind === "dummy") return "UNKNOWN";
+  if (link.kind === "bridge" && !link.hadPort && !link.macSet) return "UNKNOWN";
   if (hasCarrier(world, link)) return "UP";
   return link.kind === "veth" ? "LOWERLAYERDOWN" : "DOWN";
 }

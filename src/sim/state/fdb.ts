@@ -10,6 +10,8 @@ export interface FdbSpec {
   dst: Ipv4 | null;
   /** `self` programs the device itself (a vxlan's table); `master` its bridge's table. */
   target: "self" | "master" | null;
+  /** A bridge entry's state keyword; without one `bridge fdb add` assumes permanent (bridge/fdb.c). */
+  state?: "permanent" | "static";
 }
 
 /**
@@ -41,7 +43,8 @@ export function changeFdb(
     }
     if (existing && existing.state !== "learned" && mode === "add")
       return fail("RTNETLINK answers: File exists");
-    bridge.fdb.set(spec.mac, { mac: spec.mac, port: link.name, state: "static" });
+    // `bridge fdb add … master` without a state keyword makes a permanent entry.
+    bridge.fdb.set(spec.mac, { mac: spec.mac, port: link.name, state: spec.state ?? "permanent" });
     return ok();
   }
   if (link.kind !== "vxlan") return fail("RTNETLINK answers: Operation not supported");
@@ -58,6 +61,11 @@ export function changeFdb(
   if (mode === "add" && list.length > 0) return fail("RTNETLINK answers: File exists");
   if (mode === "append") {
     if (list.some((e) => e.dst === spec.dst)) return fail("RTNETLINK answers: File exists");
+    // Only the all-zeros (flooding) and multicast MACs take several destinations: for a unicast
+    // MAC that already has one, the kernel accepts the append and changes nothing.
+    const multi =
+      spec.mac === "00:00:00:00:00:00" || (Number.parseInt(spec.mac.slice(0, 2), 16) & 1) === 1;
+    if (list.length > 0 && !multi) return ok();
     link.fdb.set(spec.mac, [...list, entry]);
   } else link.fdb.set(spec.mac, [entry]);
   return ok();

@@ -57,7 +57,7 @@ export function addLink(world: World, ns: Netns, spec: NewLink): Result<Link> {
   const named = validName(spec.name);
   if (!named.ok) return named;
   if (ns.links.has(spec.name)) return fail("RTNETLINK answers: File exists");
-  const base = { name: spec.name, netns: ns.name, adminUp: false, master: null };
+  const base = { name: spec.name, netns: ns.name, adminUp: false, master: null, everUp: false };
   switch (spec.kind) {
     case "veth": {
       const peerNs = spec.peerNetns === null ? ns : world.netns.get(spec.peerNetns);
@@ -97,6 +97,8 @@ export function addLink(world: World, ns: Netns, spec: NewLink): Result<Link> {
         mtu: 1500,
         mac,
         fdb: new Map(),
+        macSet: false,
+        hadPort: false,
       };
       link.fdb.set(mac, { mac, port: link.name, state: "permanent" });
       register(world, ns, link);
@@ -181,6 +183,7 @@ export function setUp(world: World, ns: Netns, link: Link): void {
   touch(ns);
   if (link.adminUp) return;
   link.adminUp = true;
+  link.everUp = true;
   // The kernel configures 127.0.0.1/8 on lo when lo comes up.
   if (link.kind === "loopback" && !ns.addresses.some((a) => a.dev === "lo" && a.ip === 0x7f000001))
     ns.addresses.unshift({ ip: 0x7f000001, len: 8, dev: "lo", scope: "host", broadcast: null });
@@ -223,8 +226,10 @@ export function setMaster(ns: Netns, link: Link, masterName: string | null): Res
   if (link.kind === "loopback") return fail("Error: Can not enslave loopback device.");
   if (link.master && link.master !== masterName) detachFromBridge(ns, link);
   link.master = master.name;
+  master.hadPort = true;
   // A port's own address is a permanent local entry of the bridge.
   master.fdb.set(link.mac, { mac: link.mac, port: master.name, state: "permanent" });
+  followLowestPortMac(ns, master);
   // A bridge's MTU follows its smallest port.
   master.mtu = Math.min(
     ...[...ns.links.values()].filter((p) => p.master === master.name).map((p) => p.mtu),
@@ -239,6 +244,22 @@ function detachFromBridge(ns: Netns, link: Link): void {
   for (const [mac, e] of bridge.fdb)
     if (e.port === link.name || (e.mac === link.mac && e.port === bridge.name))
       bridge.fdb.delete(mac);
+  followLowestPortMac(ns, bridge);
+}
+
+/**
+ * A bridge whose MAC was never set takes the lowest MAC among its ports (br_stp_recalculate_bridge_id),
+ * and all zeros once the last port has left.
+ */
+function followLowestPortMac(ns: Netns, bridge: BridgeLink): void {
+  if (bridge.macSet) return;
+  const macs = [...ns.links.values()].filter((p) => p.master === bridge.name).map((p) => p.mac);
+  const next = macs.length === 0 ? "00:00:00:00:00:00" : (macs.sort()[0] as string);
+  if (next === bridge.mac) return;
+  const own = bridge.fdb.get(bridge.mac);
+  if (own?.port === bridge.name && !macs.includes(bridge.mac)) bridge.fdb.delete(bridge.mac);
+  bridge.mac = next;
+  if (macs.length > 0) bridge.fdb.set(next, { mac: next, port: bridge.name, state: "permanent" });
 }
 
 export function setMtu(ns: Netns, link: Link, mtu: number): Result {
@@ -263,6 +284,7 @@ export function setAddress(ns: Netns, link: Link, mac: Mac): Result {
   const old = link.mac;
   link.mac = mac;
   if (link.kind === "bridge") {
+    link.macSet = true;
     link.fdb.delete(old);
     link.fdb.set(mac, { mac, port: link.name, state: "permanent" });
   }
@@ -271,6 +293,7 @@ export function setAddress(ns: Netns, link: Link, mac: Mac): Result {
     if (bridge?.kind === "bridge") {
       bridge.fdb.delete(old);
       bridge.fdb.set(mac, { mac, port: bridge.name, state: "permanent" });
+      followLowestPortMac(ns, bridge);
     }
   }
   return ok();
@@ -330,6 +353,7 @@ export function moveToNetns(world: World, ns: Netns, link: Link, target: string)
   ns.neighbours.delete(link.name);
   link.netns = to.name;
   link.ifindex = to.nextIfindex++;
+  link.everUp = false;
   to.links.set(link.name, link);
   to.sysctl.conf.set(link.name, { ...confOf(to, "default") });
   return ok();

@@ -53,6 +53,7 @@ export function addNetns(world: World, name: string): Result<Netns> {
     mac: "00:00:00:00:00:00",
     adminUp: false,
     master: null,
+    everUp: false,
   };
   ns.links.set("lo", lo);
   ns.sysctl.conf.set("lo", { ...(ns.sysctl.conf.get("default") as InterfaceConf) });

@@ -9,7 +9,7 @@ import {
 } from "../netfilter/conntrack";
 import { runChain } from "../netfilter/eval";
 import type { CtState, Hook, TableName } from "../netfilter/model";
-import { ruleText } from "../netfilter/rule-text";
+import { renderRule } from "../render/iptables-save";
 import type { Rng } from "../rng";
 import { isBroadcastAddress, isLocalAddress } from "../state/addresses";
 import { hasCarrier } from "../state/carrier";
@@ -752,7 +752,7 @@ export class Walk {
       table,
       chain: decided.chain,
       index: decided.index,
-      text: `-A ${decided.chain} ${ruleText(decided.rule)}`,
+      text: `-A ${decided.chain} ${renderRule(decided.rule)}`,
     };
   }
 

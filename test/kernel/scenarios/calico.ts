@@ -188,7 +188,7 @@ const twoNodeVariants: Variant<C>[] = [
   {
     fault: "missing-gateway-route",
     description:
-      "Pod A lacks `169.254.1.1 dev eth0 scope link`: its default route via 169.254.1.1 is refused (Nexthop has invalid gateway) and ping fails locally, Network is unreachable.",
+      "Pod A lacks `169.254.1.1 dev eth0 scope link`: its default route via 169.254.1.1 is refused (setup error: Nexthop has invalid gateway) and ping fails locally, Network is unreachable.",
     apply: (s) => s.remove("pa:gwroute"),
     probes: onlyA2b,
   },
@@ -273,7 +273,7 @@ const twoSubnetVariants: Variant<C>[] = [
   {
     fault: "cross-subnet-refused",
     description:
-      "BGP without encapsulation across a router: each node's route via the other's IP is refused (Error: Nexthop has invalid gateway.), traffic goes to the router, silent.",
+      "BGP without encapsulation across a router: each node's route via the other's IP is refused (two setup errors: Nexthop has invalid gateway.), traffic goes to the router, silent.",
     probes: onlyA2b,
   },
   {

@@ -64,7 +64,7 @@ const twoNodeVariants: Variant<C>[] = [
   {
     fault: "wrong-device",
     description:
-      "node1's route names node2's IP as gateway but on cni0: the kernel refuses it (Nexthop has invalid gateway), traffic follows the default route to the router, silent.",
+      "node1's route names node2's IP as gateway but on cni0: the kernel refuses it (setup error: Nexthop has invalid gateway), traffic follows the default route to the router, silent.",
     apply: (s) => s.edit("n1:route:n2", "dev eth0", "dev cni0"),
     probes: onlyA2b,
   },
@@ -141,13 +141,13 @@ const twoSubnetVariants: Variant<C>[] = [
   {
     fault: "cross-subnet-refused",
     description:
-      "host-gw across a router: both nodes' route via the other's IP is refused (Error: Nexthop has invalid gateway.), traffic goes to the router, which knows no pod CIDR, silent.",
+      "host-gw across a router: both nodes' route via the other's IP is refused (two setup errors: Nexthop has invalid gateway.), traffic goes to the router, which knows no pod CIDR, silent.",
     probes: onlyA2b,
   },
   {
     fault: "cross-subnet-router-routes",
     description:
-      "host-gw's routes are refused across the router, but the router itself holds a route to each node's pod /24: the nodes' default routes carry the traffic, answered (ttl=61).",
+      "host-gw's routes are refused across the router (the same two setup errors), but the router itself holds a route to each node's pod /24: the nodes' default routes carry the traffic, answered (ttl=61).",
     apply: (s, c) => {
       c.nodes.forEach((n, i) => {
         s.ip("rt", `route add ${n.podCidr} via ${n.ip} dev eth${i + 1}`);

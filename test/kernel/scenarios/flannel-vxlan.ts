@@ -239,7 +239,7 @@ const twoNodeVariants: Variant<C>[] = [
   {
     fault: "flannel1-never-up",
     description:
-      "node2's flannel.1 is never set up: node2's route through it is refused (Error: Nexthop device is not up.), silent.",
+      "node2's flannel.1 is never set up: node2's route through it is refused (setup error: Nexthop device is not up.), silent.",
     apply: (s) => s.remove("n2:flannel.1:up"),
     probes: onlyA2b,
   },

@@ -423,7 +423,7 @@ const twoRouterVariants: Variant<TwoRouters>[] = [
   {
     fault: "wrong-device",
     description:
-      "r1's route to h2's /24 names the right gateway on the wrong device (h1's side): the kernel refuses it (Nexthop has invalid gateway), so r1 answers Destination Net Unreachable.",
+      "r1's route to h2's /24 names the right gateway on the wrong device (h1's side): the kernel refuses it (setup error: Nexthop has invalid gateway), so r1 answers Destination Net Unreachable.",
     apply: (s) => s.edit("r1:route:net2", "dev eth2", "dev eth1"),
     probes: (t) => [ping(t.h1, t.ip2)],
   },

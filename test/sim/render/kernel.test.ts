@@ -231,13 +231,12 @@ describe.runIf(available.ok)("renderers print what the kernel's tools print", ()
     expectSame(t, "ipt", ["iptables-save"]);
   });
 
-  // What the model cannot express yet (see the report in src/sim/render): each `fails` test passes
-  // while the simulator still differs, and starts failing once the model learns the fact, which
-  // is the cue to update the renderer and move the case above.
-  it.fails("KNOWN DIVERGENCE: a device taken down keeps `qdisc noqueue` (the model has no 'has been up')", () => {
+  it("a device taken down keeps `qdisc noqueue` (the qdisc stays from its first up)", () => {
     const t = twin("kq")
       .netns("n")
       .veth("n", "v1", "v2")
+      .mac("n", "v1", "02:00:00:00:00:a1")
+      .mac("n", "v2", "02:00:00:00:00:a2")
       .up("n", "v1")
       .up("n", "v2")
       .down("n", "v1");
@@ -246,7 +245,7 @@ describe.runIf(available.ok)("renderers print what the kernel's tools print", ()
 
   // The kernel decides a bridge's carrier when it first selects port states: on its first port,
   // or when its address is set. Until then it is LOWER_UP, state UNKNOWN (no MAC here, then).
-  it.fails("KNOWN DIVERGENCE: a bridge with no port yet and its own MAC is LOWER_UP, state UNKNOWN, its routes not linkdown", () => {
+  it("a bridge with no port yet is LOWER_UP, state UNKNOWN, and its routes are not linkdown", () => {
     const t = twin("kb").netns("n").bridge("n", "br0").up("n", "br0");
     t.addr("n", "10.0.0.1/24", "br0");
     expect(t.kernelSays("n", ["ip", "link", "show", "br0"])).toContain(

@@ -273,10 +273,11 @@ export class Twin {
     opts: { dst?: string; target?: "self" | "master" } = {},
   ): this {
     const dst = opts.dst === undefined ? null : parseIpv4(opts.dst);
-    must(changeFdb(this.ns(ns), { mac, dev, dst, target: opts.target ?? null }, mode));
-    // changeFdb files every bridge entry as `static`, so the kernel is told so: without a state
-    // `bridge fdb add … master` makes a permanent entry (bridge/fdb.c, "Assume permanent").
-    const state = opts.target === "master" ? ["static"] : [];
+    // Bridge entries are made `static` here on both sides, to exercise the state keyword.
+    const state = opts.target === "master" ? (["static"] as const) : [];
+    must(
+      changeFdb(this.ns(ns), { mac, dev, dst, target: opts.target ?? null, state: state[0] }, mode),
+    );
     const args = [
       "fdb",
       mode,
@@ -299,6 +300,7 @@ export class Twin {
   chain(ns: string, table: TableName, name: string): this {
     const chain: Chain = { name, builtin: false, policy: null, rules: [] };
     this.ns(ns).netfilter.tables[table].chains.set(name, chain);
+    this.ns(ns).netfilter.tables[table].touched = true;
     this.iptables(ns, table, ["-N", name]);
     return this;
   }
@@ -308,6 +310,7 @@ export class Twin {
     const chain = this.ns(ns).netfilter.tables[table].chains.get(name);
     if (!chain?.builtin) throw new Error(`no built-in chain ${name}`);
     chain.policy = policy;
+    this.ns(ns).netfilter.tables[table].touched = true;
     this.iptables(ns, table, ["-P", name, policy]);
     return this;
   }
@@ -317,6 +320,7 @@ export class Twin {
     const chain = this.ns(ns).netfilter.tables[table].chains.get(name);
     if (!chain) throw new Error(`no chain ${name}`);
     chain.rules.push(rule);
+    this.ns(ns).netfilter.tables[table].touched = true;
     this.iptables(ns, table, ["-A", name, ...args]);
     return this;
   }
