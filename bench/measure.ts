@@ -21,6 +21,6 @@ export function heapMiB(): number {
 
 export function line(label: string, value: string, target: string, ok: boolean): void {
   console.log(
-    `${label.padEnd(52)} ${value.padStart(12)}   target ${target.padEnd(10)} ${ok ? "ok" : "OVER"}`,
+    `${label.padEnd(66)} ${value.padStart(12)}   target ${target.padEnd(10)} ${ok ? "ok" : "OVER"}`,
   );
 }

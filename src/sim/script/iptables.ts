@@ -189,8 +189,7 @@ function apply(table: Table, command: Command, list: () => string): Result<strin
     }
     case "policy": {
       const chain = chainOf(table, command.chain);
-      if (!chain.ok) return chain;
-      if (!chain.value.builtin) return fail("iptables: Bad built-in chain name.");
+      if (!chain.ok || !chain.value.builtin) return fail("iptables: Bad built-in chain name.");
       if (command.policy !== "ACCEPT" && command.policy !== "DROP")
         return fail("iptables: Bad policy name. Run `dmesg' for more information.");
       if (table.name === "nat" && command.policy === "DROP")
