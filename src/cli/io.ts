@@ -4,6 +4,8 @@ export interface Io {
   err(text: string): void;
   /** Whether escape codes for colour may be written to `out`. */
   readonly color: boolean;
+  /** The terminal's width when `out` is one (text is wrapped to it); undefined for a pipe or file. */
+  readonly columns?: number;
 }
 
 /**
@@ -31,6 +33,7 @@ export function processIo(noColorFlag: boolean): Io {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     color: colorWanted(process.stdout.isTTY, process.env, noColorFlag),
+    columns: process.stdout.isTTY ? process.stdout.columns : undefined,
   };
 }
 

@@ -146,7 +146,15 @@ export function runTrace(args: readonly string[], io: Io): number {
     io.out(`${JSON.stringify(traceToJson(setupErrors, result), null, 2)}\n`);
   } else {
     if (setupErrors.length > 0) io.err(formatSetupErrors(script, setupErrors));
-    io.out(line(formatTrace(result, { color: io.color, headers: parsed.values.has("headers") })));
+    io.out(
+      line(
+        formatTrace(result, {
+          color: io.color,
+          headers: parsed.values.has("headers"),
+          width: io.columns,
+        }),
+      ),
+    );
   }
   return result.request.delivered && result.reply.delivered ? 0 : 1;
 }

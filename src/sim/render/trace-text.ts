@@ -7,6 +7,25 @@ export interface TraceTextOptions {
   color: boolean;
   /** Show the packet's headers under each hop that changed them. */
   headers?: boolean;
+  /** Terminal width to wrap at (text continues under its column); no wrapping when absent. */
+  width?: number;
+}
+
+/** Greedy word wrap of `text` into lines of at most `room` characters (a longer word stands alone). */
+function wrap(text: string, room: number): string[] {
+  if (room < 20 || text.length <= room) return [text];
+  const lines: string[] = [];
+  let current = "";
+  for (const word of text.split(" ")) {
+    if (current === "") current = word;
+    else if (current.length + 1 + word.length <= room) current += ` ${word}`;
+    else {
+      lines.push(current);
+      current = word;
+    }
+  }
+  if (current !== "") lines.push(current);
+  return lines;
 }
 
 const paint = (on: boolean, code: string, text: string): string =>
@@ -36,15 +55,24 @@ function headerLine(hop: Hop): string {
   return parts.join(" | ");
 }
 
-function verdictLine(label: string, v: PathVerdict, color: boolean): string[] {
+function verdictLine(
+  label: string,
+  v: PathVerdict,
+  color: boolean,
+  width: number | undefined,
+): string[] {
   if (!v.sent) return [`${label}: not sent (the request never arrived)`];
   if (v.delivered) return [paint(color, "32", `${label}: delivered to ${v.netns}`)];
   const lines = [
     paint(color, "31", `${label}: DROPPED in ${v.drop?.netns ?? "?"} (${v.drop?.reason ?? "?"})`),
   ];
-  if (v.drop) lines.push(`  ${v.drop.message}`);
+  const room = width === undefined ? Number.POSITIVE_INFINITY : width - 3;
+  const indented = (text: string): string[] => wrap(text, room).map((piece) => `  ${piece}`);
+  if (v.drop) lines.push(...indented(v.drop.message));
   if (v.drop)
-    lines.push(`  the sender sees: ${v.drop.reported ?? "nothing (no error comes back)"}`);
+    lines.push(
+      ...indented(`the sender sees: ${v.drop.reported ?? "nothing (no error comes back)"}`),
+    );
   return lines;
 }
 
@@ -52,38 +80,37 @@ function verdictLine(label: string, v: PathVerdict, color: boolean): string[] {
 export function formatTrace(result: ProbeResult, options: TraceTextOptions): string {
   const out: string[] = [];
   let flow: string | null = null;
-  const width = Math.min(18, Math.max(...result.hops.map((h) => h.netns.length), 4));
+  const nsWidth = Math.min(18, Math.max(4, ...result.hops.map((h) => h.netns.length)));
+  const devWidth = Math.min(14, Math.max(3, ...result.hops.map((h) => (h.dev ?? "").length)));
+  // Step, namespace, device and kind columns, then the text, which wraps under itself.
+  const indent = 4 + nsWidth + 1 + devWidth + 1 + 10;
+  const room = options.width === undefined ? Number.POSITIVE_INFINITY : options.width - indent - 1;
+  const pad = " ".repeat(indent);
+  const under = (text: string, code: string): void => {
+    for (const piece of wrap(text, room)) out.push(`${pad}${paint(options.color, code, piece)}`);
+  };
   let n = 0;
   for (const hop of result.hops) {
-    const section = hop.flow;
-    if (section !== flow) {
-      flow = section;
-      out.push(paint(options.color, "1", section === "request" ? "── request" : "── reply"));
+    if (hop.flow !== flow) {
+      flow = hop.flow;
+      out.push(paint(options.color, "1", flow === "request" ? "── request" : "── reply"));
     }
     n++;
-    const where = `${hop.netns.padEnd(width)} ${(hop.dev ?? "").padEnd(10)}`;
-    const kind = hop.kind.padEnd(9);
-    const text =
-      hop.kind === "drop"
-        ? paint(options.color, "31", hop.text)
-        : hop.error
-          ? paint(options.color, "33", hop.text)
-          : hop.text;
-    out.push(`${String(n).padStart(3)} ${where} ${kind} ${text}`);
-    if (hop.rule)
-      out.push(`${" ".repeat(4 + width + 22)}${paint(options.color, "2", hop.rule.text)}`);
-    if (
-      options.headers &&
-      (hop.kind === "send" ||
-        hop.kind === "encap" ||
-        hop.kind === "decap" ||
-        hop.kind === "nat" ||
-        hop.kind === "forward")
-    )
-      out.push(`${" ".repeat(4 + width + 22)}${paint(options.color, "2", headerLine(hop))}`);
+    const where = `${hop.netns.padEnd(nsWidth)} ${(hop.dev ?? "").padEnd(devWidth)}`;
+    const code = hop.kind === "drop" ? "31" : hop.error ? "33" : "";
+    const [first = "", ...rest] = wrap(hop.text, room);
+    const paintText = (t: string): string => (code === "" ? t : paint(options.color, code, t));
+    out.push(`${String(n).padStart(3)} ${where} ${hop.kind.padEnd(9)} ${paintText(first)}`);
+    for (const piece of rest) out.push(`${pad}${paintText(piece)}`);
+    if (hop.rule) under(hop.rule.text, "2");
+    if (options.headers && HEADER_KINDS.has(hop.kind)) under(headerLine(hop), "2");
   }
   out.push("");
-  out.push(...verdictLine("request", result.request, options.color));
-  out.push(...verdictLine("reply", result.reply, options.color));
+  out.push(...verdictLine("request", result.request, options.color, options.width));
+  out.push(...verdictLine("reply", result.reply, options.color, options.width));
+  for (const heard of result.icmpHeard) out.push(`ping prints: ${heard}`);
   return `${out.join("\n")}\n`;
 }
+
+/** Hops after which the headers are worth showing: where they were made or changed. */
+const HEADER_KINDS = new Set(["send", "encap", "decap", "nat", "forward"]);

@@ -899,7 +899,7 @@ export class Walk {
         tag,
         ns,
         outDev ?? inDev,
-        `conntrack: reply of a DNATed connection, source rewritten back ${formatIpv4(d.src)}${portOf(d)} → ${formatIpv4(p.src)}${portOf(p)}`,
+        `conntrack: reply of a DNATed connection, source rewritten back ${formatIpv4(d.src)}${srcPortOf(d)} → ${formatIpv4(p.src)}${srcPortOf(p)}`,
         p,
       );
       return p;
@@ -1522,6 +1522,10 @@ function rewriteSrc(d: Datagram, ip: Ipv4, port: number): Datagram {
 /** is_skb_forwardable: the receiving device takes frames up to its MTU plus a VLAN tag's 4 bytes. */
 function fitsMtu(frame: Frame, receiver: Link): boolean {
   return wireLength(frame.ip) <= receiver.mtu + 4;
+}
+
+function srcPortOf(d: Datagram): string {
+  return d.l4.kind === "icmp" ? "" : `:${d.l4.sport}`;
 }
 
 function portOf(d: Datagram): string {
