@@ -381,7 +381,9 @@ async function probe(
     const size = p.size ?? 56;
     if (!Number.isInteger(size) || size < 0) throw new Error(`bad icmp size ${size}`);
     const df = p.df ? "do" : "dont";
-    r = await shell.run(`${from}ping -n -c1 -W1 -s ${size} -M ${df} ${p.to}`);
+    // Two seconds: room for Calico's default 0.8 s proxy-ARP delay on a loaded machine, still
+    // short of the ~3 s after which a failed ARP turns into "Destination Host Unreachable".
+    r = await shell.run(`${from}ping -n -c1 -W2 -s ${size} -M ${df} ${p.to}`);
   } else {
     const port = p.dport ?? 80;
     checkPort(port);
