@@ -1,6 +1,7 @@
 import { version } from "../../package.json";
 import { type CommandSpec, NO_COLOR_OPTION, parseCommandLine, suggest, withHelp } from "./args";
 import { InputError, UsageError } from "./errors";
+import { exportCommand, runExport } from "./export";
 import { formatHelp, formatOverview } from "./help";
 import { type Io, processIo } from "./io";
 import { runShowCommand, showCommand } from "./show";
@@ -14,13 +15,14 @@ const helpCommand: CommandSpec = {
   examples: ["podnet-learn help trace"],
 };
 
-const COMMANDS: readonly CommandSpec[] = [traceCommand, showCommand, helpCommand];
+const COMMANDS: readonly CommandSpec[] = [traceCommand, showCommand, exportCommand, helpCommand];
 
 type Runner = (args: readonly string[], io: Io) => number | Promise<number>;
 
 const RUNNERS: ReadonlyMap<string, Runner> = new Map<string, Runner>([
   ["trace", runTrace],
   ["show", runShowCommand],
+  ["export", runExport],
   ["help", runHelp],
 ]);
 

@@ -1,4 +1,4 @@
-import { runScript, runShow } from "../sim";
+import { runShow } from "../sim";
 import {
   type CommandSpec,
   NO_COLOR_OPTION,
@@ -9,24 +9,26 @@ import {
 import { UsageError } from "./errors";
 import { formatHelp } from "./help";
 import { type Io, line } from "./io";
-import { formatSetupErrors, readScript } from "./script";
+import { formatSetupErrors } from "./script";
+import { loadSource, SOURCE_OPTIONS } from "./source";
 
 export const showCommand: CommandSpec = {
   name: "show",
   summary: "Print what ip, bridge or iptables-save would show inside one simulated namespace",
-  usage: "show --script FILE --netns NETNS -- COMMAND [WORDS...]",
+  usage: "show (--script FILE | --cluster FILE) --netns NETNS -- COMMAND [WORDS...]",
   options: withHelp([
+    ...SOURCE_OPTIONS,
     {
-      name: "script",
-      value: "FILE",
-      description: "Setup script (ip, bridge, iptables, sysctl commands) that builds the cluster",
+      name: "netns",
+      value: "NETNS",
+      description: "Network namespace to run the command in (with --cluster: a node or pod name)",
     },
-    { name: "netns", value: "NETNS", description: "Network namespace to run the command in" },
     NO_COLOR_OPTION,
   ]),
   examples: [
     "podnet-learn show --script examples/scripts/flannel-vxlan.sh --netns ex-node1 -- ip route",
     "podnet-learn show --script examples/scripts/flannel-vxlan.sh --netns ex-node1 -- ip route get 10.244.2.15",
+    "podnet-learn show --cluster examples/clusters/calico-bgp.yaml --netns node1 -- ip route",
   ],
   notes: [
     "Everything after -- is the command, as you would type it on the node: ip route,",
@@ -43,9 +45,10 @@ export function runShowCommand(args: readonly string[], io: Io): number {
     io.out(formatHelp(showCommand));
     return 0;
   }
-  const script = requiredOption(parsed, showCommand.options, "script", name);
   const netns = requiredOption(parsed, showCommand.options, "netns", name);
-  const prefix = `podnet-learn show --script ${shellWord(script)} --netns ${shellWord(netns)} --`;
+  const sourceFlag = parsed.values.has("cluster") ? "--cluster" : "--script";
+  const sourceFile = String(parsed.values.get("cluster") ?? parsed.values.get("script") ?? "FILE");
+  const prefix = `podnet-learn show ${sourceFlag} ${shellWord(sourceFile)} --netns ${shellWord(netns)} --`;
   if (parsed.positionals.length > 0) {
     const words = parsed.positionals.map(shellWord).join(" ");
     throw new UsageError(`put the command after --, as in: ${prefix} ${words}`, name);
@@ -57,8 +60,8 @@ export function runShowCommand(args: readonly string[], io: Io): number {
     );
   }
 
-  const { world, setupErrors } = runScript(readScript(script, name));
-  if (setupErrors.length > 0) io.err(formatSetupErrors(script, setupErrors));
+  const { world, setupErrors, label } = loadSource(parsed, name);
+  if (setupErrors.length > 0) io.err(formatSetupErrors(label, setupErrors));
 
   const { ok, output } = runShow(world, netns, [...parsed.rest]);
   if (!ok) {

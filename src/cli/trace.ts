@@ -1,4 +1,4 @@
-import { formatTrace, type ProbeSpec, type Proto, probe, runScript, traceToJson } from "../sim";
+import { formatTrace, type ProbeSpec, type Proto, probe, traceToJson } from "../sim";
 import {
   type CommandSpec,
   integerOption,
@@ -12,7 +12,8 @@ import {
 import { InputError, UsageError } from "./errors";
 import { formatHelp } from "./help";
 import { type Io, line } from "./io";
-import { formatSetupErrors, readScript } from "./script";
+import { formatSetupErrors } from "./script";
+import { loadSource, SOURCE_OPTIONS } from "./source";
 
 const PROTOS: readonly Proto[] = ["icmp", "tcp", "udp"];
 
@@ -25,15 +26,19 @@ const MAX_SEED = 0xffff_ffff;
 export const traceCommand: CommandSpec = {
   name: "trace",
   summary: "Follow one packet and its reply through a simulated cluster, hop by hop",
-  usage: "trace --script FILE --from NETNS --to IP [options]",
+  usage: "trace (--script FILE | --cluster FILE) --from NETNS --to IP [options]",
   options: withHelp([
+    ...SOURCE_OPTIONS,
     {
-      name: "script",
-      value: "FILE",
-      description: "Setup script (ip, bridge, iptables, sysctl commands) that builds the cluster",
+      name: "from",
+      value: "NETNS",
+      description: "Network namespace the packet leaves from (with --cluster: a pod or node name)",
     },
-    { name: "from", value: "NETNS", description: "Network namespace the packet leaves from" },
-    { name: "to", value: "IP", description: "Destination IPv4 address" },
+    {
+      name: "to",
+      value: "IP",
+      description: "Destination IPv4 address (with --cluster also a pod or node name)",
+    },
     { name: "proto", value: "PROTO", description: "icmp, tcp or udp (default icmp)" },
     {
       name: "dport",
@@ -60,6 +65,7 @@ export const traceCommand: CommandSpec = {
   ]),
   examples: [
     "podnet-learn trace --script examples/scripts/flannel-vxlan.sh --from ex-pod-a --to 10.244.2.15",
+    "podnet-learn trace --cluster examples/clusters/calico-vxlan.yaml --from pod-a --to pod-b",
   ],
   notes: [
     "Exit status: 0 when the request and the reply are both delivered, 1 when either is dropped,",
@@ -69,7 +75,6 @@ export const traceCommand: CommandSpec = {
 
 /** Checks the command line and turns it into a probe; every mistake is a UsageError. */
 export function traceSpecFromArgs(parsed: ParsedArgs): {
-  script: string;
   spec: ProbeSpec;
   json: boolean;
 } {
@@ -79,7 +84,6 @@ export function traceSpecFromArgs(parsed: ParsedArgs): {
     const word = parsed.positionals[0] ?? parsed.rest[0];
     throw new UsageError(`unexpected argument "${word}" (trace takes only options)`, name);
   }
-  const script = requiredOption(parsed, opts, "script", name);
   const from = requiredOption(parsed, opts, "from", name);
   const to = requiredOption(parsed, opts, "to", name);
 
@@ -125,7 +129,7 @@ export function traceSpecFromArgs(parsed: ParsedArgs): {
     ...(seed === undefined ? {} : { seed }),
   };
 
-  return { script, spec, json: parsed.values.has("json") };
+  return { spec, json: parsed.values.has("json") };
 }
 
 export function runTrace(args: readonly string[], io: Io): number {
@@ -134,9 +138,9 @@ export function runTrace(args: readonly string[], io: Io): number {
     io.out(formatHelp(traceCommand));
     return 0;
   }
-  const { script, spec, json } = traceSpecFromArgs(parsed);
-
-  const { world, setupErrors } = runScript(readScript(script, traceCommand.name));
+  const { spec: given, json } = traceSpecFromArgs(parsed);
+  const { world, setupErrors, label, addresses } = loadSource(parsed, traceCommand.name);
+  const spec = { ...given, to: addresses.get(given.to) ?? given.to };
   const result = probe(world, spec);
   if ("error" in result) {
     throw new InputError(result.error, traceCommand.name);
@@ -145,7 +149,7 @@ export function runTrace(args: readonly string[], io: Io): number {
   if (json) {
     io.out(`${JSON.stringify(traceToJson(setupErrors, result), null, 2)}\n`);
   } else {
-    if (setupErrors.length > 0) io.err(formatSetupErrors(script, setupErrors));
+    if (setupErrors.length > 0) io.err(formatSetupErrors(label, setupErrors));
     io.out(
       line(
         formatTrace(result, {

@@ -8,6 +8,8 @@ import { runCommand } from "./script/command";
 import { tokenize } from "./script/tokenize";
 import { newWorld } from "./state/netns";
 
+export type { ClusterError, ClusterPlan } from "./cni";
+export { clusterFileScript, clusterScript, describeCni } from "./cni";
 export type { Link, Netns, Route, World } from "./model";
 export { hopsToJson, traceToJson } from "./render/trace-json";
 export { formatTrace } from "./render/trace-text";

@@ -95,7 +95,17 @@ export interface DummyLink extends LinkBase {
   readonly kind: "dummy";
 }
 
-export type Link = LoopbackLink | VethLink | BridgeLink | VxlanLink | DummyLink;
+/**
+ * An IP-in-IP tunnel (IP protocol 4, 20 bytes of overhead). Without a remote it is the NBMA kind,
+ * like the ipip module's `tunl0` that Calico uses: each packet goes to its route's gateway.
+ */
+export interface IpipLink extends LinkBase {
+  readonly kind: "ipip";
+  local: Ipv4 | null;
+  remote: Ipv4 | null;
+}
+
+export type Link = LoopbackLink | VethLink | BridgeLink | VxlanLink | DummyLink | IpipLink;
 
 export interface BridgeFdbEntry {
   mac: Mac;

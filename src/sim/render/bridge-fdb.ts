@@ -78,7 +78,8 @@ function ownLines(ns: Netns, link: Link, show: string): string[] {
     case "dummy":
       return link.adminUp ? [multicastLine(ALL_HOSTS_MAC, show)] : [];
     case "loopback":
-      // Not an Ethernet device: the kernel's default dump skips it.
+    case "ipip":
+      // Not Ethernet devices: the kernel's default dump skips them.
       return [];
     default:
       return unreachable(link);

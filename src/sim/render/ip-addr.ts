@@ -124,6 +124,8 @@ const KIND_FLAGS: Record<Link["kind"], readonly string[]> = {
   bridge: ["BROADCAST", "MULTICAST"],
   vxlan: ["BROADCAST", "MULTICAST"],
   dummy: ["BROADCAST", "NOARP"],
+  // An IP tunnel has no link-layer broadcast and needs no ARP (net/ipv4/ip_tunnel.c, ip_tunnel_setup).
+  ipip: ["NOARP"],
 };
 
 /**
@@ -136,6 +138,8 @@ function qdisc(link: Link): string {
 
 function linkLayer(link: Link): string {
   if (link.kind === "loopback") return `link/loopback ${link.mac} brd 00:00:00:00:00:00`;
+  if (link.kind === "ipip")
+    return `link/ipip ${formatIpv4(link.local ?? 0)} brd ${formatIpv4(link.remote ?? 0)}`;
   const netns = peerNetns(link);
   return `link/ether ${link.mac} brd ff:ff:ff:ff:ff:ff${netns === null ? "" : ` link-netns ${netns}`}`;
 }

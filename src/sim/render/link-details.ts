@@ -58,6 +58,7 @@ const MTU_RANGE: Record<Exclude<Link["kind"], "loopback">, [number, number]> = {
   bridge: [68, 65535],
   vxlan: [68, 65535],
   dummy: [0, 0],
+  ipip: [0, 65515],
 };
 
 function fields(parts: readonly string[]): string {
@@ -70,6 +71,11 @@ function kindFields(link: Link): string[] {
       return vxlanFields(link);
     case "bridge":
       return bridgeFields(link);
+    case "ipip": {
+      const remote = link.remote === null ? "any" : formatIpv4(link.remote);
+      const local = link.local === null ? "any" : formatIpv4(link.local);
+      return ["ipip/ip", "remote", remote, "local", local, "ttl", "inherit", "nopmtudisc"];
+    }
     case "veth":
     case "dummy":
     case "loopback":
@@ -246,6 +252,7 @@ function tsoMaxSize(ns: Netns, link: Link, seen: Set<Link>): number {
     case "veth":
       return TSO_MAX;
     case "dummy":
+    case "ipip":
       return TSO_LEGACY;
     case "vxlan": {
       const lower = link.dev === null ? undefined : ns.links.get(link.dev);

@@ -137,11 +137,30 @@ function typeArgs(type: string, name: string, args: Args): Result<TypeArgs> {
       return ok({ link: { kind: "dummy", name }, warning: "" });
     case "vxlan":
       return vxlanArgs(name, args);
+    case "ipip":
+      return ipipArgs(name, args);
     default:
       return fail(
         `podnet-learn: link type "${type}" is not modelled (veth, bridge, vxlan and dummy are)`,
       );
   }
+}
+
+function ipipArgs(name: string, args: Args): Result<TypeArgs> {
+  let local: number | null = null;
+  let remote: number | null = null;
+  while (!args.done) {
+    const w = args.next() as string;
+    if (w === "local" || w === "remote") {
+      const text = args.next() ?? "";
+      const addr = text === "any" ? 0 : parseIpv4(text);
+      if (addr === null) return fail(`Error: inet address is expected rather than "${text}".`);
+      if (w === "local") local = addr === 0 ? null : addr;
+      else remote = addr === 0 ? null : addr;
+    } else if (w === "ttl" || w === "dev" || w === "mode") args.next();
+    else if (w !== "pmtudisc" && w !== "nopmtudisc") return fail(`ipip: unknown command "${w}"?`);
+  }
+  return ok({ link: { kind: "ipip", name, local, remote }, warning: "" });
 }
 
 function vxlanArgs(name: string, args: Args): Result<TypeArgs> {

@@ -10,6 +10,7 @@ export function hasCarrier(world: World, link: Link): boolean {
   if (!link.adminUp) return false;
   switch (link.kind) {
     case "loopback":
+    case "ipip":
     case "vxlan":
     case "dummy":
       return true;
@@ -32,7 +33,13 @@ export function hasCarrier(world: World, link: Link): boolean {
 /** The operational state `ip link` prints after `state`. */
 export function operState(world: World, link: Link): "UP" | "DOWN" | "UNKNOWN" | "LOWERLAYERDOWN" {
   if (!link.adminUp) return "DOWN";
-  if (link.kind === "loopback" || link.kind === "vxlan" || link.kind === "dummy") return "UNKNOWN";
+  if (
+    link.kind === "loopback" ||
+    link.kind === "vxlan" ||
+    link.kind === "dummy" ||
+    link.kind === "ipip"
+  )
+    return "UNKNOWN";
   if (link.kind === "bridge" && !link.hadPort && !link.macSet) return "UNKNOWN";
   if (hasCarrier(world, link)) return "UP";
   return link.kind === "veth" ? "LOWERLAYERDOWN" : "DOWN";

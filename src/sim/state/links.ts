@@ -22,6 +22,7 @@ export type NewLink =
   | { kind: "veth"; name: string; peerName: string; peerNetns: string | null }
   | { kind: "bridge"; name: string }
   | { kind: "dummy"; name: string }
+  | { kind: "ipip"; name: string; local: Ipv4 | null; remote: Ipv4 | null }
   | {
       kind: "vxlan";
       name: string;
@@ -111,6 +112,20 @@ export function addLink(world: World, ns: Netns, spec: NewLink): Result<Link> {
         ifindex: ns.nextIfindex++,
         mtu: 1500,
         mac: nextMac(world),
+      };
+      register(world, ns, link);
+      return ok(link);
+    }
+    case "ipip": {
+      // MTU 1480: a 1500-byte underlay less the outer IPv4 header. No MAC: it is a layer-3 device.
+      const link: Link = {
+        ...base,
+        kind: "ipip",
+        ifindex: ns.nextIfindex++,
+        mtu: 1480,
+        mac: "00:00:00:00:00:00",
+        local: spec.local,
+        remote: spec.remote,
       };
       register(world, ns, link);
       return ok(link);

@@ -4,6 +4,8 @@ import { unreachable } from "../unreachable";
 
 /** Bytes the VXLAN encapsulation adds: outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14. */
 export const VXLAN_OVERHEAD = 50;
+/** Bytes IP-in-IP adds: the outer IPv4 header. */
+export const IPIP_OVERHEAD = 20;
 export const IPV4_HEADER = 20;
 export const ICMP_HEADER = 8;
 export const TCP_SYN_HEADER = 40;
@@ -35,7 +37,9 @@ export type L4 =
       readonly sport: number;
       readonly dport: number;
       readonly vxlan: Vxlan | null;
-    };
+    }
+  /** IP in IP (protocol 4): the payload is another datagram. */
+  | { readonly kind: "ipip"; readonly inner: Datagram };
 
 export interface Vxlan {
   readonly vni: number;
@@ -96,6 +100,8 @@ export function tupleOf(d: Datagram): Tuple {
     case "tcp":
     case "udp":
       return { src: d.src, dst: d.dst, proto: d.proto, sport: d.l4.sport, dport: d.l4.dport };
+    case "ipip":
+      return { src: d.src, dst: d.dst, proto: 4, sport: 0, dport: 0 };
     default:
       return unreachable(d.l4);
   }
@@ -181,7 +187,15 @@ export function viewOf(packet: Frame | Datagram): PacketView {
       dst: formatIpv4(d.dst),
       ttl: d.ttl,
       proto:
-        d.proto === 1 ? "icmp" : d.proto === 6 ? "tcp" : d.proto === 17 ? "udp" : String(d.proto),
+        d.proto === 1
+          ? "icmp"
+          : d.proto === 6
+            ? "tcp"
+            : d.proto === 17
+              ? "udp"
+              : d.proto === 4
+                ? "ipip"
+                : String(d.proto),
       length: d.length,
       df: d.df,
     },
@@ -197,6 +211,7 @@ export function viewOf(packet: Frame | Datagram): PacketView {
     }
     if (l4.mtu !== null) view.icmp.mtu = l4.mtu;
   } else if (l4.kind === "tcp") view.tcp = { sport: l4.sport, dport: l4.dport, flags: l4.flags };
+  else if (l4.kind === "ipip") view.inner = viewOf(l4.inner);
   else {
     view.udp = { sport: l4.sport, dport: l4.dport };
     if (l4.vxlan) {

@@ -253,6 +253,9 @@ function replyTo(d: Datagram): Datagram {
         length: d.length,
         l4: { kind: "udp", sport: d.l4.dport, dport: d.l4.sport, vxlan: null },
       };
+    case "ipip":
+      // Probes are ICMP, TCP or UDP; a tunnel packet is never one. Echo it back unchanged.
+      return { ...base, proto: 4, df: false, length: d.length, l4: d.l4 };
     default:
       return unreachable(d.l4);
   }

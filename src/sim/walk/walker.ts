@@ -1,6 +1,6 @@
 import { formatIpv4, type Ipv4, networkOf } from "../ipv4";
 import { BROADCAST_MAC, type Mac } from "../mac";
-import type { BridgeLink, Link, Netns, VxlanLink, World } from "../model";
+import type { BridgeLink, IpipLink, Link, Netns, VxlanLink, World } from "../model";
 import {
   type ConntrackEntry,
   ConntrackTable,
@@ -28,6 +28,7 @@ import {
   ICMP_HEADER,
   ICMP_REDIRECT,
   ICMP_TIME_EXCEEDED,
+  IPIP_OVERHEAD,
   IPV4_HEADER,
   icmpErrorText,
   isIcmpError,
@@ -438,6 +439,10 @@ export class Walk {
         this.icmpError(ns, d, tag, ICMP_DEST_UNREACH, 3, null, d.dst);
         return;
       }
+    }
+    if (d.l4.kind === "ipip") {
+      this.decapIpip(ns, link, d, tag);
+      return;
     }
     if (isIcmpError(d) || isIcmpRedirect(d)) {
       const l4 = d.l4 as Extract<Datagram["l4"], { kind: "icmp" }>;
@@ -1028,6 +1033,10 @@ export class Walk {
       );
       return;
     }
+    if (link.kind === "ipip") {
+      this.encapIpip(ns, link, nexthop, d, tag);
+      return;
+    }
     const mac = this.neighbour(ns, link, nexthop, d, tag);
     if (mac === null) return;
     const frame: Frame = { src: link.mac, dst: mac, ip: d };
@@ -1173,6 +1182,10 @@ export class Walk {
         return;
       case "loopback":
         this.later(() => this.ipReceive(ns, link, frame.ip, tag));
+        return;
+      case "ipip":
+        // Routing hands a layer-3 tunnel datagrams (toNeighbour); a frame is sent on as one.
+        this.encapIpip(ns, link, frame.ip.dst, frame.ip, tag);
         return;
       case "dummy":
         this.drop(
@@ -1392,6 +1405,80 @@ export class Walk {
     for (const p of ports) if (fitsMtu(frame, p)) this.xmit(ns, p, frame, floodTag);
   }
 
+  /**
+   * IP-in-IP transmit (net/ipv4/ipip.c, ip_tunnel_xmit): the datagram becomes the payload of an
+   * outer one, protocol 4, to the tunnel's remote or, on an NBMA tunnel like tunl0, to the route's
+   * gateway. The outer header inherits TTL and DF; no ARP: the device is layer 3.
+   */
+  private encapIpip(ns: Netns, tunnel: IpipLink, nexthop: Ipv4, inner: Datagram, tag: Tag): void {
+    const remote = tunnel.remote ?? nexthop;
+    if (tunnel.remote === null && nexthop === inner.dst) {
+      this.drop(
+        tag,
+        ns,
+        tunnel.name,
+        "no-route",
+        `${tunnel.name} has no remote and the route names no gateway: the tunnel has nowhere to send the packet`,
+        inner,
+      );
+      return;
+    }
+    const route = lookupRoute(this.world, ns, remote);
+    const src = tunnel.local ?? (route.kind === "unicast" ? route.src : null) ?? 0;
+    const outer: Datagram = {
+      src,
+      dst: remote,
+      ttl: inner.ttl,
+      proto: 4,
+      df: inner.df,
+      length: inner.length + IPIP_OVERHEAD,
+      ...(inner.fragment === undefined ? {} : { fragment: inner.fragment + IPIP_OVERHEAD }),
+      l4: { kind: "ipip", inner },
+    };
+    this.hop(
+      "encap",
+      tag,
+      ns,
+      tunnel.name,
+      `${tunnel.name}: IP-in-IP to ${formatIpv4(remote)} (IP protocol 4, ${formatIpv4(src)} → ${formatIpv4(remote)}, +${IPIP_OVERHEAD} bytes)`,
+      outer,
+    );
+    this.later(() => this.localOut(ns, outer, tag, false));
+  }
+
+  /** Protocol 4 delivered here: an ipip device that is up takes the inner datagram (tunl0 takes any). */
+  private decapIpip(ns: Netns, link: Link, d: Datagram, tag: Tag): void {
+    const l4 = d.l4 as Extract<Datagram["l4"], { kind: "ipip" }>;
+    const tunnel = [...ns.links.values()].find(
+      (l): l is IpipLink =>
+        l.kind === "ipip" &&
+        l.adminUp &&
+        (l.remote === null || l.remote === d.src) &&
+        (l.local === null || l.local === d.dst),
+    );
+    if (!tunnel) {
+      this.drop(
+        tag,
+        ns,
+        link.name,
+        "unsupported",
+        "IP protocol 4 arrived but no IP-in-IP device is up here: dropped, ICMP protocol unreachable sent back",
+        d,
+      );
+      this.icmpError(ns, d, tag, ICMP_DEST_UNREACH, 2, null, d.dst);
+      return;
+    }
+    this.hop(
+      "decap",
+      tag,
+      ns,
+      tunnel.name,
+      `${tunnel.name} decapsulates IP-in-IP from ${formatIpv4(d.src)}`,
+      l4.inner,
+    );
+    this.later(() => this.ipReceive(ns, tunnel, l4.inner, tag));
+  }
+
   /** VXLAN transmit (drivers/net/vxlan): FDB lookup for the inner MAC, outer IP/UDP/VXLAN header. */
   private encap(ns: Netns, vx: VxlanLink, frame: Frame, tag: Tag): void {
     const learned = this.vxlanLearned.get(`${ns.name}|${vx.name}`)?.get(frame.dst);
@@ -1511,12 +1598,12 @@ export class Walk {
 
 function rewriteDst(d: Datagram, ip: Ipv4, port: number): Datagram {
   const p = { ...d, dst: ip };
-  return d.l4.kind === "icmp" ? p : withPorts(p, (d.l4 as { sport: number }).sport, port);
+  return d.l4.kind === "tcp" || d.l4.kind === "udp" ? withPorts(p, d.l4.sport, port) : p;
 }
 
 function rewriteSrc(d: Datagram, ip: Ipv4, port: number): Datagram {
   const p = { ...d, src: ip };
-  return d.l4.kind === "icmp" ? p : withPorts(p, port, (d.l4 as { dport: number }).dport);
+  return d.l4.kind === "tcp" || d.l4.kind === "udp" ? withPorts(p, port, d.l4.dport) : p;
 }
 
 /** is_skb_forwardable: the receiving device takes frames up to its MTU plus a VLAN tag's 4 bytes. */
@@ -1525,11 +1612,11 @@ function fitsMtu(frame: Frame, receiver: Link): boolean {
 }
 
 function srcPortOf(d: Datagram): string {
-  return d.l4.kind === "icmp" ? "" : `:${d.l4.sport}`;
+  return d.l4.kind === "tcp" || d.l4.kind === "udp" ? `:${d.l4.sport}` : "";
 }
 
 function portOf(d: Datagram): string {
-  return d.l4.kind === "icmp" ? "" : `:${d.l4.dport}`;
+  return d.l4.kind === "tcp" || d.l4.kind === "udp" ? `:${d.l4.dport}` : "";
 }
 
 function carrierWhy(link: Link): string {
@@ -1562,6 +1649,8 @@ export function describe(d: Datagram): string {
       return `TCP ${d.l4.flags} ${s}:${d.l4.sport} → ${t}:${d.l4.dport}`;
     case "udp":
       return `UDP ${s}:${d.l4.sport} → ${t}:${d.l4.dport}`;
+    case "ipip":
+      return `IP-in-IP ${s} → ${t} carrying ${describe(d.l4.inner)}`;
     default:
       return unreachable(d.l4);
   }

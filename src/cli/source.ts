@@ -1,0 +1,61 @@
+import { clusterFileScript, runScript, type SetupError, type World } from "../sim";
+import { formatIpv4 } from "../sim/ipv4";
+import { type OptionSpec, type ParsedArgs, stringOption } from "./args";
+import { InputError, UsageError } from "./errors";
+import { readScript } from "./script";
+
+/** `--script FILE` or `--cluster FILE`: where a command's simulated world comes from. */
+export const SOURCE_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: "script",
+    value: "FILE",
+    description: "Scenario script (ip, bridge, iptables, sysctl commands) that builds the network",
+  },
+  {
+    name: "cluster",
+    value: "FILE",
+    description: "Cluster file (YAML: nodes, pods, CNI); the CNI's installer builds every node",
+  },
+];
+
+export interface LoadedSource {
+  readonly world: World;
+  readonly setupErrors: readonly SetupError[];
+  /** What setup errors are reported against: the script file, or the cluster's generated script. */
+  readonly label: string;
+  /** Names a cluster file defines (pods, nodes) and their addresses, so `--to pod-b` works. */
+  readonly addresses: ReadonlyMap<string, string>;
+}
+
+/** Reads whichever source was given, with every problem in it reported as the file's. */
+export function loadSource(parsed: ParsedArgs, command: string): LoadedSource {
+  const scriptFile = stringOption(parsed, "script");
+  const clusterFile = stringOption(parsed, "cluster");
+  if (scriptFile !== undefined && clusterFile !== undefined)
+    throw new UsageError("give --script or --cluster, not both", command);
+  if (scriptFile !== undefined) {
+    const { world, setupErrors } = runScript(readScript(scriptFile, command));
+    return { world, setupErrors, label: scriptFile, addresses: new Map() };
+  }
+  if (clusterFile === undefined)
+    throw new UsageError(
+      "missing --script FILE or --cluster FILE (the network to simulate)",
+      command,
+    );
+  const built = clusterFileScript(readScript(clusterFile, command));
+  if (!built.ok)
+    throw new InputError(
+      `${clusterFile} is not a valid cluster file:\n${built.errors.map((e) => `${clusterFile}:${e.line}:${e.col}: ${e.message}`).join("\n")}`,
+      command,
+    );
+  const { world, setupErrors } = runScript(built.script);
+  const addresses = new Map<string, string>();
+  for (const node of built.plan.nodes) addresses.set(node.name, formatIpv4(node.ip));
+  for (const pod of built.plan.pods) addresses.set(pod.name, formatIpv4(pod.ip));
+  return {
+    world,
+    setupErrors,
+    label: `${clusterFile} (its generated script, see "export")`,
+    addresses,
+  };
+}

@@ -1,0 +1,332 @@
+import { LineCounter, parseDocument } from "yaml";
+import type { z } from "zod";
+import { formatIpv4, type Ipv4, networkOf, parseCidr, parseIpv4 } from "../ipv4";
+import { type ClusterFile, clusterSchema } from "./schema";
+
+/** A problem in a cluster file, with where it is. */
+export interface ClusterError {
+  line: number;
+  col: number;
+  message: string;
+}
+
+export interface Cidr {
+  readonly addr: Ipv4;
+  readonly len: number;
+}
+
+export interface PlannedNode {
+  readonly name: string;
+  readonly ip: Ipv4;
+  /** Index into `subnets`: the segment the node's eth0 is on. */
+  readonly subnet: number;
+  /** Flannel's lease or Calico's first IPAM block. */
+  readonly podCidr: Cidr;
+}
+
+export interface PlannedPod {
+  readonly name: string;
+  readonly node: string;
+  readonly ip: Ipv4;
+}
+
+/** A validated cluster with everything the installers need worked out. */
+export interface ClusterPlan {
+  readonly file: ClusterFile;
+  readonly mtu: number;
+  readonly subnets: readonly { readonly cidr: Cidr; readonly gateway: Ipv4 }[];
+  readonly podNetwork: Cidr;
+  readonly nodes: readonly PlannedNode[];
+  readonly pods: readonly PlannedPod[];
+}
+
+export type LoadResult = { ok: true; plan: ClusterPlan } | { ok: false; errors: ClusterError[] };
+
+type Path = readonly (string | number)[];
+
+/**
+ * Parses and checks a cluster file. Every problem is collected (not just the first) and points at
+ * the line and column of the value that is wrong.
+ */
+export function loadCluster(text: string): LoadResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number): { line: number; col: number } => lineCounter.linePos(offset);
+  if (doc.errors.length > 0)
+    return {
+      ok: false,
+      errors: doc.errors.map((e) => ({
+        ...at(e.pos[0]),
+        message: `YAML: ${e.message.split("\n")[0]}`,
+      })),
+    };
+  const where = (path: Path): { line: number; col: number } => {
+    for (let n = path.length; n >= 0; n--) {
+      const node = doc.getIn(path.slice(0, n), true) as
+        | { range?: [number, number, number] }
+        | undefined;
+      if (node && typeof node === "object" && node.range) return at(node.range[0]);
+    }
+    return { line: 1, col: 1 };
+  };
+  const parsed = clusterSchema.safeParse(doc.toJS());
+  if (!parsed.success)
+    return {
+      ok: false,
+      errors: parsed.error.issues.map((issue) => ({
+        ...where(issue.path as Path),
+        message: describeIssue(issue),
+      })),
+    };
+  const errors: ClusterError[] = [];
+  const report = (path: Path, message: string): void => {
+    errors.push({ ...where(path), message });
+  };
+  const plan = plan_(parsed.data, report);
+  errors.sort((a, b) => a.line - b.line || a.col - b.col);
+  if (errors.length > 0 || plan === null) return { ok: false, errors };
+  return { ok: true, plan };
+}
+
+/** The underlay's own namespaces: `router` and one switch per subnet, `sw1`, `sw2`… */
+function isReserved(name: string): boolean {
+  return name === "router" || /^sw[0-9]+$/.test(name);
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const field = issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return `${field}unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+    case "invalid_type":
+      return `${field}expected ${issue.expected}${"input" in issue && issue.input === undefined ? " (missing)" : ""}`;
+    case "invalid_value":
+      return `${field}must be ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`;
+    case "invalid_union":
+      return `${field}${issue.message}`;
+    default:
+      return `${field}${issue.message}`;
+  }
+}
+
+function cidrOf(text: string): Cidr | null {
+  const c = parseCidr(text);
+  if (c === null || !text.includes("/")) return null;
+  return { addr: networkOf(c.ip, c.len), len: c.len };
+}
+
+function overlaps(a: Cidr, b: Cidr): boolean {
+  const len = Math.min(a.len, b.len);
+  return networkOf(a.addr, len) === networkOf(b.addr, len);
+}
+
+export function formatCidr(c: Cidr): string {
+  return `${formatIpv4(c.addr)}/${c.len}`;
+}
+
+/** Works out subnets, node leases or blocks, and pod addresses; reports what cannot be. */
+function plan_(
+  file: ClusterFile,
+  report: (path: Path, message: string) => void,
+): ClusterPlan | null {
+  const subnets: { cidr: Cidr; gateway: Ipv4 }[] = [];
+  file.underlay.subnets.forEach((s, i) => {
+    const cidr = cidrOf(s.cidr);
+    if (cidr === null || cidr.len > 30) {
+      report(
+        ["underlay", "subnets", i, "cidr"],
+        `"${s.cidr}" is not a subnet (like 192.168.1.0/24, at most /30)`,
+      );
+      return;
+    }
+    const parsed = parseCidr(s.cidr);
+    if (parsed && parsed.ip !== cidr.addr)
+      report(
+        ["underlay", "subnets", i, "cidr"],
+        `"${s.cidr}" has host bits set; the subnet is ${formatCidr(cidr)}`,
+      );
+    let gateway = cidr.addr + 1;
+    if (s.gateway !== undefined) {
+      const gw = parseIpv4(s.gateway);
+      if (gw === null || networkOf(gw, cidr.len) !== cidr.addr)
+        report(
+          ["underlay", "subnets", i, "gateway"],
+          `"${s.gateway}" is not an address in ${formatCidr(cidr)}`,
+        );
+      else gateway = gw;
+    }
+    for (const [j, other] of subnets.entries())
+      if (overlaps(other.cidr, cidr))
+        report(
+          ["underlay", "subnets", i, "cidr"],
+          `${formatCidr(cidr)} overlaps subnet ${j + 1} (${formatCidr(other.cidr)})`,
+        );
+    subnets.push({ cidr, gateway });
+  });
+  const cni = file.cni;
+  const poolText = cni.plugin === "flannel" ? cni.network : cni.ipPool.cidr;
+  const poolPath: Path = cni.plugin === "flannel" ? ["cni", "network"] : ["cni", "ipPool", "cidr"];
+  const podNetwork = cidrOf(poolText);
+  if (podNetwork === null) {
+    report(poolPath, `"${poolText}" is not a network (like 10.244.0.0/16)`);
+    return null;
+  }
+  for (const s of subnets)
+    if (overlaps(s.cidr, podNetwork))
+      report(
+        poolPath,
+        `the pod network ${formatCidr(podNetwork)} overlaps the node subnet ${formatCidr(s.cidr)}`,
+      );
+  if (
+    cni.plugin === "calico" &&
+    cni.ipPool.ipipMode !== "Never" &&
+    cni.ipPool.vxlanMode !== "Never"
+  )
+    report(
+      ["cni", "ipPool", "vxlanMode"],
+      "an IP pool uses IPIP or VXLAN, not both: set ipipMode or vxlanMode to Never",
+    );
+  const leaseLen = cni.plugin === "flannel" ? cni.subnetLen : cni.ipPool.blockSize;
+  if (leaseLen <= podNetwork.len) {
+    report(
+      cni.plugin === "flannel" ? ["cni", "subnetLen"] : ["cni", "ipPool", "blockSize"],
+      `a node's /${leaseLen} must be smaller than the pod network ${formatCidr(podNetwork)}`,
+    );
+    return null;
+  }
+
+  const nodes: PlannedNode[] = [];
+  const taken: Cidr[] = [];
+  const names = new Set<string>();
+  // Leases go in order; Flannel skips the network's first /SubnetLen (10.244.0.0/24), as flanneld does.
+  let nextLease = cni.plugin === "flannel" ? 1 : 0;
+  const leaseCount = 2 ** (leaseLen - podNetwork.len);
+  file.nodes.forEach((n, i) => {
+    if (isReserved(n.name))
+      report(
+        ["nodes", i, "name"],
+        `"${n.name}" is the name of the underlay's router or a switch; pick another`,
+      );
+    if (names.has(n.name)) report(["nodes", i, "name"], `a second node named "${n.name}"`);
+    names.add(n.name);
+    const ip = parseIpv4(n.ip);
+    if (ip === null) {
+      report(["nodes", i, "ip"], `"${n.ip}" is not an IPv4 address`);
+      return;
+    }
+    const subnet = subnets.findIndex((s) => networkOf(ip, s.cidr.len) === s.cidr.addr);
+    if (subnet < 0) {
+      report(
+        ["nodes", i, "ip"],
+        `${n.ip} is in none of the underlay subnets (${subnets.map((s) => formatCidr(s.cidr)).join(", ")})`,
+      );
+      return;
+    }
+    const s = subnets[subnet] as { cidr: Cidr; gateway: Ipv4 };
+    if (ip === s.gateway)
+      report(["nodes", i, "ip"], `${n.ip} is the router's address on that subnet`);
+    if (nodes.some((m) => m.ip === ip))
+      report(["nodes", i, "ip"], `${n.ip} is already another node's address`);
+    let podCidr: Cidr | null = null;
+    if (n.podCIDR !== undefined) {
+      if (cni.plugin !== "flannel")
+        report(
+          ["nodes", i, "podCIDR"],
+          "podCIDR is Flannel's per-node lease; Calico hands out IPAM blocks itself",
+        );
+      podCidr = cidrOf(n.podCIDR);
+      if (
+        podCidr === null ||
+        podCidr.len !== leaseLen ||
+        networkOf(podCidr.addr, podNetwork.len) !== podNetwork.addr
+      ) {
+        report(
+          ["nodes", i, "podCIDR"],
+          `"${n.podCIDR}" is not a /${leaseLen} inside the pod network ${formatCidr(podNetwork)}`,
+        );
+        return;
+      }
+      const clash = taken.find((t) => overlaps(t, podCidr as Cidr));
+      if (clash)
+        report(
+          ["nodes", i, "podCIDR"],
+          `${formatCidr(podCidr)} overlaps another node's ${formatCidr(clash)}`,
+        );
+    } else {
+      while (nextLease < leaseCount) {
+        const candidate = {
+          addr: (podNetwork.addr + nextLease * 2 ** (32 - leaseLen)) >>> 0,
+          len: leaseLen,
+        };
+        nextLease++;
+        if (!taken.some((t) => overlaps(t, candidate))) {
+          podCidr = candidate;
+          break;
+        }
+      }
+      if (podCidr === null) {
+        report(
+          ["nodes", i],
+          `the pod network ${formatCidr(podNetwork)} has no /${leaseLen} left for ${n.name}`,
+        );
+        return;
+      }
+    }
+    taken.push(podCidr);
+    nodes.push({ name: n.name, ip, subnet, podCidr });
+  });
+
+  const pods: PlannedPod[] = [];
+  const used = new Map<string, number>();
+  file.pods.forEach((p, i) => {
+    if (isReserved(p.name))
+      report(
+        ["pods", i, "name"],
+        `"${p.name}" is the name of the underlay's router or a switch; pick another`,
+      );
+    if (names.has(p.name))
+      report(["pods", i, "name"], `"${p.name}" is already the name of a node or pod`);
+    names.add(p.name);
+    const node = nodes.find((n) => n.name === p.node);
+    if (!node) {
+      if (!file.nodes.some((n) => n.name === p.node))
+        report(
+          ["pods", i, "node"],
+          `no node named "${p.node}" (nodes: ${file.nodes.map((n) => n.name).join(", ")})`,
+        );
+      return;
+    }
+    const cidr = node.podCidr;
+    let ip: Ipv4;
+    if (p.ip !== undefined) {
+      const given = parseIpv4(p.ip);
+      if (given === null || networkOf(given, cidr.len) !== cidr.addr) {
+        report(
+          ["pods", i, "ip"],
+          `"${p.ip}" is not in ${node.name}'s pod range ${formatCidr(cidr)}`,
+        );
+        return;
+      }
+      ip = given;
+    } else {
+      // host-local (Flannel's bridge plugin) starts at .2 (.1 is cni0); Calico's IPAM at the
+      // block's first address, which tunl0 or vxlan.calico takes when the pool encapsulates.
+      const tunnel =
+        cni.plugin === "calico" &&
+        (cni.ipPool.ipipMode !== "Never" || cni.ipPool.vxlanMode !== "Never");
+      let ordinal = used.get(node.name) ?? (cni.plugin === "flannel" ? 2 : tunnel ? 1 : 0);
+      const size = 2 ** (32 - cidr.len);
+      while (ordinal < size - 1 && pods.some((q) => q.ip === cidr.addr + ordinal)) ordinal++;
+      if (ordinal >= size - 1) {
+        report(["pods", i], `${node.name}'s ${formatCidr(cidr)} has no address left for ${p.name}`);
+        return;
+      }
+      ip = (cidr.addr + ordinal) >>> 0;
+      used.set(node.name, ordinal + 1);
+    }
+    if (pods.some((q) => q.ip === ip))
+      report(["pods", i, "ip"], `${formatIpv4(ip)} is already another pod's address`);
+    pods.push({ name: p.name, node: node.name, ip });
+  });
+  return { file, mtu: file.underlay.mtu, subnets, podNetwork, nodes, pods };
+}

@@ -1,0 +1,43 @@
+/**
+ * Installers write the state they create as scenario-script lines: the same text the simulator
+ * runs and `export` prints, so what a learner exports and replays on a real machine is exactly
+ * what was simulated.
+ */
+export class ScriptWriter {
+  readonly lines: string[] = [];
+
+  constructor(readonly prefix: string) {}
+
+  /** The namespace name for a node, pod, switch or the router. */
+  ns(name: string): string {
+    return `${this.prefix}${name}`;
+  }
+
+  comment(text: string): void {
+    this.lines.push(`# ${text}`);
+  }
+
+  netns(name: string): void {
+    this.lines.push(`ip netns add ${this.ns(name)}`, `ip -n ${this.ns(name)} link set lo up`);
+  }
+
+  ip(name: string, words: string): void {
+    this.lines.push(`ip -n ${this.ns(name)} ${words}`);
+  }
+
+  bridge(name: string, words: string): void {
+    this.lines.push(`bridge -n ${this.ns(name)} ${words}`);
+  }
+
+  sysctl(name: string, key: string, value: string | number): void {
+    this.lines.push(`ip netns exec ${this.ns(name)} sysctl -w ${key}=${value}`);
+  }
+
+  iptables(name: string, words: string): void {
+    this.lines.push(`ip netns exec ${this.ns(name)} iptables ${words}`);
+  }
+
+  text(): string {
+    return `${this.lines.join("\n")}\n`;
+  }
+}
