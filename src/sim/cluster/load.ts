@@ -163,6 +163,8 @@ function plan_(
         );
     subnets.push({ cidr, gateway });
   });
+  // Nodes are placed by subnet: with a subnet unreadable, every node would be reported too.
+  if (subnets.length !== file.underlay.subnets.length) return null;
   const cni = file.cni;
   const poolText = cni.plugin === "flannel" ? cni.network : cni.ipPool.cidr;
   const poolPath: Path = cni.plugin === "flannel" ? ["cni", "network"] : ["cni", "ipPool", "cidr"];

@@ -1,0 +1,39 @@
+import { readFileSync } from "node:fs";
+import {
+  type ClusterPlan,
+  clusterFileScript,
+  type ProbeResult,
+  probe,
+  runScript,
+} from "../../src/sim";
+import { formatIpv4 } from "../../src/sim/ipv4";
+
+export function exampleCluster(name: string): string {
+  return readFileSync(new URL(`../../examples/clusters/${name}.yaml`, import.meta.url), "utf8");
+}
+
+/** Builds a cluster file in the simulator; fails the test on any problem in the file. */
+export function buildCluster(text: string) {
+  const built = clusterFileScript(text);
+  if (!built.ok)
+    throw new Error(built.errors.map((e) => `${e.line}:${e.col}: ${e.message}`).join("\n"));
+  const { world, setupErrors } = runScript(built.script);
+  return { ...built, world, setupErrors };
+}
+
+export function podIp(plan: ClusterPlan, pod: string): string {
+  const found = plan.pods.find((p) => p.name === pod);
+  if (!found) throw new Error(`no pod ${pod}`);
+  return formatIpv4(found.ip);
+}
+
+/** Pings `to` (a pod) from `from` (a pod) in a built cluster. */
+export function pingPod(
+  cluster: ReturnType<typeof buildCluster>,
+  from: string,
+  to: string,
+): ProbeResult {
+  const r = probe(cluster.world, { from, to: podIp(cluster.plan, to), proto: "icmp" });
+  if ("error" in r) throw new Error(r.error);
+  return r;
+}
