@@ -157,6 +157,34 @@ describe("each installer's packet crosses the devices the real plugin uses, with
   });
 });
 
+test("Weave fastdp: one pod subnet, pods ARP each other across nodes; the frame floods over VXLAN 6784, the reply is unicast", () => {
+  const c = buildCluster(exampleCluster("weave"));
+  expect(c.setupErrors).toEqual([]);
+  const r = pingPod(c, "pod-a", "pod-b");
+  expect(r.reply.delivered).toBe(true);
+  expect(r.hops.find((h) => h.kind === "neighbour" && h.netns === "pod-a")?.text).toContain(
+    "pod-b's eth0 answers",
+  );
+  const p = path(r.hops);
+  for (const dev of [
+    "node1/weave",
+    "node1/vethwe-bridge",
+    "node1/datapath",
+    "node1/vxlan-6784",
+    "node2/vxlan-6784",
+    "node2/weave",
+  ])
+    expect(p).toContain(dev);
+  const [out] = r.hops.filter((h) => h.kind === "encap" && h.flow === "request");
+  expect(out?.text).toContain("flooded to the all-zeros entries");
+  expect(encapsulated(r.hops)[0]?.l4).toMatchObject({ kind: "udp", dport: 6784 });
+  const back = r.hops.find((h) => h.kind === "encap" && h.flow === "reply");
+  expect(back?.text).toContain("learned");
+  expect(runShow(c.world, "pod-a", ["ip", "route"]).output).toBe(
+    "default via 10.32.0.1 dev eth0 \n10.32.0.0/12 dev eth0 proto kernel scope link src 10.32.0.2 \n",
+  );
+});
+
 describe("export", () => {
   test("the prefix names every namespace, and the same file exports the same script", () => {
     const a = buildCluster(exampleCluster("flannel-vxlan"));

@@ -166,8 +166,18 @@ function plan_(
   // Nodes are placed by subnet: with a subnet unreadable, every node would be reported too.
   if (subnets.length !== file.underlay.subnets.length) return null;
   const cni = file.cni;
-  const poolText = cni.plugin === "flannel" ? cni.network : cni.ipPool.cidr;
-  const poolPath: Path = cni.plugin === "flannel" ? ["cni", "network"] : ["cni", "ipPool", "cidr"];
+  const poolText =
+    cni.plugin === "flannel"
+      ? cni.network
+      : cni.plugin === "calico"
+        ? cni.ipPool.cidr
+        : cni.ipallocRange;
+  const poolPath: Path =
+    cni.plugin === "flannel"
+      ? ["cni", "network"]
+      : cni.plugin === "calico"
+        ? ["cni", "ipPool", "cidr"]
+        : ["cni", "ipallocRange"];
   const podNetwork = cidrOf(poolText);
   if (podNetwork === null) {
     report(poolPath, `"${poolText}" is not a network (like 10.244.0.0/16)`);
@@ -188,7 +198,16 @@ function plan_(
       ["cni", "ipPool", "vxlanMode"],
       "an IP pool uses IPIP or VXLAN, not both: set ipipMode or vxlanMode to Never",
     );
-  const leaseLen = cni.plugin === "flannel" ? cni.subnetLen : cni.ipPool.blockSize;
+  // Weave's peers split the range between them (equal parts here, one per node, a power of two).
+  const leaseLen =
+    cni.plugin === "flannel"
+      ? cni.subnetLen
+      : cni.plugin === "calico"
+        ? cni.ipPool.blockSize
+        : Math.min(
+            30,
+            podNetwork.len + Math.max(1, Math.ceil(Math.log2(Math.max(2, file.nodes.length)))),
+          );
   if (leaseLen <= podNetwork.len) {
     report(
       cni.plugin === "flannel" ? ["cni", "subnetLen"] : ["cni", "ipPool", "blockSize"],
@@ -316,7 +335,10 @@ function plan_(
       const tunnel =
         cni.plugin === "calico" &&
         (cni.ipPool.ipipMode !== "Never" || cni.ipPool.vxlanMode !== "Never");
-      let ordinal = used.get(node.name) ?? (cni.plugin === "flannel" ? 2 : tunnel ? 1 : 0);
+      // Weave: the range's first address is skipped and the next is the node's `weave` bridge.
+      let ordinal =
+        used.get(node.name) ??
+        (cni.plugin === "flannel" || cni.plugin === "weave" ? 2 : tunnel ? 1 : 0);
       const size = 2 ** (32 - cidr.len);
       while (ordinal < size - 1 && pods.some((q) => q.ip === cidr.addr + ordinal)) ordinal++;
       if (ordinal >= size - 1) {

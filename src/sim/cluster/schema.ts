@@ -46,7 +46,18 @@ export const calicoSchema = z.strictObject({
     .default({ cidr: "192.168.0.0/16", blockSize: 26, ipipMode: "Never", vxlanMode: "Never" }),
 });
 
-export const cniSchema = z.discriminatedUnion("plugin", [flannelSchema, calicoSchema]);
+/** Weave Net (weaveworks/weave, archived: the project is no longer maintained). */
+export const weaveSchema = z.strictObject({
+  plugin: z.literal("weave"),
+  /** IPALLOC_RANGE: one subnet for every pod in the cluster. */
+  ipallocRange: z.string().default("10.32.0.0/12"),
+  /** WEAVE_MTU. */
+  mtu: z.number().int().min(576).max(8912).default(1376),
+  /** The fast datapath (kernel VXLAN on UDP 6784); sleeve, the user-space fallback, is not modelled yet. */
+  mode: z.enum(["fastdp"]).default("fastdp"),
+});
+
+export const cniSchema = z.discriminatedUnion("plugin", [flannelSchema, calicoSchema, weaveSchema]);
 
 export const clusterSchema = z.strictObject({
   formatVersion: z.literal(1),
@@ -92,3 +103,4 @@ export const clusterSchema = z.strictObject({
 export type ClusterFile = z.infer<typeof clusterSchema>;
 export type FlannelConfig = z.infer<typeof flannelSchema>;
 export type CalicoConfig = z.infer<typeof calicoSchema>;
+export type WeaveConfig = z.infer<typeof weaveSchema>;

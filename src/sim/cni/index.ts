@@ -7,6 +7,7 @@ import { installCalico } from "./calico";
 import { installFlannel } from "./flannel";
 import { ScriptWriter } from "./script-writer";
 import { installUnderlay } from "./underlay";
+import { installWeave } from "./weave";
 
 export type { ClusterError, ClusterPlan };
 
@@ -24,6 +25,9 @@ export function clusterScript(plan: ClusterPlan, prefix = ""): string {
     case "calico":
       installCalico(plan, cni, w);
       break;
+    case "weave":
+      installWeave(plan, cni, w);
+      break;
   }
   return w.text();
 }
@@ -32,6 +36,7 @@ export function describeCni(plan: ClusterPlan): string {
   const cni = plan.file.cni;
   if (cni.plugin === "flannel")
     return `Flannel ${cni.backend.type}${cni.backend.type === "vxlan" && cni.backend.directRouting ? " with DirectRouting" : ""}`;
+  if (cni.plugin === "weave") return "Weave Net, fast datapath (a project no longer maintained)";
   const { ipipMode, vxlanMode } = cni.ipPool;
   if (ipipMode !== "Never") return `Calico IPIP (${ipipMode})`;
   if (vxlanMode !== "Never") return `Calico VXLAN (${vxlanMode})`;

@@ -17,7 +17,7 @@ export type ArpAnswer =
  * forwarding on, and a route to the address through another device.
  */
 export function arpResolve(world: World, dev: Link, target: Ipv4): ArpAnswer {
-  if (dev.kind === "vxlan")
+  if (dev.kind === "vxlan" && dev.remote === null && !dev.fdb.has("00:00:00:00:00:00"))
     return {
       ok: false,
       why: `ARP over ${dev.name} would need a flooding (all-zeros) FDB entry; the model resolves VXLAN neighbours only from static entries`,

@@ -59,6 +59,7 @@ function build(world: World): Segments {
         if (bridge?.adminUp) union(link, bridge);
       }
     }
+  joinVxlanFloodPeers(world, union);
   const ids = new Map<Link, number>();
   const of = new Map<Link, number>();
   const owners = new Map<number, Map<Ipv4, Link[]>>();
@@ -77,6 +78,35 @@ function build(world: World): Segments {
       if (effectiveConf(ns, link.name).proxyArp) listIn(proxies, id).push(link);
     }
   return { of, owners, proxies };
+}
+
+/**
+ * A VXLAN device with flooding destinations (all-zeros FDB entries, or `remote`) carries
+ * broadcasts to the VXLAN device with the same VNI and port on each destination: one Ethernet
+ * segment across nodes, as Weave's datapath and flood-and-learn VXLAN make. (Whether the underlay
+ * delivers those packets is the walk's to find out; the segment assumes it does.)
+ */
+function joinVxlanFloodPeers(world: World, union: (a: Link, b: Link) => void): void {
+  const owner = new Map<number, Netns>();
+  for (const ns of world.netns.values()) for (const a of ns.addresses) owner.set(a.ip, ns);
+  for (const ns of world.netns.values())
+    for (const link of ns.links.values()) {
+      if (link.kind !== "vxlan" || !link.adminUp) continue;
+      const floods = (link.fdb.get("00:00:00:00:00:00") ?? []).map((e) => e.dst);
+      if (link.remote !== null) floods.push(link.remote);
+      for (const dst of floods) {
+        const peerNs = owner.get(dst);
+        if (!peerNs || peerNs === ns) continue;
+        for (const peer of peerNs.links.values())
+          if (
+            peer.kind === "vxlan" &&
+            peer.adminUp &&
+            peer.vni === link.vni &&
+            peer.dstport === link.dstport
+          )
+            union(link, peer);
+      }
+    }
 }
 
 /** Linux answers ARP on any interface for any address of its namespace (the weak host model). */

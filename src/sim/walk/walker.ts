@@ -1392,6 +1392,8 @@ export class Walk {
     );
     const floodTag: Tag = { ...tag, flood: true };
     if (ports.length === 0) {
+      // A flooded copy that finds no further port just ends; only the packet's own way failing is a drop.
+      if (tag.flood) return;
       this.drop(
         tag,
         ns,
@@ -1491,6 +1493,14 @@ export class Walk {
           : vx.remote !== null
             ? [vx.remote]
             : [];
+    const how =
+      learned !== undefined
+        ? `learned ${frame.dst} behind ${formatIpv4(learned)}`
+        : vx.fdb.has(frame.dst)
+          ? `FDB ${frame.dst}`
+          : entries
+            ? `no entry for ${frame.dst}: flooded to the all-zeros entries`
+            : `no entry for ${frame.dst}: sent to the default remote`;
     if (remotes.length === 0) {
       this.drop(
         tag,
@@ -1540,10 +1550,12 @@ export class Walk {
         tag,
         ns,
         vx.name,
-        `${vx.name}: FDB ${frame.dst} dst ${formatIpv4(remote)}; encapsulated in UDP ${vx.dstport}, VNI ${vx.vni}, ${formatIpv4(src)} → ${formatIpv4(remote)} (+${VXLAN_OVERHEAD} bytes)`,
+        `${vx.name}: ${how}, dst ${formatIpv4(remote)}; encapsulated in UDP ${vx.dstport}, VNI ${vx.vni}, ${formatIpv4(src)} → ${formatIpv4(remote)} (+${VXLAN_OVERHEAD} bytes)`,
         outer,
       );
-      this.later(() => this.localOut(ns, outer, tag, false));
+      // Several destinations (an all-zeros flooding list): each copy is a flood copy.
+      const copyTag: Tag = remotes.length > 1 ? { ...tag, flood: true } : tag;
+      this.later(() => this.localOut(ns, outer, copyTag, false));
     }
   }
 
