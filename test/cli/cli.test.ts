@@ -39,7 +39,9 @@ describe("podnet-learn (launcher and top level)", () => {
     expect(overview.stdout).toContain("Commands:");
     const trace = await runCli(["help", "trace"]);
     expect(trace.code).toBe(0);
-    expect(trace.stdout).toContain("Usage: podnet-learn trace --script FILE --from NETNS --to IP");
+    expect(trace.stdout).toContain(
+      "Usage: podnet-learn trace (--script FILE | --cluster FILE) --from NETNS --to IP",
+    );
   });
 
   it("suggests trace for the misspelt command tarce and exits 2", async () => {
@@ -126,7 +128,7 @@ describe("podnet-learn trace (command line)", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Usage: podnet-learn trace");
     expect(run.stdout).toContain("--proto PROTO");
-    expect(run.stdout).toContain("Example:\n  podnet-learn trace --script examples/scripts/");
+    expect(run.stdout).toContain("Examples:\n  podnet-learn trace --script examples/scripts/");
   });
 });
 
