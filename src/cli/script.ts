@@ -34,5 +34,7 @@ function describeFsError(error: unknown): string {
  * `FILE:LINE: COMMAND`, then the reason indented on the next line.
  */
 export function formatSetupErrors(file: string, errors: readonly SetupError[]): string {
-  return errors.map((e) => `${file}:${e.line}: ${e.command}\n  -> ${e.message}\n`).join("");
+  return errors
+    .map((e) => `${file}:${e.line}: ${e.command}\n  -> ${e.message.replaceAll("\n", "\n     ")}\n`)
+    .join("");
 }

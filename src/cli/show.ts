@@ -6,7 +6,7 @@ import {
   requiredOption,
   withHelp,
 } from "./args";
-import { UsageError } from "./errors";
+import { InputError, UsageError } from "./errors";
 import { formatHelp } from "./help";
 import { type Io, line } from "./io";
 import { formatSetupErrors } from "./script";
@@ -62,6 +62,11 @@ export function runShowCommand(args: readonly string[], io: Io): number {
 
   const { world, setupErrors, label } = loadSource(parsed, name);
   if (setupErrors.length > 0) io.err(formatSetupErrors(label, setupErrors));
+  if (!world.netns.has(netns))
+    throw new InputError(
+      `no network namespace named "${netns}" (there are: ${[...world.netns.keys()].join(", ")})`,
+      name,
+    );
 
   const { ok, output } = runShow(world, netns, [...parsed.rest]);
   if (!ok) {

@@ -235,7 +235,7 @@ describe.skipIf(!simReady || !existsSync(flannel))("podnet-learn against the sim
     expect(run.stdout).toContain("10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink");
   });
 
-  it("exits 1 with the tool's own message when show names a missing namespace", async () => {
+  it("exits 2 naming the namespaces there are when show names a missing one", async () => {
     const run = await runCli([
       "show",
       "--script",
@@ -246,9 +246,9 @@ describe.skipIf(!simReady || !existsSync(flannel))("podnet-learn against the sim
       "ip",
       "route",
     ]);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
-    expect(run.stderr).toContain('Cannot open network namespace "ex-nowhere"');
+    expect(run.stderr).toContain('no network namespace named "ex-nowhere" (there are: ex-router, ');
   });
 
   it("reports a refused script line as FILE:LINE: COMMAND and the reason below", async () => {

@@ -1,5 +1,5 @@
 // The kernel side of the simulator-vs-kernel comparison: builds a scenario script in real
-// network namespaces, one line at a time like examples/replay.sh, and probes it with ping and a
+// network namespaces, one line at a time as a shell would, and probes it with ping and a
 // TCP connect. A library for tests, not a test. Needs root, iproute2, iptables, ping, bash.
 // What the kernel did that the simulator must match is written down in FINDINGS.md.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";

@@ -3,7 +3,7 @@
 // Calico with proxy ARP, kube-proxy DNAT, same-node pods, pod egress). Each scenario is a script
 // in the simulator's dialect plus 1-3 probes; the comparison builds it in the simulator and in
 // network namespaces (netns.ts) and compares verdicts. No stored answers: each description says
-// what the kernel did (Linux 6.18, iproute2 6.1, iptables 1.8.9 nf_tables, ping -W1).
+// what the kernel did (Linux 6.18, iproute2 6.1, iptables 1.8.9 nf_tables, ping -W2).
 //
 // Kernel behaviour that surprised us while checking these scenarios (all seen on this machine):
 // - br_netfilter: bridge-nf-call-iptables is 1 in every new netns, so bridged IPv4 crosses
@@ -36,7 +36,7 @@
 // - Calico without proxy_delay=0: the proxy ARP answer waits a random 0-0.8 s, still inside a
 //   1 s ping (calico-proxyarp/two-nodes/proxy-delay-default).
 // - ARP failures (wrong gateway that does not exist, missing/wrong neighbours, ports down) only
-//   print `Destination Host Unreachable` after ~3 s: within the probes' -W1 they are silent.
+//   print `Destination Host Unreachable` after ~3 s: within the probes' -W2 they are silent.
 import { calico } from "./scenarios/calico";
 import type { Scenario } from "./scenarios/common";
 import { flannelHostGw } from "./scenarios/flannel-host-gw";

@@ -291,3 +291,42 @@ describe("bounded walks", () => {
     expect(r.request.drop?.reason).toBe("hop-limit");
   });
 });
+
+describe("packet marks", () => {
+  test("a MARK in nat PREROUTING is seen by -m mark in POSTROUTING (kube-proxy's KUBE-MARK-MASQ)", () => {
+    const script = [
+      example("flannel-vxlan"),
+      example("clusterip-iptables"),
+      "ip netns exec ex-node1 iptables -t nat -N KUBE-MARK-MASQ",
+      "ip netns exec ex-node1 iptables -t nat -A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000",
+      "ip netns exec ex-node1 iptables -t nat -I KUBE-SEP-0123456789ABCDEF 1 -s 10.244.1.10/32 -j KUBE-MARK-MASQ",
+      "ip netns exec ex-node1 iptables -t nat -N KUBE-POSTROUTING",
+      "ip netns exec ex-node1 iptables -t nat -A POSTROUTING -j KUBE-POSTROUTING",
+      "ip netns exec ex-node1 iptables -t nat -A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN",
+      "ip netns exec ex-node1 iptables -t nat -A KUBE-POSTROUTING -j MASQUERADE",
+    ].join("\n");
+    const r = run(script, { to: "10.96.0.80", proto: "tcp", dport: 80 });
+    expect(r.reply.delivered).toBe(true);
+    const masq = r.hops.find((h) => h.kind === "nat" && h.text.includes("MASQUERADE"));
+    expect(masq?.netns).toBe("ex-node1");
+    // Pod B sees the node's flannel.1 address, not pod A's.
+    const atB = r.hops.find((h) => h.kind === "deliver" && h.netns === "ex-pod-b");
+    expect(atB?.packet).toMatchObject({ src: (10 << 24) + (244 << 16) + (1 << 8) });
+  });
+
+  test("the mark does not follow the packet into the next namespace", () => {
+    const marked = [
+      example("flannel-vxlan"),
+      "ip netns exec ex-pod-a iptables -A OUTPUT -j MARK --set-mark 0x1",
+      "ip netns exec ex-node1 iptables -A FORWARD -m mark --mark 0x1 -j DROP",
+    ].join("\n");
+    expect(run(marked).reply.delivered).toBe(true);
+    // Set in node1 itself, the same mark is seen by node1's FORWARD chain.
+    const local = [
+      example("flannel-vxlan"),
+      "ip netns exec ex-node1 iptables -t nat -A PREROUTING -j MARK --set-mark 0x1",
+      "ip netns exec ex-node1 iptables -A FORWARD -m mark --mark 0x1 -j DROP",
+    ].join("\n");
+    expect(run(local).request.drop).toMatchObject({ netns: "ex-node1", reason: "netfilter-drop" });
+  });
+});

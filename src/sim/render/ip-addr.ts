@@ -7,9 +7,8 @@
  * link-local, ::1 on lo) are left out of `ip addr`. `ip -4 addr` has none on a real node either,
  * which makes it the form to compare with the kernel line for line.
  *
- * Carrier and `state` come from state/carrier.ts (hasCarrier, operState), so they are only as
- * right as the model: a bridge that has had no port and no `address` set yet is LOWER_UP, state
- * UNKNOWN in the kernel, where the model says NO-CARRIER, state DOWN.
+ * Carrier and `state` come from state/carrier.ts (hasCarrier, operState), which follows the
+ * kernel's rules, a fresh bridge's carrier included.
  */
 import { formatIpv4, networkOf } from "../ipv4";
 import type { Address, Link, Netns, World } from "../model";

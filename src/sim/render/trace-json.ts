@@ -34,7 +34,7 @@ export function hopsToJson(hops: readonly Hop[]): HopJson[] {
   });
 }
 
-/** The `trace --json` object: a public interface, documented in the README. */
+/** The `trace --json` object: a public interface, documented in docs/trace-json.md. */
 export function traceToJson(
   setupErrors: readonly { line: number; command: string; message: string }[],
   result: ProbeResult,

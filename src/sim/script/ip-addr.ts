@@ -66,6 +66,12 @@ export function runIpAddr(world: World, ns: Netns, args: Args, options: IpOption
   if (prefix === null) return fail(INCOMPLETE);
   if (!ns.links.has(dev)) return fail(`Cannot find device "${dev}"`);
   if (adding) {
+    // `replace` updates an address that is already there instead of refusing it.
+    if (
+      sub === "replace" &&
+      ns.addresses.some((a) => a.dev === dev && a.ip === prefix?.ip && a.len === prefix?.len)
+    )
+      return ok("");
     const added = addAddress(world, ns, { ip: prefix.ip, len: prefix.len, dev, broadcast, scope });
     return added.ok ? ok("") : added;
   }

@@ -56,7 +56,8 @@ function add(world: World, ns: Netns, args: Args): Result<string> {
     else if (w === "address") mac = args.next();
     else if (w === "mtu") {
       const v = args.next();
-      if (v === undefined || !/^[0-9]+$/.test(v))
+      if (v === undefined) return fail(INCOMPLETE);
+      if (!/^[0-9]+$/.test(v))
         return fail(`Error: argument "${v}" is wrong: Invalid "mtu" value\n`);
       mtu = Number(v);
     } else if (name === undefined) name = w;
@@ -141,7 +142,7 @@ function typeArgs(type: string, name: string, args: Args): Result<TypeArgs> {
       return ipipArgs(name, args);
     default:
       return fail(
-        `podnet-learn: link type "${type}" is not modelled (veth, bridge, vxlan and dummy are)`,
+        `podnet-learn: link type "${type}" is not modelled (veth, bridge, vxlan, ipip and dummy are)`,
       );
   }
 }
@@ -234,7 +235,8 @@ function set(world: World, ns: Netns, args: Args): Result<string> {
     } else if (w === "nomaster") done = setMaster(ns, link, null);
     else if (w === "mtu") {
       const v = args.next();
-      if (v === undefined || !/^[0-9]+$/.test(v))
+      if (v === undefined) return fail(INCOMPLETE);
+      if (!/^[0-9]+$/.test(v))
         return fail(`Error: argument "${v}" is wrong: Invalid "mtu" value\n`);
       done = setMtu(ns, link, Number(v));
     } else if (w === "address") {

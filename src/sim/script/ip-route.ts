@@ -35,6 +35,8 @@ export function runIpRoute(
   }
   if (matches(sub, "get")) return routeGet(world, ns, args);
   if (matches(sub, "flush")) {
+    // The simulator keeps no route cache (each probe starts without learned PMTUs or redirects).
+    if (args.peek() === "cache") return ok("");
     let dev: string | undefined;
     while (!args.done) {
       const w = args.next() as string;

@@ -14,7 +14,40 @@ export interface IpOptions {
   inetOnly: boolean;
 }
 
-/** `ip [-n NS] [-d] [-4] OBJECT …`, iproute2's objects in its own matching order (ip/ip.c). */
+/** iproute2's objects in its own matching order (ip/ip.c, cmds[]), for prefix matching. */
+const OBJECTS = [
+  "address",
+  "addrlabel",
+  "maddress",
+  "route",
+  "rule",
+  "neighbor",
+  "neighbour",
+  "ntable",
+  "link",
+  "l2tp",
+  "fou",
+  "ila",
+  "macsec",
+  "tunnel",
+  "tuntap",
+  "token",
+  "tcpmetrics",
+  "monitor",
+  "xfrm",
+  "mroute",
+  "mrule",
+  "netns",
+  "netconf",
+  "vrf",
+  "sr",
+  "nexthop",
+  "mptcp",
+  "ioam",
+  "stats",
+] as const;
+
+/** `ip [-n NS] [-d] [-4] OBJECT …`. */
 export function runIp(
   world: World,
   words: readonly string[],
@@ -37,15 +70,27 @@ export function runIp(
   }
   const object = args.next();
   if (object === undefined) return fail("Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }");
-  if (matches(object, "netns")) return runIpNetns(world, args, target);
+  // iproute2 tries its objects in this order, so `ip a` is address, `ip n` neighbour, `ip net` netns.
+  const kind = OBJECTS.find((o) => matches(object, o));
+  if (kind === "netns") return runIpNetns(world, args, target);
+  if (kind === undefined) return fail(`Object "${object}" is unknown, try "ip help".`);
   const ns = netnsByName(world, target);
   if (!ns.ok) return ns;
-  if (matches(object, "address")) return runIpAddr(world, ns.value, args, options);
-  if (matches(object, "route")) return runIpRoute(world, ns.value, args, options);
-  if (matches(object, "neighbour") || matches(object, "neighbor"))
-    return runIpNeigh(world, ns.value, args);
-  if (matches(object, "link")) return runIpLink(world, ns.value, args, options);
-  return fail(`Object "${object}" is unknown, try "ip help".`);
+  switch (kind) {
+    case "address":
+      return runIpAddr(world, ns.value, args, options);
+    case "route":
+      return runIpRoute(world, ns.value, args, options);
+    case "neighbor":
+    case "neighbour":
+      return runIpNeigh(world, ns.value, args);
+    case "link":
+      return runIpLink(world, ns.value, args, options);
+    default:
+      return fail(
+        `podnet-learn: "ip ${kind}" is not modelled (address, route, neighbour, link and netns are)`,
+      );
+  }
 }
 
 function runIpNetns(world: World, args: Args, netns: string | null): Result<string> {

@@ -63,6 +63,36 @@ const UNMODELLED_TARGETS = new Set([
   "TTL",
   "DSCP",
 ]);
+/** Real match modules a learner may type that the model does not evaluate. */
+const UNMODELLED_MATCHES = new Set([
+  "multiport",
+  "set",
+  "physdev",
+  "limit",
+  "hashlimit",
+  "recent",
+  "string",
+  "owner",
+  "connmark",
+  "socket",
+  "rpfilter",
+  "length",
+  "iprange",
+  "mac",
+  "nfacct",
+  "policy",
+  "u32",
+  "bpf",
+  "cgroup",
+  "ttl",
+  "tos",
+  "dscp",
+  "helper",
+  "connlimit",
+  "time",
+  "quota",
+  "pkttype",
+]);
 const REJECT_ALIASES: Record<string, string> = { "tcp-rst": "tcp-reset" };
 
 type Command =
@@ -425,6 +455,8 @@ export function parseIptables(
         const v = arg();
         if (!v.ok) return v;
         const kind = v.value === "state" ? "conntrack" : v.value;
+        if (UNMODELLED_MATCHES.has(kind))
+          return fail(`podnet-learn: the ${kind} match is not modelled`);
         if (
           !["tcp", "udp", "icmp", "comment", "statistic", "conntrack", "addrtype", "mark"].includes(
             kind,

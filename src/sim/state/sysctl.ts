@@ -19,11 +19,28 @@ function parseFlag(value: string, key: string): Result<number> {
 }
 
 /** `sysctl -w KEY=VALUE` for the keys that change how a packet moves. */
+/**
+ * A key's components. procps accepts `net.ipv4.conf.eth0.proxy_arp` and `net/ipv4/conf/eth0/…`;
+ * an interface name with a dot is written with a slash in the dotted form
+ * (`net.ipv4.conf.flannel/1.proxy_arp`), as sysctl(8) documents.
+ */
+export function sysctlParts(key: string): string[] {
+  if (key.startsWith("net/")) return key.split("/");
+  return key.split(".").map((part) => part.replaceAll("/", "."));
+}
+
+/** Real keys the model has no use for: accepting them silently would pretend they matter. */
+const UNMODELLED =
+  /^net\.ipv4\.(conf\.[^.]+\.(send_redirects|accept_redirects|secure_redirects|arp_ignore|arp_announce|arp_filter|accept_local|route_localnet|log_martians|promote_secondaries|ignore_routes_with_linkdown)|tcp_|udp_|icmp_|ping_group_range|ip_local_port_range)/;
+
 export function setSysctl(ns: Netns, key: string, value: string): Result {
   touch(ns);
-  const parts = key.split(/[./]/);
+  const parts = sysctlParts(key);
+  const normal = parts.join(".");
+  if (UNMODELLED.test(normal))
+    return fail(`podnet-learn: ${key} is a real setting the simulator does not model`);
   const parsed = parseFlag(value, key);
-  if (key === "net.ipv4.ip_forward" || key === "net.ipv4.conf.all.forwarding") {
+  if (normal === "net.ipv4.ip_forward" || normal === "net.ipv4.conf.all.forwarding") {
     if (!parsed.ok) return parsed;
     // Writing either rewrites `forwarding` on every interface and on `default` (devinet.c).
     const on = parsed.value !== 0;
@@ -31,7 +48,7 @@ export function setSysctl(ns: Netns, key: string, value: string): Result {
     for (const conf of ns.sysctl.conf.values()) conf.forwarding = on;
     return ok();
   }
-  if (key === "net.bridge.bridge-nf-call-iptables") {
+  if (normal === "net.bridge.bridge-nf-call-iptables") {
     if (!parsed.ok) return parsed;
     ns.sysctl.bridgeNfCallIptables = parsed.value !== 0;
     return ok();
@@ -66,10 +83,11 @@ export function setSysctl(ns: Netns, key: string, value: string): Result {
 
 /** The value `sysctl KEY` prints, or null for an unknown key. */
 export function getSysctl(ns: Netns, key: string): string | null {
-  if (key === "net.ipv4.ip_forward") return ns.sysctl.ipForward ? "1" : "0";
-  if (key === "net.bridge.bridge-nf-call-iptables")
+  const parts = sysctlParts(key);
+  const normal = parts.join(".");
+  if (normal === "net.ipv4.ip_forward") return ns.sysctl.ipForward ? "1" : "0";
+  if (normal === "net.bridge.bridge-nf-call-iptables")
     return ns.sysctl.bridgeNfCallIptables ? "1" : "0";
-  const parts = key.split(".");
   if (
     parts.length === 5 &&
     parts[1] === "ipv4" &&

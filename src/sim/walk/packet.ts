@@ -58,6 +58,11 @@ export interface Datagram {
   readonly length: number;
   /** Set once the datagram was fragmented: the total length of its largest fragment on the wire. */
   readonly fragment?: number;
+  /**
+   * skb->mark: set by iptables `MARK` (kube-proxy's KUBE-MARK-MASQ), read by `-m mark` in a later
+   * chain of the same namespace; cleared when the packet crosses into another namespace.
+   */
+  readonly mark?: number;
   readonly l4: L4;
 }
 

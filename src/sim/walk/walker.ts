@@ -190,8 +190,9 @@ export class Walk {
     reason: DropReason,
     message: string,
     packet: Frame | Datagram,
+    rule?: Hop["rule"],
   ): void {
-    this.hop("drop", tag, ns, dev, message, packet);
+    this.hop("drop", tag, ns, dev, message, packet, rule ? { rule } : undefined);
     this.drops.push({ tag, netns: ns.name, dev, reason, message });
   }
 
@@ -247,7 +248,9 @@ export class Walk {
     }
     this.routeHop(ns, null, d, tag, decision);
     const outDev = decision.kind === "local" ? "lo" : decision.dev;
-    if (!this.filter(ns, "OUTPUT", d, tag, null, outDev, ct.state)) return;
+    const filtered = this.filter(ns, "OUTPUT", d, tag, null, outDev, ct.state);
+    if (!filtered) return;
+    d = filtered;
     if (decision.kind === "local" || decision.kind === "broadcast") {
       if (decision.kind === "broadcast") decision = { kind: "local", src: d.dst };
       const lo = ns.links.get("lo") as Link;
@@ -411,8 +414,8 @@ export class Walk {
   }
 
   private inputAndDeliver(ns: Netns, link: Link, d: Datagram, tag: Tag, state: CtState): void {
-    if (!this.filter(ns, "INPUT", d, tag, link.name, null, state)) return;
-    this.localDeliver(ns, link, d, tag);
+    const filtered = this.filter(ns, "INPUT", d, tag, link.name, null, state);
+    if (filtered) this.localDeliver(ns, link, filtered, tag);
   }
 
   /** The datagram reached a socket (or a kernel handler: VXLAN's UDP port, ICMP). */
@@ -527,7 +530,9 @@ export class Walk {
       );
     }
     this.maybeRedirect(ns, inLink, out, d, tag, decision);
-    if (!this.filter(ns, "FORWARD", fwd, tag, inLink.name, out.name, ct.state)) return;
+    const filtered = this.filter(ns, "FORWARD", fwd, tag, inLink.name, out.name, ct.state);
+    if (!filtered) return;
+    fwd = filtered;
     this.hop(
       "forward",
       tag,
@@ -706,14 +711,14 @@ export class Walk {
     inDev: string | null,
     outDev: string | null,
     state: CtState,
-  ): boolean {
+  ): Datagram | null {
     const chain = ns.netfilter.tables.filter.chains.get(hook);
-    if (!chain || (chain.rules.length === 0 && chain.policy !== "DROP")) return true;
+    if (!chain || (chain.rules.length === 0 && chain.policy !== "DROP")) return d;
     const v = runChain(
       ns,
       "filter",
       hook,
-      { packet: d, inDev, outDev, ctState: state, mark: 0 },
+      { packet: d, inDev, outDev, ctState: state, mark: d.mark ?? 0 },
       this.rng,
     );
     this.rulesEvaluated += v.rulesEvaluated;
@@ -729,7 +734,7 @@ export class Walk {
           d,
           { rule },
         );
-      return true;
+      return withMark(d, v.mark);
     }
     const by = rule
       ? `rule ${rule.index} of ${rule.chain} (${rule.text})`
@@ -742,11 +747,20 @@ export class Walk {
         "netfilter-reject",
         `filter ${hook}: rejected by ${by} with ${v.target.with}`,
         d,
+        rule,
       );
       this.reject(ns, d, tag, v.target.with, hook);
     } else
-      this.drop(tag, ns, inDev ?? outDev, "netfilter-drop", `filter ${hook}: dropped by ${by}`, d);
-    return false;
+      this.drop(
+        tag,
+        ns,
+        inDev ?? outDev,
+        "netfilter-drop",
+        `filter ${hook}: dropped by ${by}`,
+        d,
+        rule,
+      );
+    return null;
   }
 
   private ruleRef(
@@ -845,7 +859,7 @@ export class Walk {
       ns,
       "nat",
       hook,
-      { packet: d, inDev, outDev, ctState: "NEW", mark: 0 },
+      { packet: d, inDev, outDev, ctState: "NEW", mark: d.mark ?? 0 },
       this.rng,
     );
     this.rulesEvaluated += v.rulesEvaluated;
@@ -860,7 +874,7 @@ export class Walk {
       );
     if (v.verdict === "DNAT" && v.target?.kind === "DNAT") {
       const port = v.target.port ?? t.dport;
-      const p = rewriteDst(d, v.target.ip, port);
+      const p = rewriteDst(withMark(d, v.mark), v.target.ip, port);
       entry.dnat = true;
       table.rewriteReply(entry, invert({ ...t, dst: v.target.ip, dport: port }));
       const rule = v.decidedBy ? this.ruleRef("nat", v.decidedBy) : undefined;
@@ -879,7 +893,7 @@ export class Walk {
       this.drop(tag, ns, inDev ?? outDev, "netfilter-drop", `nat ${hook}: dropped`, d);
       return null;
     }
-    return { packet: d, state: "NEW", ref };
+    return { packet: withMark(d, v.mark), state: "NEW", ref };
   }
 
   /** POSTROUTING (or INPUT for local delivery): source NAT for new connections, un-DNAT for replies. */
@@ -917,7 +931,7 @@ export class Walk {
       ns,
       "nat",
       hook,
-      { packet: d, inDev, outDev, ctState: "NEW", mark: 0 },
+      { packet: d, inDev, outDev, ctState: "NEW", mark: d.mark ?? 0 },
       this.rng,
     );
     this.rulesEvaluated += v.rulesEvaluated;
@@ -946,7 +960,7 @@ export class Walk {
         }
         ip = chosen;
       }
-      const p = rewriteSrc(d, ip, port);
+      const p = rewriteSrc(withMark(d, v.mark), ip, port);
       entry.snat = true;
       table.rewriteReply(entry, invert({ ...t, src: ip, sport: port }));
       const rule = v.decidedBy ? this.ruleRef("nat", v.decidedBy) : undefined;
@@ -965,7 +979,7 @@ export class Walk {
       this.drop(tag, ns, outDev, "netfilter-drop", `nat ${hook}: dropped`, d);
       return null;
     }
-    return d;
+    return withMark(d, v.mark);
   }
 
   /** An ICMP error about a NATed packet is translated back with it (conntrack's RELATED). */
@@ -1171,7 +1185,12 @@ export class Walk {
           `out of ${link.name} (veth) to its peer ${peer.name} in ${peer.netns}`,
           frame,
         );
-        this.later(() => this.receive(peerNs, peer, frame, tag));
+        // skb_scrub_packet: a packet entering another namespace leaves its mark behind.
+        const arriving =
+          frame.ip.mark !== undefined && peerNs !== ns
+            ? { ...frame, ip: { ...frame.ip, mark: undefined } }
+            : frame;
+        this.later(() => this.receive(peerNs, peer, arriving, tag));
         return;
       }
       case "bridge":
@@ -1616,6 +1635,11 @@ function rewriteDst(d: Datagram, ip: Ipv4, port: number): Datagram {
 function rewriteSrc(d: Datagram, ip: Ipv4, port: number): Datagram {
   const p = { ...d, src: ip };
   return d.l4.kind === "tcp" || d.l4.kind === "udp" ? withPorts(p, port, d.l4.dport) : p;
+}
+
+/** The packet with the mark a chain left on it (the same object when unchanged). */
+function withMark(d: Datagram, mark: number): Datagram {
+  return (d.mark ?? 0) === mark ? d : { ...d, mark };
 }
 
 /** is_skb_forwardable: the receiving device takes frames up to its MTU plus a VLAN tag's 4 bytes. */

@@ -163,7 +163,7 @@ const twoNodeVariants: Variant<C>[] = [
   {
     fault: "proxy-delay-default",
     description:
-      "proxy_delay left at its default (80 jiffies) on pod A's cali: the first proxy ARP answer is delayed by a random 0–0.8 s, the ping is still answered within the 1 s probe.",
+      "proxy_delay left at its default (80 jiffies) on pod A's cali: the first proxy ARP answer is delayed by a random 0–0.8 s, the ping is still answered within the 2 s probe.",
     apply: (s) => s.remove("pa:proxydelay"),
     probes: onlyA2b,
   },
