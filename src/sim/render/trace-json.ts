@@ -43,6 +43,7 @@ export function traceToJson(
     setupErrors,
     request: result.request,
     reply: result.reply,
+    icmpHeard: result.icmpHeard,
     rulesEvaluated: result.rulesEvaluated,
     hops: hopsToJson(result.hops),
   };
