@@ -178,6 +178,10 @@ export interface InterfaceConf {
   rpFilter: 0 | 1 | 2;
   /** `net.ipv4.neigh.IF.proxy_delay` in jiffies; only its effect on the first ping's timing differs. */
   proxyDelay: number;
+  /** `send_redirects`: a router may tell a sender about a better next hop (on when `all` or IF is). */
+  sendRedirects: boolean;
+  /** `route_localnet`: 127/8 may be routed to and from this interface (off: a martian). */
+  routeLocalnet: boolean;
 }
 
 export interface Sysctls {

@@ -46,6 +46,8 @@ export interface PacketContext {
   readonly outDev: string | null;
   readonly ctState: CtState;
   readonly mark: number;
+  /** The connection's NAT, for `--ctstate DNAT|SNAT` (conntrack's virtual states). */
+  readonly nat?: { readonly dnat: boolean; readonly snat: boolean };
 }
 
 /** Bounds a jump loop (`-A A -j B`, `-A B -j A`), which the kernel refuses at load time. */
@@ -111,8 +113,13 @@ function extensionMatches(
       onDraw(drew, hit !== m.negated, m.probability);
       return hit !== m.negated;
     }
-    case "conntrack":
-      return m.states.includes(p.ctState) !== m.negated;
+    case "conntrack": {
+      const hit =
+        m.states.includes(p.ctState) ||
+        (m.states.includes("DNAT") && p.nat?.dnat === true) ||
+        (m.states.includes("SNAT") && p.nat?.snat === true);
+      return hit !== m.negated;
+    }
     case "addrtype": {
       if (m.dstType !== null && (addrType(ns, d.dst) === m.dstType) === m.negatedDst) return false;
       if (m.srcType !== null && (addrType(ns, d.src) === m.srcType) === m.negatedSrc) return false;

@@ -184,8 +184,7 @@ export function renderRouteGet(world: World, ns: Netns, dst: number): Result<str
         `broadcast ${d} dev ${decision.dev} src ${decision.src === null ? "0.0.0.0" : formatIpv4(decision.src)} uid 0 \n    cache <local,brd> \n`,
       );
     case "unicast": {
-      const via =
-        decision.route.gateway === null ? "" : `via ${formatIpv4(decision.route.gateway)} `;
+      const via = decision.gateway === null ? "" : `via ${formatIpv4(decision.gateway)} `;
       const src = decision.src === null ? "" : `src ${formatIpv4(decision.src)} `;
       return ok(`${d} ${via}dev ${decision.dev} ${src}uid 0 \n    cache \n`);
     }

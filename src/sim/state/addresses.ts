@@ -105,9 +105,15 @@ export function isLocalAddress(ns: Netns, ip: Ipv4): boolean {
   return false;
 }
 
+/**
+ * The local table's broadcast entries: every subnet's broadcast address (the kernel adds one for
+ * each address shorter than /31, with or without `brd`), any explicit `brd`, and 255.255.255.255.
+ */
 export function isBroadcastAddress(ns: Netns, ip: Ipv4): boolean {
   if (ip === 0xffffffff) return true;
-  return ns.addresses.some((a) => a.broadcast === ip);
+  return ns.addresses.some(
+    (a) => a.broadcast === ip || (a.len < 31 && broadcastOf(a.ip, a.len) === ip),
+  );
 }
 
 /** Addresses of one device, primary first (the order they were added). */

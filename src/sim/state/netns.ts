@@ -15,7 +15,14 @@ export function touch(ns: Netns): void {
 
 export function defaultConf(): InterfaceConf {
   // A new namespace starts from the kernel's defaults, not the host's: forwarding off, rp_filter 0.
-  return { forwarding: false, proxyArp: false, rpFilter: 0, proxyDelay: 80 };
+  return {
+    forwarding: false,
+    proxyArp: false,
+    rpFilter: 0,
+    proxyDelay: 80,
+    sendRedirects: true,
+    routeLocalnet: false,
+  };
 }
 
 /** `ip netns add NAME`: a namespace holds only `lo`, down, with no address. */

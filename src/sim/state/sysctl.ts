@@ -5,6 +5,8 @@ import { fail, ok, type Result } from "./result";
 const CONF_KEYS: Record<string, keyof InterfaceConf> = {
   forwarding: "forwarding",
   proxy_arp: "proxyArp",
+  send_redirects: "sendRedirects",
+  route_localnet: "routeLocalnet",
   rp_filter: "rpFilter",
 };
 
@@ -31,7 +33,7 @@ export function sysctlParts(key: string): string[] {
 
 /** Real keys the model has no use for: accepting them silently would pretend they matter. */
 const UNMODELLED =
-  /^net\.ipv4\.(conf\.[^.]+\.(send_redirects|accept_redirects|secure_redirects|arp_ignore|arp_announce|arp_filter|accept_local|route_localnet|log_martians|promote_secondaries|ignore_routes_with_linkdown)|tcp_|udp_|icmp_|ping_group_range|ip_local_port_range)/;
+  /^net\.ipv4\.(conf\.[^.]+\.(accept_redirects|secure_redirects|arp_ignore|arp_announce|arp_filter|accept_local|log_martians|promote_secondaries|ignore_routes_with_linkdown)|tcp_|udp_|icmp_|ping_group_range|ip_local_port_range)/;
 
 export function setSysctl(ns: Netns, key: string, value: string): Result {
   touch(ns);
@@ -75,7 +77,13 @@ export function setSysctl(ns: Netns, key: string, value: string): Result {
       if (parsed.value < 0 || parsed.value > 2)
         return fail(`sysctl: setting key "${key}": Invalid argument`);
       conf.rpFilter = parsed.value as 0 | 1 | 2;
-    } else if (prop === "forwarding" || prop === "proxyArp") conf[prop] = parsed.value !== 0;
+    } else if (
+      prop === "forwarding" ||
+      prop === "proxyArp" ||
+      prop === "sendRedirects" ||
+      prop === "routeLocalnet"
+    )
+      conf[prop] = parsed.value !== 0;
     return ok();
   }
   return fail(noSuchKey(key));
@@ -113,12 +121,20 @@ export function getSysctl(ns: Netns, key: string): string | null {
 export function effectiveConf(
   ns: Netns,
   dev: string,
-): { forwarding: boolean; proxyArp: boolean; rpFilter: number } {
+): {
+  forwarding: boolean;
+  proxyArp: boolean;
+  rpFilter: number;
+  sendRedirects: boolean;
+  routeLocalnet: boolean;
+} {
   const all = confOf(ns, "all");
   const own = confOf(ns, dev);
   return {
     forwarding: own.forwarding,
     proxyArp: all.proxyArp || own.proxyArp,
     rpFilter: Math.max(all.rpFilter, own.rpFilter),
+    sendRedirects: all.sendRedirects || own.sendRedirects,
+    routeLocalnet: all.routeLocalnet || own.routeLocalnet,
   };
 }

@@ -157,12 +157,19 @@ export function probe(world: World, spec: ProbeSpec): ProbeResult | { error: str
   };
 }
 
-/** The ICMP messages ping prints, in the order they arrived (iputils: errors without a colon, other ICMP with one). */
+/**
+ * The ICMP messages ping prints, in the order they arrived (iputils: errors without a colon,
+ * other ICMP with one). Like ping, it keeps only those about a packet it sent to the target.
+ */
 function heardBy(walk: Walk, spec: ProbeSpec): string[] {
   if (spec.proto !== "icmp") return [];
   return walk.heardErrors
-    .filter((h) => h.netns === spec.from && h.tag.flow === "request")
+    .filter((h) => h.netns === spec.from && h.tag.flow === "request" && aboutTarget(h.about, spec))
     .map((h) => `From ${formatIpv4(h.from)}${h.redirect ? ":" : ""} icmp_seq=1 ${h.text}`);
+}
+
+function aboutTarget(about: Ipv4 | null, spec: ProbeSpec): boolean {
+  return about === null || about === parseIpv4(spec.to);
 }
 
 function requestDatagram(spec: ProbeSpec, seed: number): Datagram {
@@ -282,7 +289,11 @@ function dropOf(walk: Walk, flow: Flow, spec: ProbeSpec): Drop {
   // A walk cut at the hop limit is explained by the limit, not by whatever copy fell first.
   const main = walk.aborted ? walk.drops.find((d) => d.reason === "hop-limit") : drops[0];
   const heard = walk.heardErrors.find(
-    (h) => h.tag.flow === flow && !h.redirect && (sender === null || h.netns === sender),
+    (h) =>
+      h.tag.flow === flow &&
+      !h.redirect &&
+      (sender === null || h.netns === sender) &&
+      aboutTarget(h.about, spec),
   );
   let reported: string | null = null;
   if (local) reported = local.message;
@@ -290,7 +301,7 @@ function dropOf(walk: Walk, flow: Flow, spec: ProbeSpec): Drop {
     reported =
       spec.proto === "icmp"
         ? `From ${formatIpv4(heard.from)} icmp_seq=1 ${heard.text}`
-        : tcpReport(heard.text);
+        : socketReport(spec.proto, heard.type, heard.code);
   if (!main) {
     return {
       netns: sender ?? "",
@@ -302,11 +313,27 @@ function dropOf(walk: Walk, flow: Flow, spec: ProbeSpec): Drop {
   return { netns: main.netns, reason: main.reason, message: main.message, reported };
 }
 
-/** How a TCP client reports the ICMP error or reset that ended its connect(). */
-function tcpReport(text: string): string {
-  if (text === "Connection refused") return "connect: Connection refused";
-  if (text.startsWith("Destination Net Unreachable")) return "connect: Network is unreachable";
-  if (text.startsWith("Destination Host Unreachable")) return "connect: No route to host";
-  if (text.startsWith("Destination Port Unreachable")) return "connect: Connection refused";
-  return `connect: ${text}`;
+/**
+ * How a TCP or UDP client reports the ICMP error (or reset) that reached its socket: the errno
+ * from the kernel's icmp_err_convert table. A connecting TCP socket gives up on any of them
+ * (tcp_v4_err); a UDP socket only on the "fatal" ones (__udp4_lib_err), and otherwise waits.
+ */
+function socketReport(proto: "tcp" | "udp", type: number, code: number): string | null {
+  if (type === -1) return "connect: Connection refused";
+  if (type === 11) return proto === "tcp" ? "connect: No route to host" : null;
+  if (type !== 3) return null;
+  const table: Record<number, [string, boolean]> = {
+    0: ["Network is unreachable", false],
+    1: ["No route to host", false],
+    2: ["Protocol not available", true],
+    3: ["Connection refused", true],
+    9: ["Network is unreachable", true],
+    10: ["No route to host", true],
+    13: ["No route to host", true],
+  };
+  const entry = table[code];
+  if (!entry || code === 4) return null;
+  const [text, fatal] = entry;
+  if (proto === "udp" && !fatal) return null;
+  return proto === "tcp" ? `connect: ${text}` : `recv: ${text}`;
 }

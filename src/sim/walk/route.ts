@@ -1,4 +1,4 @@
-import { type Ipv4, networkOf } from "../ipv4";
+import { broadcastOf, type Ipv4, networkOf } from "../ipv4";
 import type { Netns, Route, World } from "../model";
 import { isBroadcastAddress, isLocalAddress } from "../state/addresses";
 import { unreachable } from "../unreachable";
@@ -10,6 +10,8 @@ export type RouteDecision =
   | {
       readonly kind: "unicast";
       readonly route: Route;
+      /** The gateway the packet goes to; null when the destination is on-link (or the route's gateway is a local address). */
+      readonly gateway: Ipv4 | null;
       readonly dev: string;
       /** Where the frame goes on the link: the gateway, or the destination itself. */
       readonly nexthop: Ipv4;
@@ -32,7 +34,9 @@ export function lookupRoute(world: World, ns: Netns, dst: Ipv4): RouteDecision {
   if (isLocalAddress(ns, dst)) return { kind: "local", src: dst };
   const route = ns.routes.lookup(dst);
   if (isBroadcastAddress(ns, dst)) {
-    const a = ns.addresses.find((x) => x.broadcast === dst);
+    const a = ns.addresses.find(
+      (x) => x.broadcast === dst || (x.len < 31 && broadcastOf(x.ip, x.len) === dst),
+    );
     if (a) return { kind: "broadcast", dev: a.dev, src: a.ip };
   }
   if (!route) return { kind: "error", error: "ENETUNREACH", route: null };
@@ -45,11 +49,13 @@ export function lookupRoute(world: World, ns: Netns, dst: Ipv4): RouteDecision {
       return { kind: "error", error: "EACCES", route };
     case "unicast": {
       const dev = route.dev as string;
-      const nexthop = route.gateway ?? dst;
-      const src =
-        route.src ??
-        selectSource(world, ns, dev, nexthop, route.gateway === null ? "host" : "link");
-      return { kind: "unicast", route, dev, nexthop, src };
+      // A gateway that is one of our own addresses has host scope: the kernel sends directly.
+      const gateway =
+        route.gateway !== null && isLocalAddress(ns, route.gateway) ? null : route.gateway;
+      const nexthop = gateway ?? dst;
+      // fib_info_update_nhc_saddr: the route's own scope bounds the source address.
+      const src = route.src ?? selectSource(world, ns, dev, nexthop, route.scope);
+      return { kind: "unicast", route, gateway, dev, nexthop, src };
     }
     default:
       return unreachable(route.type);
@@ -68,7 +74,7 @@ export function selectSource(
   ns: Netns,
   dev: string,
   nexthop: Ipv4,
-  scope: "link" | "host",
+  scope: "global" | "link" | "host",
 ): Ipv4 | null {
   void world;
   const limit = SCOPE_RANK[scope];

@@ -116,8 +116,18 @@ export class Walk {
   readonly drops: DropRecord[] = [];
   readonly deliveries: Delivery[] = [];
   /** ICMP errors that reached the namespace whose packet they were about. */
-  readonly heardErrors: { tag: Tag; netns: string; from: Ipv4; text: string; redirect: boolean }[] =
-    [];
+  readonly heardErrors: {
+    tag: Tag;
+    netns: string;
+    from: Ipv4;
+    text: string;
+    redirect: boolean;
+    /** ICMP type and code, for how a TCP or UDP client reports it. */
+    type: number;
+    code: number;
+    /** Where the packet the message is about was going (a socket matches on it). */
+    about: Ipv4 | null;
+  }[] = [];
   /** Errors the sending socket itself reported (no route, message too long). */
   readonly localErrors: { tag: Tag; netns: string; message: string; reason: DropReason }[] = [];
   readonly conntrack = new Map<string, ConntrackTable>();
@@ -228,6 +238,30 @@ export class Walk {
       this.drops.push({ tag, netns: ns.name, dev: null, reason: "local-no-route", message });
       return;
     }
+    if (decision.kind === "broadcast") {
+      // ping refuses a broadcast target without -b; a TCP socket cannot connect to one.
+      const message =
+        tool === "ping"
+          ? "ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules"
+          : "connect: Network is unreachable";
+      this.hop(
+        "route",
+        tag,
+        ns,
+        null,
+        `${formatIpv4(d.dst)} is a broadcast address of ${decision.dev}`,
+        d,
+      );
+      this.localErrors.push({ tag, netns: ns.name, message, reason: "local-no-route" });
+      this.drops.push({
+        tag,
+        netns: ns.name,
+        dev: decision.dev,
+        reason: "local-no-route",
+        message,
+      });
+      return;
+    }
     const src =
       d.src !== 0 ? d.src : decision.kind === "unicast" ? (decision.src ?? 0) : (decision.src ?? 0);
     const packet: Datagram = { ...d, src };
@@ -248,7 +282,7 @@ export class Walk {
     }
     this.routeHop(ns, null, d, tag, decision);
     const outDev = decision.kind === "local" ? "lo" : decision.dev;
-    const filtered = this.filter(ns, "OUTPUT", d, tag, null, outDev, ct.state);
+    const filtered = this.filter(ns, "OUTPUT", d, tag, null, outDev, ct.state, ct.ref);
     if (!filtered) return;
     d = filtered;
     if (decision.kind === "local" || decision.kind === "broadcast") {
@@ -275,7 +309,7 @@ export class Walk {
         `loops back through lo to this namespace's own address`,
         post,
       );
-      this.inputAndDeliver(ns, lo, post, tag, ct.state);
+      this.inputAndDeliver(ns, lo, post, tag, ct.state, ct.ref);
       return;
     }
     const link = ns.links.get(decision.dev) as Link;
@@ -317,7 +351,16 @@ export class Walk {
         d,
       );
     }
-    const post = this.conntrackOut(ns, d, tag, "POSTROUTING", null, link.name, ct.ref);
+    const post = this.conntrackOut(
+      ns,
+      d,
+      tag,
+      "POSTROUTING",
+      null,
+      link.name,
+      ct.ref,
+      decision.nexthop,
+    );
     if (!post) return;
     this.toNeighbour(ns, link, decision.nexthop, post, tag, fromSocket);
   }
@@ -358,6 +401,22 @@ export class Walk {
   /** ip_route_input and what follows it, for a packet that has been through PREROUTING. */
   private routeInput(ns: Netns, link: Link, ct: Tracked, tag: Tag): void {
     const p = ct.packet;
+    // ip_route_input_slow: 127/8 from the wire is a martian destination unless route_localnet is on.
+    if (
+      p.dst >>> 24 === 127 &&
+      link.kind !== "loopback" &&
+      !effectiveConf(ns, link.name).routeLocalnet
+    ) {
+      this.drop(
+        tag,
+        ns,
+        link.name,
+        "martian-source",
+        `${formatIpv4(p.dst)} arrived on ${link.name}: a loopback address from the wire is a martian destination, dropped`,
+        p,
+      );
+      return;
+    }
     const decision = lookupRoute(this.world, ns, p.dst);
     if (decision.kind === "local" || decision.kind === "broadcast") {
       if (!this.reversePathOk(ns, link, p, tag)) return;
@@ -371,7 +430,7 @@ export class Walk {
       );
       const post = this.conntrackOut(ns, p, tag, "INPUT", link.name, null, ct.ref);
       if (!post) return;
-      this.inputAndDeliver(ns, link, post, tag, ct.state);
+      this.inputAndDeliver(ns, link, post, tag, ct.state, ct.ref);
       return;
     }
     const conf = effectiveConf(ns, link.name);
@@ -413,8 +472,15 @@ export class Walk {
     return okPath;
   }
 
-  private inputAndDeliver(ns: Netns, link: Link, d: Datagram, tag: Tag, state: CtState): void {
-    const filtered = this.filter(ns, "INPUT", d, tag, link.name, null, state);
+  private inputAndDeliver(
+    ns: Netns,
+    link: Link,
+    d: Datagram,
+    tag: Tag,
+    state: CtState,
+    ref: CtRef | null = null,
+  ): void {
+    const filtered = this.filter(ns, "INPUT", d, tag, link.name, null, state, ref);
     if (filtered) this.localDeliver(ns, link, filtered, tag);
   }
 
@@ -457,6 +523,9 @@ export class Walk {
         from: d.src,
         text,
         redirect: l4.type === ICMP_REDIRECT,
+        type: l4.type,
+        code: l4.code,
+        about: l4.quoted?.dst ?? null,
       });
       return;
     }
@@ -475,6 +544,9 @@ export class Walk {
         from: d.src,
         text: "Connection refused",
         redirect: false,
+        type: -1,
+        code: -1,
+        about: d.src,
       });
       return;
     }
@@ -530,7 +602,7 @@ export class Walk {
       );
     }
     this.maybeRedirect(ns, inLink, out, d, tag, decision);
-    const filtered = this.filter(ns, "FORWARD", fwd, tag, inLink.name, out.name, ct.state);
+    const filtered = this.filter(ns, "FORWARD", fwd, tag, inLink.name, out.name, ct.state, ct.ref);
     if (!filtered) return;
     fwd = filtered;
     this.hop(
@@ -541,7 +613,16 @@ export class Walk {
       `forwarded from ${inLink.name} to ${out.name}, TTL ${d.ttl} → ${fwd.ttl}`,
       fwd,
     );
-    const post = this.conntrackOut(ns, fwd, tag, "POSTROUTING", inLink.name, out.name, ct.ref);
+    const post = this.conntrackOut(
+      ns,
+      fwd,
+      tag,
+      "POSTROUTING",
+      inLink.name,
+      out.name,
+      ct.ref,
+      decision.nexthop,
+    );
     if (!post) return;
     this.toNeighbour(ns, out, decision.nexthop, post, tag);
   }
@@ -556,9 +637,7 @@ export class Walk {
     if (decision.kind !== "unicast") return;
     const route = describeRoute(decision.route);
     const via =
-      decision.route.gateway === null
-        ? "directly connected"
-        : `via ${formatIpv4(decision.route.gateway)}`;
+      decision.gateway === null ? "directly connected" : `via ${formatIpv4(decision.gateway)}`;
     this.hop(
       "route",
       tag,
@@ -630,8 +709,9 @@ export class Walk {
   ): void {
     if (inLink !== out || tag.error || isIcmpError(d) || isIcmpRedirect(d)) return;
     const back = lookupRoute(this.world, ns, d.src);
-    if (back.kind !== "unicast" || back.route.gateway !== null || back.dev !== inLink.name) return;
-    const gw = decision.route.gateway;
+    if (back.kind !== "unicast" || back.gateway !== null || back.dev !== inLink.name) return;
+    if (!effectiveConf(ns, out.name).sendRedirects) return;
+    const gw = decision.gateway;
     const onlink = ns.addresses.some(
       (a) =>
         a.dev === out.name &&
@@ -711,14 +791,16 @@ export class Walk {
     inDev: string | null,
     outDev: string | null,
     state: CtState,
+    ref: CtRef | null = null,
   ): Datagram | null {
     const chain = ns.netfilter.tables.filter.chains.get(hook);
     if (!chain || (chain.rules.length === 0 && chain.policy !== "DROP")) return d;
+    const nat = ref ? { dnat: ref.entry.dnat, snat: ref.entry.snat } : undefined;
     const v = runChain(
       ns,
       "filter",
       hook,
-      { packet: d, inDev, outDev, ctState: state, mark: d.mark ?? 0 },
+      { packet: d, inDev, outDev, ctState: state, mark: d.mark ?? 0, ...(nat ? { nat } : {}) },
       this.rng,
     );
     this.rulesEvaluated += v.rulesEvaluated;
@@ -905,6 +987,7 @@ export class Walk {
     inDev: string | null,
     outDev: string | null,
     ref: CtRef | null,
+    nexthop: Ipv4 | null = null,
   ): Datagram | null {
     // The packet carries its connection from the first hook (the kernel's skb->_nfct): after a
     // DNAT its own tuple no longer names the entry.
@@ -946,7 +1029,8 @@ export class Walk {
         ip = v.target.ip;
         port = v.target.port ?? t.sport;
       } else {
-        const chosen = selectSource(this.world, ns, outDev as string, d.dst, "host");
+        // nf_nat_masquerade_ipv4: the outgoing device's address toward the next hop, global scope.
+        const chosen = selectSource(this.world, ns, outDev as string, nexthop ?? d.dst, "global");
         if (chosen === null) {
           this.drop(
             tag,
@@ -982,29 +1066,53 @@ export class Walk {
     return withMark(d, v.mark);
   }
 
-  /** An ICMP error about a NATed packet is translated back with it (conntrack's RELATED). */
+  /**
+   * An ICMP error about a tracked packet is RELATED to its connection and translated with it
+   * (nf_conntrack_inet_error finds the connection by the inverted quoted tuple;
+   * nf_nat_icmp_reply_translation rewrites the quoted packet and the outer header): an error
+   * travelling back against a DNAT comes from the virtual address, one against a SNAT or
+   * MASQUERADE is sent on to the real source.
+   */
   private relatedError(ns: Netns, d: Datagram, tag: Tag): Datagram {
     const l4 = d.l4 as Extract<Datagram["l4"], { kind: "icmp" }>;
     const quoted = l4.quoted;
-    if (!quoted) return d;
-    const found = this.ct(ns).find(tupleOf(quoted));
+    if (
+      !quoted ||
+      !(quoted.l4.kind === "tcp" || quoted.l4.kind === "udp" || quoted.l4.kind === "icmp")
+    )
+      return d;
+    const found = this.ct(ns).find(invert(tupleOf(quoted)));
     if (!found) return d;
     const { entry, dir } = found;
-    // The quoted packet travelled in `dir`; restore it to what its sender sent.
-    const sender = dir === "original" ? entry.original : entry.reply;
+    // `dir` is the error's own direction: the quoted packet went the other way.
+    const toward = dir === "reply" ? entry.original : entry.reply;
+    // The quoted packet, as its sender sent it; the error goes to that sender. Whoever generated
+    // it, an error crossing a DNAT seems to come from the address the sender used.
     const fixedQuoted = withPorts(
-      { ...quoted, src: sender.src, dst: sender.dst },
-      sender.sport,
-      sender.dport,
+      { ...quoted, src: toward.src, dst: toward.dst },
+      toward.sport,
+      toward.dport,
     );
-    if (fixedQuoted.src === quoted.src && fixedQuoted.dst === quoted.dst) return d;
-    const p: Datagram = { ...d, dst: sender.src, l4: { ...l4, quoted: fixedQuoted } };
+    const outerSrc =
+      dir === "reply" && entry.dnat
+        ? entry.original.dst
+        : dir === "original" && entry.snat
+          ? entry.reply.dst
+          : d.src;
+    if (fixedQuoted.src === quoted.src && fixedQuoted.dst === quoted.dst && outerSrc === d.src)
+      return d;
+    const p: Datagram = {
+      ...d,
+      src: outerSrc,
+      dst: toward.src,
+      l4: { ...l4, quoted: fixedQuoted },
+    };
     this.hop(
       "nat",
       tag,
       ns,
       null,
-      `conntrack: ICMP error related to a NATed connection, translated back to ${formatIpv4(p.dst)}`,
+      `conntrack: an ICMP error related to a NATed connection, translated back: ${formatIpv4(p.src)} → ${formatIpv4(p.dst)}`,
       p,
     );
     return p;
@@ -1338,10 +1446,20 @@ export class Walk {
         this.later(() => this.routeInput(ns, bridge, pre, tag));
         return;
       }
-      if (!this.filter(ns, "FORWARD", pre.packet, tag, bridge.name, bridge.name, pre.state)) return;
+      const filtered = this.filter(
+        ns,
+        "FORWARD",
+        pre.packet,
+        tag,
+        bridge.name,
+        bridge.name,
+        pre.state,
+        pre.ref,
+      );
+      if (!filtered) return;
       const post = this.conntrackOut(
         ns,
-        pre.packet,
+        filtered,
         tag,
         "POSTROUTING",
         bridge.name,
