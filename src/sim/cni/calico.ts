@@ -51,6 +51,27 @@ export function installCalico(plan: ClusterPlan, cfg: CalicoConfig, w: ScriptWri
     const block = node.podCidr;
     w.comment(`calico-node on ${node.name}: IPAM block ${formatCidr(block)}`);
     w.ip(node.name, `route add blackhole ${formatCidr(block)} proto ${routeProto}`);
+    // Felix's filter FORWARD (felix/rules/static.go): cali-FORWARD marks traffic from and to
+    // workloads as accepted (the per-endpoint policy chains it dispatches to allow everything
+    // here, as with no NetworkPolicy), and a rule appended to FORWARD accepts what is marked, so
+    // pod traffic passes even under a FORWARD policy of DROP.
+    w.iptables(node.name, "-N cali-FORWARD");
+    w.iptables(
+      node.name,
+      `-I FORWARD 1 -m comment --comment "cali:wUHhoiAYhphO9Mso" -j cali-FORWARD`,
+    );
+    w.iptables(
+      node.name,
+      `-A cali-FORWARD -i cali+ -m comment --comment "cali:8ZoYfO5HKXWbB3pk" -j MARK --set-xmark 0x10000/0x10000`,
+    );
+    w.iptables(
+      node.name,
+      `-A cali-FORWARD -o cali+ -m comment --comment "cali:jdEuaPBe14V2hutn" -j MARK --set-xmark 0x10000/0x10000`,
+    );
+    w.iptables(
+      node.name,
+      `-A FORWARD -m comment --comment "cali:S93hcgKJrXEqnTfs" -m mark --mark 0x10000/0x10000 -j ACCEPT`,
+    );
     if (ipip) {
       // The ipip module's fallback device, which calico-node configures.
       w.ip(node.name, "link add tunl0 type ipip");

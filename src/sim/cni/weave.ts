@@ -58,6 +58,14 @@ export function installWeave(plan: ClusterPlan, cfg: WeaveConfig, w: ScriptWrite
       );
     w.ip(node.name, `link set vxlan-${FASTDP_PORT} master datapath`);
     w.ip(node.name, `link set vxlan-${FASTDP_PORT} up`);
+    // weave's configureIPTables (net/bridge.go): pod traffic is accepted in FORWARD ahead of
+    // anything else, so a FORWARD policy of DROP does not cut the pods off.
+    w.iptables(node.name, "-I FORWARD 1 -i weave -o weave -j ACCEPT");
+    w.iptables(node.name, "-I FORWARD 2 -i weave ! -o weave -j ACCEPT");
+    w.iptables(
+      node.name,
+      "-I FORWARD 3 -o weave -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+    );
     w.iptables(node.name, "-t nat -N WEAVE");
     w.iptables(node.name, "-t nat -A POSTROUTING -j WEAVE");
     w.iptables(node.name, `-t nat -A WEAVE -s ${range} -d 224.0.0.0/4 -j RETURN`);

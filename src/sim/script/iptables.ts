@@ -164,6 +164,32 @@ function targetExists(table: Table, rule: Rule): Result {
   return ok();
 }
 
+const TRY = "Try `iptables -h' or 'iptables --help' for more information.";
+
+/**
+ * What iptables (the client) and the kernel refuse about where a rule goes: NAT targets outside
+ * the nat table or in the wrong hook (DNAT before routing, SNAT and MASQUERADE after), filtering
+ * targets in nat, and an in-interface where there is none (OUTPUT, POSTROUTING) or an
+ * out-interface where it is not known yet (PREROUTING, INPUT). User chains are checked when used.
+ */
+function refusedForChain(table: TableName, chain: string, rule: Rule): string | null {
+  const t = rule.target.kind;
+  if ((chain === "OUTPUT" || chain === "POSTROUTING") && rule.inIface)
+    return `${V}: Can't use -i with ${chain}\n\n${TRY}`;
+  if ((chain === "PREROUTING" || chain === "INPUT") && rule.outIface)
+    return `${V}: Can't use -o with ${chain}\n\n${TRY}`;
+  if (table === "nat" && (t === "DROP" || t === "REJECT"))
+    return t === "DROP"
+      ? `The "nat" table is not intended for filtering, the use of DROP is therefore inhibited.\n\n${TRY}`
+      : `${V}:  RULE_APPEND failed (Invalid argument): rule in chain ${chain}`;
+  const appendFailed = `${V}:  RULE_APPEND failed (Invalid argument): rule in chain ${chain}`;
+  if ((t === "DNAT" || t === "SNAT" || t === "MASQUERADE") && table !== "nat") return appendFailed;
+  if (t === "DNAT" && (chain === "POSTROUTING" || chain === "INPUT")) return appendFailed;
+  if ((t === "SNAT" || t === "MASQUERADE") && (chain === "PREROUTING" || chain === "OUTPUT"))
+    return appendFailed;
+  return null;
+}
+
 function apply(table: Table, command: Command, list: () => string): Result<string> {
   const writes =
     command.kind === "append" ||
@@ -182,9 +208,8 @@ function apply(table: Table, command: Command, list: () => string): Result<strin
       if (!chain.ok) return chain;
       const target = targetExists(table, command.rule);
       if (!target.ok) return target;
-      const t = command.rule.target.kind;
-      if ((t === "DNAT" || t === "SNAT" || t === "MASQUERADE") && table.name !== "nat")
-        return fail(`${V}:  RULE_APPEND failed (Invalid argument): rule in chain ${command.chain}`);
+      const refused = refusedForChain(table.name, command.chain, command.rule);
+      if (refused !== null) return fail(refused);
       const rules = chain.value.rules;
       if (command.kind === "append") rules.push(command.rule);
       else if (command.kind === "insert") {

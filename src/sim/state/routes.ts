@@ -148,16 +148,17 @@ export function deleteRoute(ns: Netns, spec: RouteSpec): Result<Route> {
     const found = findLink(ns, spec.dev);
     if (!found.ok) return found;
   }
-  const victim = ns.routes
-    .exact(spec.dst, spec.len)
-    .find(
-      (r) =>
-        (spec.metric === null || r.metric === spec.metric) &&
-        (spec.gateway === null || r.gateway === spec.gateway) &&
-        (spec.dev === null || r.dev === spec.dev) &&
-        (spec.type === "unicast" || r.type === spec.type) &&
-        (spec.proto === null || r.proto === spec.proto),
-    );
+  const victim = ns.routes.exact(spec.dst, spec.len).find(
+    // fib_table_delete: a metric of 0 (or none) matches any; whatever else was given must match.
+    (r) =>
+      (spec.metric === null || spec.metric === 0 || r.metric === spec.metric) &&
+      (spec.gateway === null || r.gateway === spec.gateway) &&
+      (spec.dev === null || r.dev === spec.dev) &&
+      (spec.type === "unicast" || r.type === spec.type) &&
+      (spec.proto === null || r.proto === spec.proto) &&
+      (spec.src === null || r.src === spec.src) &&
+      (spec.scope === null || r.scope === spec.scope),
+  );
   if (!victim) return fail("RTNETLINK answers: No such process");
   touch(ns);
   ns.routes.remove(victim);

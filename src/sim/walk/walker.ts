@@ -395,11 +395,11 @@ export class Walk {
     }
     const ct = this.conntrackIn(ns, d, tag, "PREROUTING", link.name, null);
     if (!ct) return;
-    this.routeInput(ns, link, ct, tag);
+    this.routeInput(ns, link, ct, tag, ct.packet.dst !== d.dst);
   }
 
   /** ip_route_input and what follows it, for a packet that has been through PREROUTING. */
-  private routeInput(ns: Netns, link: Link, ct: Tracked, tag: Tag): void {
+  private routeInput(ns: Netns, link: Link, ct: Tracked, tag: Tag, dnatted = false): void {
     const p = ct.packet;
     // ip_route_input_slow: 127/8 from the wire is a martian destination unless route_localnet is on.
     if (
@@ -451,7 +451,15 @@ export class Walk {
     }
     if (!this.reversePathOk(ns, link, p, tag)) return;
     this.routeHop(ns, link.name, p, tag, decision);
-    this.forward(ns, link, p, tag, decision, ct);
+    // br_nf_pre_routing_finish ("bridged_dnat"): a frame that came in through a bridge port and
+    // was DNATed to an address behind the same bridge is bridged there, not routed: no TTL
+    // decrement, no redirect.
+    const bridged =
+      dnatted &&
+      link.kind === "bridge" &&
+      ns.sysctl.bridgeNfCallIptables &&
+      decision.dev === link.name;
+    this.forward(ns, link, p, tag, decision, ct, bridged);
   }
 
   /** rp_filter (fib_validate_source): strict mode wants the route back to the source on `link`. */
@@ -563,8 +571,9 @@ export class Walk {
     tag: Tag,
     decision: Extract<RouteDecision, { kind: "unicast" }>,
     ct: Tracked,
+    bridged = false,
   ): void {
-    if (d.ttl <= 1) {
+    if (d.ttl <= 1 && !bridged) {
       this.drop(
         tag,
         ns,
@@ -589,7 +598,7 @@ export class Walk {
       this.icmpError(ns, d, tag, ICMP_DEST_UNREACH, 4, out.mtu);
       return;
     }
-    let fwd: Datagram = { ...d, ttl: d.ttl - 1 };
+    let fwd: Datagram = bridged ? d : { ...d, ttl: d.ttl - 1 };
     if (wireLength(fwd) > out.mtu) {
       fwd = fragmented(fwd, out.mtu);
       this.hop(
@@ -601,7 +610,7 @@ export class Walk {
         fwd,
       );
     }
-    this.maybeRedirect(ns, inLink, out, d, tag, decision);
+    if (!bridged) this.maybeRedirect(ns, inLink, out, d, tag, decision);
     const filtered = this.filter(ns, "FORWARD", fwd, tag, inLink.name, out.name, ct.state, ct.ref);
     if (!filtered) return;
     fwd = filtered;
@@ -610,7 +619,9 @@ export class Walk {
       tag,
       ns,
       out.name,
-      `forwarded from ${inLink.name} to ${out.name}, TTL ${d.ttl} → ${fwd.ttl}`,
+      bridged
+        ? `bridged back out of ${out.name} to the translated address (br_netfilter's bridged DNAT), TTL unchanged`
+        : `forwarded from ${inLink.name} to ${out.name}, TTL ${d.ttl} → ${fwd.ttl}`,
       fwd,
     );
     const post = this.conntrackOut(
@@ -1443,7 +1454,7 @@ export class Walk {
           `bridge ${bridge.name}: the destination was translated, so the packet is routed instead of bridged`,
           pre.packet,
         );
-        this.later(() => this.routeInput(ns, bridge, pre, tag));
+        this.later(() => this.routeInput(ns, bridge, pre, tag, true));
         return;
       }
       const filtered = this.filter(
