@@ -28,6 +28,10 @@ try {
       target: "node20",
       minify: false,
       logLevel: "error",
+      // CommonJS dependencies (yaml) call require(), which an ES module bundle must be given.
+      banner: {
+        js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
+      },
     });
     const root = fileURLToPath(new URL("..", import.meta.url));
     const r = spawnSync(process.execPath, ["--expose-gc", outfile], {

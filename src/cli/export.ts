@@ -32,7 +32,9 @@ export const exportCommand: CommandSpec = {
   notes: [
     "The script is what the simulator runs. Every line names its namespace, so as root it can be",
     "replayed line by line in real network namespaces (ip netns), except for what the local",
-    "kernel lacks (IPIP needs the ipip module).",
+    "kernel lacks (IPIP needs the ipip module, Geneve the geneve module). Cilium's eBPF programs",
+    "and maps follow as comment lines: no command loads them, so a replayed Cilium cluster has its",
+    "devices and routes but no datapath; the simulator loads them itself.",
     "Exit status: 0, or 2 when the cluster file is wrong (every problem is listed as FILE:LINE:COL).",
   ],
 };

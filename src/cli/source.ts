@@ -1,4 +1,4 @@
-import { clusterFileScript, runScript, type SetupError, type World } from "../sim";
+import { clusterFileScript, runCluster, runScript, type SetupError, type World } from "../sim";
 import { formatIpv4 } from "../sim/ipv4";
 import { type OptionSpec, type ParsedArgs, stringOption } from "./args";
 import { InputError, UsageError } from "./errors";
@@ -48,7 +48,7 @@ export function loadSource(parsed: ParsedArgs, command: string): LoadedSource {
       `${clusterFile} is not a valid cluster file:\n${built.errors.map((e) => `${clusterFile}:${e.line}:${e.col}: ${e.message}`).join("\n")}`,
       command,
     );
-  const { world, setupErrors } = runScript(built.script);
+  const { world, setupErrors } = runCluster(built);
   const addresses = new Map<string, string>();
   for (const node of built.plan.nodes) addresses.set(node.name, formatIpv4(node.ip));
   for (const pod of built.plan.pods) addresses.set(pod.name, formatIpv4(pod.ip));

@@ -3,13 +3,15 @@
  * tools print it. Everything here is pure and deterministic (no I/O, no clock, no unseeded
  * randomness), so lessons, the checker, `trace` and the tests all replay the same walk.
  */
+import { loadDatapath } from "./bpf/maps";
+import type { ClusterBuild } from "./cni";
 import type { World } from "./model";
 import { runCommand } from "./script/command";
 import { tokenize } from "./script/tokenize";
 import { newWorld } from "./state/netns";
 
-export type { ClusterError, ClusterPlan } from "./cni";
-export { clusterFileScript, clusterScript, describeCni } from "./cni";
+export type { ClusterBuild, ClusterError, ClusterPlan } from "./cni";
+export { clusterBuild, clusterFileScript, clusterScript, describeCni } from "./cni";
 export type { Link, Netns, Route, World } from "./model";
 export { hopsToJson, traceToJson } from "./render/trace-json";
 export { formatTrace } from "./render/trace-text";
@@ -51,6 +53,25 @@ export function runScript(
     if (!result.ok) setupErrors.push({ line: i + 1, command, message: result.message.trimEnd() });
   }
   return { world, setupErrors };
+}
+
+/**
+ * Builds a cluster's world: runs the installer's script, then loads the eBPF state it returned
+ * (Cilium's programs and maps), which no script line can. What fails to load is reported as a
+ * setup error on the script's first line about that state.
+ */
+export function runCluster(
+  built: Pick<ClusterBuild, "script" | "datapath" | "prefix">,
+  world: World = newWorld(),
+): { world: World; setupErrors: SetupError[] } {
+  const ran = runScript(built.script, world);
+  if (built.datapath) {
+    const lines = built.script.split("\n");
+    const at = lines.findIndex((l) => l.includes("eBPF state (simulator-only)"));
+    for (const message of loadDatapath(ran.world, built.datapath, built.prefix))
+      ran.setupErrors.push({ line: at + 1, command: (lines[at] ?? "").trim(), message });
+  }
+  return ran;
 }
 
 /**

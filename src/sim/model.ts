@@ -3,6 +3,7 @@
  * the operations that change it (with the kernel's refusals) are in `state/`, the packet walk is
  * in `walk/`, and the renderers that print it as iproute2 and iptables do are in `render/`.
  */
+import type { CiliumMaps, TcAttachment } from "./bpf/maps";
 import type { Ipv4 } from "./ipv4";
 import type { Mac } from "./mac";
 import type { Netfilter } from "./netfilter/model";
@@ -37,6 +38,11 @@ export interface Netns {
   readonly neighbours: Map<string, Map<Ipv4, Neighbour>>;
   readonly sysctl: Sysctls;
   readonly netfilter: Netfilter;
+  /**
+   * Cilium's pinned eBPF maps on this node (cilium_lxc, cilium_ipcache, …). Simulator-only state:
+   * no script command creates it; the Cilium installer loads it after the script (see bpf/).
+   */
+  bpf?: CiliumMaps;
 }
 
 export type LinkKind = Link["kind"];
@@ -54,6 +60,16 @@ interface LinkBase {
   master: string | null;
   /** Has been up at least once: the kernel attaches its qdisc (`noqueue`) on the first `up`. */
   everUp: boolean;
+  /**
+   * IFF_NOARP (`ip link set DEV arp off`): the device neither sends nor answers ARP; a neighbour
+   * on it takes the device's own address (net/ipv4/arp.c, arp_constructor). Absent means off.
+   */
+  noarp?: boolean;
+  /**
+   * eBPF programs attached at the device's TC hooks (clsact ingress/egress), run before the
+   * kernel's own path (see bpf/ and the walker's tcHook). Simulator-only, like `Netns.bpf`.
+   */
+  tc?: readonly TcAttachment[];
 }
 
 export interface LoopbackLink extends LinkBase {
@@ -87,6 +103,12 @@ export interface VxlanLink extends LinkBase {
   /** Underlay device name given with `dev`. */
   dev: string | null;
   learning: boolean;
+  /**
+   * Collect-metadata mode (`external`, IFLA_VXLAN_COLLECT_METADATA): the FDB and VNI are not
+   * used; each packet's destination and VNI come from its tunnel key, set by an eBPF program.
+   * Absent means off.
+   */
+  external?: boolean;
   /** FDB: inner MAC → outer destinations (`bridge fdb append` adds another for the same MAC). */
   readonly fdb: Map<Mac, readonly VxlanFdbEntry[]>;
 }
@@ -105,7 +127,28 @@ export interface IpipLink extends LinkBase {
   remote: Ipv4 | null;
 }
 
-export type Link = LoopbackLink | VethLink | BridgeLink | VxlanLink | DummyLink | IpipLink;
+/**
+ * A Geneve device (UDP 6081, drivers/net/geneve.c). Cilium creates `cilium_geneve` in external
+ * (collect-metadata) mode: the destination and VNI of each packet come from the tunnel key an
+ * eBPF program set, not from the device.
+ */
+export interface GeneveLink extends LinkBase {
+  readonly kind: "geneve";
+  vni: number;
+  dstport: number;
+  remote: Ipv4 | null;
+  /** Collect-metadata mode (`external`): no VNI or remote of its own. */
+  external: boolean;
+}
+
+export type Link =
+  | LoopbackLink
+  | VethLink
+  | BridgeLink
+  | VxlanLink
+  | DummyLink
+  | IpipLink
+  | GeneveLink;
 
 export interface BridgeFdbEntry {
   mac: Mac;

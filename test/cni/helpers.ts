@@ -4,7 +4,7 @@ import {
   clusterFileScript,
   type ProbeResult,
   probe,
-  runScript,
+  runCluster,
 } from "../../src/sim";
 import { formatIpv4 } from "../../src/sim/ipv4";
 
@@ -17,7 +17,7 @@ export function buildCluster(text: string) {
   const built = clusterFileScript(text);
   if (!built.ok)
     throw new Error(built.errors.map((e) => `${e.line}:${e.col}: ${e.message}`).join("\n"));
-  const { world, setupErrors } = runScript(built.script);
+  const { world, setupErrors } = runCluster(built);
   return { ...built, world, setupErrors };
 }
 

@@ -1,5 +1,6 @@
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
+import { stableHash } from "../cni/names";
 import { formatIpv4, type Ipv4, networkOf, parseCidr, parseIpv4 } from "../ipv4";
 import { type ClusterFile, clusterSchema } from "./schema";
 
@@ -20,8 +21,13 @@ export interface PlannedNode {
   readonly ip: Ipv4;
   /** Index into `subnets`: the segment the node's eth0 is on. */
   readonly subnet: number;
-  /** Flannel's lease or Calico's first IPAM block. */
+  /** Flannel's lease, Calico's first IPAM block, Weave's share or Cilium's cluster-pool podCIDR. */
   readonly podCidr: Cidr;
+  /**
+   * Cilium: the cilium_host address (the "router IP", the pods' gateway), the first address the
+   * agent allocates from `podCidr`; null for the other plugins.
+   */
+  readonly routerIp: Ipv4 | null;
 }
 
 export interface PlannedPod {
@@ -166,29 +172,39 @@ function plan_(
   // Nodes are placed by subnet: with a subnet unreadable, every node would be reported too.
   if (subnets.length !== file.underlay.subnets.length) return null;
   const cni = file.cni;
-  const poolText =
+  // Cilium's cluster pool may list several CIDRs; the others have one pod network.
+  const poolTexts: [string, Path][] =
     cni.plugin === "flannel"
-      ? cni.network
+      ? [[cni.network, ["cni", "network"]]]
       : cni.plugin === "calico"
-        ? cni.ipPool.cidr
-        : cni.ipallocRange;
-  const poolPath: Path =
-    cni.plugin === "flannel"
-      ? ["cni", "network"]
-      : cni.plugin === "calico"
-        ? ["cni", "ipPool", "cidr"]
-        : ["cni", "ipallocRange"];
-  const podNetwork = cidrOf(poolText);
-  if (podNetwork === null) {
-    report(poolPath, `"${poolText}" is not a network (like 10.244.0.0/16)`);
-    return null;
+        ? [[cni.ipPool.cidr, ["cni", "ipPool", "cidr"]]]
+        : cni.plugin === "weave"
+          ? [[cni.ipallocRange, ["cni", "ipallocRange"]]]
+          : cni.clusterPoolIPv4PodCIDRList.map((t, i) => [
+              t,
+              ["cni", "clusterPoolIPv4PodCIDRList", i],
+            ]);
+  const pools: Cidr[] = [];
+  for (const [poolText, poolPath] of poolTexts) {
+    const pool = cidrOf(poolText);
+    if (pool === null) {
+      report(poolPath, `"${poolText}" is not a network (like 10.244.0.0/16)`);
+      continue;
+    }
+    for (const s of subnets)
+      if (overlaps(s.cidr, pool))
+        report(
+          poolPath,
+          `the pod network ${formatCidr(pool)} overlaps the node subnet ${formatCidr(s.cidr)}`,
+        );
+    for (const other of pools)
+      if (overlaps(other, pool))
+        report(poolPath, `${formatCidr(pool)} overlaps ${formatCidr(other)}, listed before it`);
+    pools.push(pool);
   }
-  for (const s of subnets)
-    if (overlaps(s.cidr, podNetwork))
-      report(
-        poolPath,
-        `the pod network ${formatCidr(podNetwork)} overlaps the node subnet ${formatCidr(s.cidr)}`,
-      );
+  const podNetwork = pools[0];
+  if (podNetwork === undefined || pools.length !== poolTexts.length) return null;
+  if (cni.plugin === "cilium") checkCilium(cni, report);
   if (
     cni.plugin === "calico" &&
     cni.ipPool.ipipMode !== "Never" &&
@@ -204,14 +220,24 @@ function plan_(
       ? cni.subnetLen
       : cni.plugin === "calico"
         ? cni.ipPool.blockSize
-        : Math.min(
-            30,
-            podNetwork.len + Math.max(1, Math.ceil(Math.log2(Math.max(2, file.nodes.length)))),
-          );
-  if (leaseLen <= podNetwork.len) {
+        : cni.plugin === "cilium"
+          ? cni.clusterPoolIPv4MaskSize
+          : Math.min(
+              30,
+              podNetwork.len + Math.max(1, Math.ceil(Math.log2(Math.max(2, file.nodes.length)))),
+            );
+  // cidrset accepts a pool exactly one node CIDR wide; the others need room for several.
+  const tooBig = pools.find((p) =>
+    cni.plugin === "cilium" ? leaseLen < p.len : leaseLen <= p.len,
+  );
+  if (tooBig) {
     report(
-      cni.plugin === "flannel" ? ["cni", "subnetLen"] : ["cni", "ipPool", "blockSize"],
-      `a node's /${leaseLen} must be smaller than the pod network ${formatCidr(podNetwork)}`,
+      cni.plugin === "flannel"
+        ? ["cni", "subnetLen"]
+        : cni.plugin === "cilium"
+          ? ["cni", "clusterPoolIPv4MaskSize"]
+          : ["cni", "ipPool", "blockSize"],
+      `a node's /${leaseLen} must be ${cni.plugin === "cilium" ? "no larger" : "smaller"} than the pod network ${formatCidr(tooBig)}`,
     );
     return null;
   }
@@ -219,9 +245,19 @@ function plan_(
   const nodes: PlannedNode[] = [];
   const taken: Cidr[] = [];
   const names = new Set<string>();
-  // Leases go in order; Flannel skips the network's first /SubnetLen (10.244.0.0/24), as flanneld does.
+  // Leases go in order; Flannel skips the network's first /SubnetLen (10.244.0.0/24), as flanneld
+  // does. Cilium's operator starts at the pool's first /maskSize (cilium/ipam cidrset,
+  // AllocateNext from index 0) and moves to the next listed pool when one is full.
   let nextLease = cni.plugin === "flannel" ? 1 : 0;
-  const leaseCount = 2 ** (leaseLen - podNetwork.len);
+  const perPool = pools.map((p) => 2 ** (leaseLen - p.len));
+  const leaseCount = perPool.reduce((a, b) => a + b, 0);
+  const leaseAt = (index: number): Cidr => {
+    let i = index;
+    let k = 0;
+    while (i >= (perPool[k] as number)) i -= perPool[k++] as number;
+    const pool = pools[k] as Cidr;
+    return { addr: (pool.addr + i * 2 ** (32 - leaseLen)) >>> 0, len: leaseLen };
+  };
   file.nodes.forEach((n, i) => {
     if (isReserved(n.name))
       report(
@@ -253,7 +289,9 @@ function plan_(
       if (cni.plugin !== "flannel")
         report(
           ["nodes", i, "podCIDR"],
-          "podCIDR is Flannel's per-node lease; Calico hands out IPAM blocks itself",
+          cni.plugin === "cilium"
+            ? "podCIDR is Flannel's per-node lease; Cilium's operator hands out podCIDRs from clusterPoolIPv4PodCIDRList itself"
+            : "podCIDR is Flannel's per-node lease; Calico hands out IPAM blocks itself",
         );
       podCidr = cidrOf(n.podCIDR);
       if (
@@ -275,10 +313,7 @@ function plan_(
         );
     } else {
       while (nextLease < leaseCount) {
-        const candidate = {
-          addr: (podNetwork.addr + nextLease * 2 ** (32 - leaseLen)) >>> 0,
-          len: leaseLen,
-        };
+        const candidate = leaseAt(nextLease);
         nextLease++;
         if (!taken.some((t) => overlaps(t, candidate))) {
           podCidr = candidate;
@@ -294,7 +329,10 @@ function plan_(
       }
     }
     taken.push(podCidr);
-    nodes.push({ name: n.name, ip, subnet, podCidr });
+    // cilium-agent allocates its router IP first, before any pod.
+    const routerIp =
+      cni.plugin === "cilium" ? randomScan(podCidr, new Set(), `${n.name}/router`) : null;
+    nodes.push({ name: n.name, ip, subnet, podCidr, routerIp });
   });
 
   const pods: PlannedPod[] = [];
@@ -328,7 +366,32 @@ function plan_(
         );
         return;
       }
+      if (given === node.routerIp) {
+        report(["pods", i, "ip"], `${p.ip} is ${node.name}'s cilium_host (router) address`);
+        return;
+      }
+      if (
+        node.routerIp !== null &&
+        (given === cidr.addr || given === cidr.addr + 2 ** (32 - cidr.len) - 1)
+      ) {
+        // ipallocator hands out neither the network nor the broadcast address of the range.
+        report(
+          ["pods", i, "ip"],
+          `${p.ip} is the network or broadcast address of ${formatCidr(cidr)}`,
+        );
+        return;
+      }
       ip = given;
+    } else if (node.routerIp !== null) {
+      // Cilium's IPAM (ipallocator's random scan over the CIDR but its network and broadcast
+      // addresses): the pod takes a free address at a seemingly random offset, here a stable one.
+      const busy = new Set([node.routerIp, ...pods.map((q) => q.ip)]);
+      const picked = randomScan(cidr, busy, p.name);
+      if (picked === null) {
+        report(["pods", i], `${node.name}'s ${formatCidr(cidr)} has no address left for ${p.name}`);
+        return;
+      }
+      ip = picked;
     } else {
       // host-local (Flannel's bridge plugin) starts at .2 (.1 is cni0); Calico's IPAM at the
       // block's first address, which tunl0 or vxlan.calico takes when the pool encapsulates.
@@ -353,4 +416,46 @@ function plan_(
     pods.push({ name: p.name, node: node.name, ip });
   });
   return { file, mtu: file.underlay.mtu, subnets, podNetwork, nodes, pods };
+}
+
+/**
+ * cilium-agent refuses these configurations at startup (pkg/option/config.go): native routing
+ * with IPv4 masquerading (on by default) needs the native routing CIDR (checkIPv4NativeRoutingCIDR),
+ * and auto-direct-node-routes cannot be combined with tunneling.
+ */
+function checkCilium(
+  cni: Extract<ClusterFile["cni"], { plugin: "cilium" }>,
+  report: (path: Path, message: string) => void,
+): void {
+  if (cni.ipv4NativeRoutingCIDR !== undefined && cidrOf(cni.ipv4NativeRoutingCIDR) === null)
+    report(
+      ["cni", "ipv4NativeRoutingCIDR"],
+      `"${cni.ipv4NativeRoutingCIDR}" is not a network (like 10.0.0.0/8)`,
+    );
+  if (cni.routingMode === "native" && cni.ipv4NativeRoutingCIDR === undefined)
+    report(
+      ["cni", "routingMode"],
+      "native routing needs ipv4NativeRoutingCIDR: with masquerading on (Cilium's default) the agent does not start without it",
+    );
+  if (cni.routingMode === "tunnel" && cni.autoDirectNodeRoutes)
+    report(
+      ["cni", "autoDirectNodeRoutes"],
+      "autoDirectNodeRoutes cannot be used with tunneling (packets must be routed through the tunnel device): set routingMode: native",
+    );
+}
+
+/**
+ * The agent's IPAM (k8s ipallocator, random scan): a start offset in the CIDR less its network and
+ * broadcast addresses, then the next free one upwards. The start is a hash of `seed`, so the
+ * addresses look random, as on a real node, and are the same every time.
+ */
+function randomScan(cidr: Cidr, busy: ReadonlySet<Ipv4>, seed: string): Ipv4 | null {
+  const count = 2 ** (32 - cidr.len) - 2;
+  if (count <= 0) return null;
+  const start = stableHash(seed) % count;
+  for (let i = 0; i < count; i++) {
+    const ip = (cidr.addr + 1 + ((start + i) % count)) >>> 0;
+    if (!busy.has(ip)) return ip;
+  }
+  return null;
 }

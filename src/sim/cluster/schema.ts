@@ -57,7 +57,32 @@ export const weaveSchema = z.strictObject({
   mode: z.enum(["fastdp"]).default("fastdp"),
 });
 
-export const cniSchema = z.discriminatedUnion("plugin", [flannelSchema, calicoSchema, weaveSchema]);
+/**
+ * Cilium with cluster-pool IPAM (the Helm values of the same names; cilium-agent flags
+ * routing-mode, tunnel-protocol, auto-direct-node-routes, ipv4-native-routing-cidr,
+ * cluster-pool-ipv4-cidr, cluster-pool-ipv4-mask-size).
+ */
+export const ciliumSchema = z.strictObject({
+  plugin: z.literal("cilium"),
+  /** tunnel: every pod packet between nodes is encapsulated; native: the network routes pod CIDRs. */
+  routingMode: z.enum(["tunnel", "native"]).default("tunnel"),
+  /** Tunnel mode only: VXLAN on UDP 8472 (cilium_vxlan) or Geneve on UDP 6081 (cilium_geneve). */
+  tunnelProtocol: z.enum(["vxlan", "geneve"]).default("vxlan"),
+  /** Native routing: a route to each other node's pod CIDR via that node, for nodes on the same subnet. */
+  autoDirectNodeRoutes: z.boolean().default(false),
+  /** The CIDR the network routes natively (not masqueraded); required in native routing. */
+  ipv4NativeRoutingCIDR: z.string().optional(),
+  /** The operator hands each node a /clusterPoolIPv4MaskSize from these, in order. */
+  clusterPoolIPv4PodCIDRList: z.array(z.string()).min(1).default(["10.0.0.0/8"]),
+  clusterPoolIPv4MaskSize: z.number().int().min(8).max(30).default(24),
+});
+
+export const cniSchema = z.discriminatedUnion("plugin", [
+  flannelSchema,
+  calicoSchema,
+  weaveSchema,
+  ciliumSchema,
+]);
 
 export const clusterSchema = z.strictObject({
   formatVersion: z.literal(1),
@@ -83,7 +108,7 @@ export const clusterSchema = z.strictObject({
       z.strictObject({
         name,
         ip: z.string(),
-        /** Flannel: the node's lease (default: the next free one, in node order). */
+        /** Flannel only: the node's lease (default: the next free one, in node order). */
         podCIDR: z.string().optional(),
       }),
     )
@@ -104,3 +129,4 @@ export type ClusterFile = z.infer<typeof clusterSchema>;
 export type FlannelConfig = z.infer<typeof flannelSchema>;
 export type CalicoConfig = z.infer<typeof calicoSchema>;
 export type WeaveConfig = z.infer<typeof weaveSchema>;
+export type CiliumConfig = z.infer<typeof ciliumSchema>;

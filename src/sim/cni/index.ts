@@ -2,8 +2,10 @@
  * CNI plugins as installers: a cluster file goes in, the scenario script that lays out every
  * node's Linux state (as the real plugin would) comes out, and the simulator runs that script.
  */
+import { type BpfDatapath, datapathComments } from "../bpf/maps";
 import { type ClusterError, type ClusterPlan, loadCluster } from "../cluster/load";
 import { installCalico } from "./calico";
+import { installCilium } from "./cilium";
 import { installFlannel } from "./flannel";
 import { ScriptWriter } from "./script-writer";
 import { installUnderlay } from "./underlay";
@@ -11,9 +13,28 @@ import { installWeave } from "./weave";
 
 export type { ClusterError, ClusterPlan };
 
+/**
+ * What an installer lays out: the scenario script, and the eBPF state (programs at TC hooks, maps)
+ * a CNI with an eBPF datapath loads, which no script command can express. The script ends with
+ * that state as comment lines, so `export` shows it and a shell skips it; `runCluster` (sim/index)
+ * runs the script and loads the state.
+ */
+export interface ClusterBuild {
+  readonly script: string;
+  readonly datapath: BpfDatapath | null;
+  /** The namespace prefix the script uses, which loading the eBPF state needs too. */
+  readonly prefix: string;
+}
+
 /** The scenario script for a validated cluster; namespaces are named `<prefix><node|pod|router|swN>`. */
 export function clusterScript(plan: ClusterPlan, prefix = ""): string {
+  return clusterBuild(plan, prefix).script;
+}
+
+/** The script and eBPF state for a validated cluster. */
+export function clusterBuild(plan: ClusterPlan, prefix = ""): ClusterBuild {
   const w = new ScriptWriter(prefix);
+  let datapath: BpfDatapath | null = null;
   const title = plan.file.name ?? `${plan.nodes.length} nodes`;
   w.comment(`${title}: ${describeCni(plan)}`);
   installUnderlay(plan, w);
@@ -28,8 +49,12 @@ export function clusterScript(plan: ClusterPlan, prefix = ""): string {
     case "weave":
       installWeave(plan, cni, w);
       break;
+    case "cilium":
+      datapath = installCilium(plan, cni, w);
+      break;
   }
-  return w.text();
+  if (datapath) for (const line of datapathComments(datapath, prefix)) w.comment(line);
+  return { script: w.text(), datapath, prefix };
 }
 
 export function describeCni(plan: ClusterPlan): string {
@@ -37,18 +62,23 @@ export function describeCni(plan: ClusterPlan): string {
   if (cni.plugin === "flannel")
     return `Flannel ${cni.backend.type}${cni.backend.type === "vxlan" && cni.backend.directRouting ? " with DirectRouting" : ""}`;
   if (cni.plugin === "weave") return "Weave Net, fast datapath (a project no longer maintained)";
+  if (cni.plugin === "cilium") {
+    if (cni.routingMode === "tunnel")
+      return `Cilium, ${cni.tunnelProtocol === "vxlan" ? "VXLAN" : "Geneve"} tunnel, eBPF datapath`;
+    return `Cilium, native routing${cni.autoDirectNodeRoutes ? " with autoDirectNodeRoutes" : ""}, eBPF datapath`;
+  }
   const { ipipMode, vxlanMode } = cni.ipPool;
   if (ipipMode !== "Never") return `Calico IPIP (${ipipMode})`;
   if (vxlanMode !== "Never") return `Calico VXLAN (${vxlanMode})`;
   return "Calico BGP, no overlay";
 }
 
-/** Loads a cluster file and returns its script, or every problem found in it. */
+/** Loads a cluster file and returns its script (and eBPF state), or every problem found in it. */
 export function clusterFileScript(
   text: string,
   prefix = "",
-): { ok: true; plan: ClusterPlan; script: string } | { ok: false; errors: ClusterError[] } {
+): ({ ok: true; plan: ClusterPlan } & ClusterBuild) | { ok: false; errors: ClusterError[] } {
   const loaded = loadCluster(text);
   if (!loaded.ok) return loaded;
-  return { ok: true, plan: loaded.plan, script: clusterScript(loaded.plan, prefix) };
+  return { ok: true, plan: loaded.plan, ...clusterBuild(loaded.plan, prefix) };
 }

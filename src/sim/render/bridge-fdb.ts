@@ -76,6 +76,7 @@ function ownLines(ns: Netns, link: Link, show: string): string[] {
     }
     case "veth":
     case "dummy":
+    case "geneve":
       return link.adminUp ? [multicastLine(ALL_HOSTS_MAC, show)] : [];
     case "loopback":
     case "ipip":

@@ -110,6 +110,8 @@ function flags(world: World, link: Link): string {
   const names: string[] = [];
   if (up && !carrier) names.push("NO-CARRIER");
   names.push(...KIND_FLAGS[link.kind]);
+  // IFF_NOARP set by hand prints after MULTICAST (print_link_flags' order).
+  if (link.noarp && !names.includes("NOARP")) names.push("NOARP");
   if (up) names.push("UP");
   if (carrier) names.push("LOWER_UP");
   const peerDown = link.kind === "veth" && link.peer.netns === link.netns && !link.peer.adminUp;
@@ -122,6 +124,7 @@ const KIND_FLAGS: Record<Link["kind"], readonly string[]> = {
   veth: ["BROADCAST", "MULTICAST"],
   bridge: ["BROADCAST", "MULTICAST"],
   vxlan: ["BROADCAST", "MULTICAST"],
+  geneve: ["BROADCAST", "MULTICAST"],
   dummy: ["BROADCAST", "NOARP"],
   // An IP tunnel has no link-layer broadcast and needs no ARP (net/ipv4/ip_tunnel.c, ip_tunnel_setup).
   ipip: ["NOARP"],

@@ -57,6 +57,7 @@ const MTU_RANGE: Record<Exclude<Link["kind"], "loopback">, [number, number]> = {
   veth: [68, 65535],
   bridge: [68, 65535],
   vxlan: [68, 65535],
+  geneve: [68, 65535],
   dummy: [0, 0],
   ipip: [0, 65515],
 };
@@ -69,6 +70,16 @@ function kindFields(link: Link): string[] {
   switch (link.kind) {
     case "vxlan":
       return vxlanFields(link);
+    case "geneve":
+      // ip/iplink_geneve.c prints only `external` for a collect-metadata device.
+      if (link.external) return ["external"];
+      return [
+        `id ${link.vni}`,
+        ...(link.remote === null ? [] : [`remote ${formatIpv4(link.remote)}`]),
+        "ttl inherit",
+        `dstport ${link.dstport}`,
+        "udpcsum",
+      ];
     case "bridge":
       return bridgeFields(link);
     case "ipip": {
@@ -90,7 +101,7 @@ function kindFields(link: Link): string[] {
  * when it is a multicast address. Checksum and ttl settings are not modelled: these are defaults.
  */
 function vxlanFields(link: VxlanLink): string[] {
-  const out = [`id ${link.vni}`];
+  const out = link.external ? ["external", `id ${link.vni}`] : [`id ${link.vni}`];
   if (link.remote !== null)
     out.push(`${isMulticast(link.remote) ? "group" : "remote"} ${formatIpv4(link.remote)}`);
   if (link.local !== null) out.push(`local ${formatIpv4(link.local)}`);
@@ -253,6 +264,7 @@ function tsoMaxSize(ns: Netns, link: Link, seen: Set<Link>): number {
       return TSO_MAX;
     case "dummy":
     case "ipip":
+    case "geneve":
       return TSO_LEGACY;
     case "vxlan": {
       const lower = link.dev === null ? undefined : ns.links.get(link.dev);

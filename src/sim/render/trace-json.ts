@@ -14,6 +14,8 @@ export interface HopJson {
   packet: PacketView;
   rule?: Hop["rule"];
   route?: string;
+  /** `ebpf` hops: program, object, hook, maps read or written, action. */
+  ebpf?: Hop["ebpf"];
 }
 
 export function hopsToJson(hops: readonly Hop[]): HopJson[] {
@@ -30,6 +32,7 @@ export function hopsToJson(hops: readonly Hop[]): HopJson[] {
     };
     if (h.rule) json.rule = h.rule;
     if (h.route) json.route = h.route;
+    if (h.ebpf) json.ebpf = h.ebpf;
     return json;
   });
 }

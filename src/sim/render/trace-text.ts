@@ -45,7 +45,11 @@ function headerLine(hop: Hop): string {
           ? `icmp type ${cur.icmp.type}${cur.icmp.code ? ` code ${cur.icmp.code}` : ""}`
           : cur.ip.proto;
     const eth = cur.eth ? `${cur.eth.src}→${cur.eth.dst} ` : "";
-    const vxlan = cur.vxlan ? ` vxlan vni ${cur.vxlan.vni}` : "";
+    const vxlan = cur.vxlan
+      ? ` vxlan vni ${cur.vxlan.vni}`
+      : cur.geneve
+        ? ` geneve vni ${cur.geneve.vni}`
+        : "";
     parts.push(
       `${depth > 0 ? "inner " : ""}${eth}${cur.ip.src}→${cur.ip.dst} ttl ${cur.ip.ttl} len ${cur.ip.length}${cur.ip.df ? " DF" : ""} ${l4}${vxlan}`,
     );

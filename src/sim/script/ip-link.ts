@@ -9,6 +9,7 @@ import {
   type NewLink,
   rename,
   setAddress,
+  setArp,
   setDown,
   setMaster,
   setMtu,
@@ -138,11 +139,13 @@ function typeArgs(type: string, name: string, args: Args): Result<TypeArgs> {
       return ok({ link: { kind: "dummy", name }, warning: "" });
     case "vxlan":
       return vxlanArgs(name, args);
+    case "geneve":
+      return geneveArgs(name, args);
     case "ipip":
       return ipipArgs(name, args);
     default:
       return fail(
-        `podnet-learn: link type "${type}" is not modelled (veth, bridge, vxlan, ipip and dummy are)`,
+        `podnet-learn: link type "${type}" is not modelled (veth, bridge, vxlan, geneve, ipip and dummy are)`,
       );
   }
 }
@@ -171,6 +174,7 @@ function vxlanArgs(name: string, args: Args): Result<TypeArgs> {
   let remote: number | null = null;
   let dev: string | null = null;
   let learning = true;
+  let external = false;
   while (!args.done) {
     const w = args.next() as string;
     const v = (): string | undefined => args.next();
@@ -193,6 +197,8 @@ function vxlanArgs(name: string, args: Args): Result<TypeArgs> {
     } else if (w === "dev") dev = v() ?? null;
     else if (w === "nolearning") learning = false;
     else if (w === "learning") learning = true;
+    else if (w === "external") external = true;
+    else if (w === "noexternal") external = false;
     else if (w === "ttl" || w === "tos" || w === "ageing") v();
     else if (w === "srcport") {
       v();
@@ -201,14 +207,64 @@ function vxlanArgs(name: string, args: Args): Result<TypeArgs> {
       // Checksums do not change a verdict in the model.
     } else return fail(`vxlan: unknown command "${w}"?`);
   }
-  if (vni === undefined) return fail("vxlan: missing virtual network identifier");
+  // ip/iplink_vxlan.c: a collect-metadata device takes its VNI from each packet's tunnel key.
+  if (external && vni !== undefined)
+    return fail("vxlan: both 'external' and vni cannot be specified");
+  if (vni === undefined && !external) return fail("vxlan: missing virtual network identifier");
   let warning = "";
   if (dstport === undefined) {
     dstport = 8472;
     warning =
       "vxlan: destination port not specified\nWill use Linux kernel default (non-standard value)\nUse 'dstport 4789' to get the IANA assigned value\nUse 'dstport 0' to get default and quiet this message\n";
   } else if (dstport === 0) dstport = 8472;
-  return ok({ link: { kind: "vxlan", name, vni, dstport, local, remote, dev, learning }, warning });
+  return ok({
+    link: { kind: "vxlan", name, vni: vni ?? 0, dstport, local, remote, dev, learning, external },
+    warning,
+  });
+}
+
+/**
+ * `type geneve id VNI remote ADDR [dstport P]` or `type geneve external [dstport P]`
+ * (ip/iplink_geneve.c, geneve_parse_opt); the default port is IANA's 6081.
+ */
+function geneveArgs(name: string, args: Args): Result<TypeArgs> {
+  let vni: number | undefined;
+  let dstport = 6081;
+  let remote: number | null = null;
+  let external = false;
+  while (!args.done) {
+    const w = args.next() as string;
+    if (w === "id" || w === "vni") {
+      const text = args.next();
+      if (text === undefined || !/^[0-9]+$/.test(text))
+        return fail(`Error: argument "${text}" is wrong: invalid id`);
+      vni = Number(text);
+    } else if (w === "dstport") {
+      const text = args.next();
+      if (text === undefined || !/^[0-9]+$/.test(text) || Number(text) > 65535)
+        return fail(`Error: argument "${text}" is wrong: dstport`);
+      dstport = Number(text);
+    } else if (w === "remote") {
+      const text = args.next() ?? "";
+      const ip = parseIpv4(text);
+      if (ip === null) return fail(`Error: inet address is expected rather than "${text}".`);
+      remote = ip;
+    } else if (w === "external") external = true;
+    else if (w === "noexternal") external = false;
+    else if (w === "ttl" || w === "tos" || w === "flowlabel") args.next();
+    else if (!/^no?udp(csum|6zerocsumtx|6zerocsumrx)$/.test(w))
+      return fail(`geneve: unknown command "${w}"?`);
+  }
+  if (external && vni !== undefined)
+    return fail("geneve: both 'external' and vni cannot be specified");
+  if (!external) {
+    if (vni === undefined) return fail("geneve: missing virtual network identifier");
+    if (remote === null) return fail("geneve: remote link partner not specified");
+  }
+  return ok({
+    link: { kind: "geneve", name, vni: vni ?? 0, dstport, remote, external },
+    warning: "",
+  });
 }
 
 function set(world: World, ns: Netns, args: Args): Result<string> {
@@ -256,6 +312,8 @@ function set(world: World, ns: Netns, args: Args): Result<string> {
       const v = args.next();
       if (v !== "on" && v !== "off")
         return fail(`Error: argument "${v}" is wrong: "${w}" must be "on" or "off"`);
+      // Only IFF_NOARP changes where a packet goes; the other flags are accepted and ignored.
+      if (w === "arp") setArp(ns, link, v === "on");
       done = ok();
     } else return fail(garbage(w, "dev"));
     if (!done.ok) return done;

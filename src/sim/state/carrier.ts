@@ -12,6 +12,7 @@ export function hasCarrier(world: World, link: Link): boolean {
     case "loopback":
     case "ipip":
     case "vxlan":
+    case "geneve":
     case "dummy":
       return true;
     case "veth":
@@ -36,6 +37,7 @@ export function operState(world: World, link: Link): "UP" | "DOWN" | "UNKNOWN" |
   if (
     link.kind === "loopback" ||
     link.kind === "vxlan" ||
+    link.kind === "geneve" ||
     link.kind === "dummy" ||
     link.kind === "ipip"
   )

@@ -2,6 +2,7 @@ import type { Ipv4 } from "../ipv4";
 import { isMulticastMac, type Mac } from "../mac";
 import type {
   BridgeLink,
+  GeneveLink,
   InterfaceConf,
   Link,
   Neighbour,
@@ -32,6 +33,16 @@ export type NewLink =
       remote: Ipv4 | null;
       dev: string | null;
       learning: boolean;
+      /** Collect-metadata mode (`external`). */
+      external?: boolean;
+    }
+  | {
+      kind: "geneve";
+      name: string;
+      vni: number;
+      dstport: number;
+      remote: Ipv4 | null;
+      external: boolean;
     };
 
 function validName(name: string): Result {
@@ -140,7 +151,12 @@ export function addLink(world: World, ns: Netns, spec: NewLink): Result<Link> {
         lower = found.value;
       }
       for (const other of ns.links.values())
-        if (other.kind === "vxlan" && other.vni === spec.vni && other.dstport === spec.dstport)
+        if (
+          other.kind === "vxlan" &&
+          other.vni === spec.vni &&
+          other.dstport === spec.dstport &&
+          !other.external === !spec.external
+        )
           return fail("Error: A VXLAN device with the specified VNI already exists.");
       // Without `dev` the kernel starts from 1500; with it, the lower device's MTU less 50 bytes.
       const mtu = lower ? lower.mtu - 50 : 1500;
@@ -156,7 +172,35 @@ export function addLink(world: World, ns: Netns, spec: NewLink): Result<Link> {
         remote: spec.remote,
         dev: spec.dev,
         learning: spec.learning,
+        ...(spec.external ? { external: true } : {}),
         fdb: new Map(),
+      };
+      register(world, ns, link);
+      return ok(link);
+    }
+    case "geneve": {
+      if (spec.vni < 0 || spec.vni > 0xffffff)
+        return fail(`Error: argument "${spec.vni}" is wrong: invalid id`);
+      for (const other of ns.links.values())
+        if (
+          other.kind === "geneve" &&
+          other.dstport === spec.dstport &&
+          (other.external || spec.external
+            ? other.external === spec.external
+            : other.vni === spec.vni)
+        )
+          return fail("RTNETLINK answers: File exists");
+      // geneve_setup: a 1500-byte device; with no lower device nothing lowers it.
+      const link: GeneveLink = {
+        ...base,
+        kind: "geneve",
+        ifindex: ns.nextIfindex++,
+        mtu: 1500,
+        mac: nextMac(world),
+        vni: spec.vni,
+        dstport: spec.dstport,
+        remote: spec.remote,
+        external: spec.external,
       };
       register(world, ns, link);
       return ok(link);
@@ -191,6 +235,13 @@ function destroy(world: World, ns: Netns, link: Link): void {
   ns.links.delete(link.name);
   ns.sysctl.conf.delete(link.name);
   ns.neighbours.delete(link.name);
+}
+
+/** `ip link set DEV arp on|off` (IFF_NOARP). */
+export function setArp(ns: Netns, link: Link, on: boolean): void {
+  touch(ns);
+  if (on) delete link.noarp;
+  else link.noarp = true;
 }
 
 /** `ip link set DEV up`. */

@@ -1,26 +1,51 @@
+import { arpResponder } from "../bpf/cilium";
 import type { Ipv4 } from "../ipv4";
 import type { Mac } from "../mac";
 import type { Link, Netns, World } from "../model";
 import { effectiveConf } from "../state/sysctl";
+import type { EbpfRun } from "./hop";
 import { lookupRoute } from "./route";
 import { segmentsOf } from "./segments";
 
 /** Who answered an ARP request, and how. */
 export type ArpAnswer =
-  | { readonly ok: true; readonly mac: Mac; readonly responder: Link; readonly proxy: boolean }
+  | {
+      readonly ok: true;
+      readonly mac: Mac;
+      readonly responder: Link;
+      readonly proxy: boolean;
+      /** An eBPF program answered (Cilium's lxc ARP responder), not a kernel. */
+      readonly ebpf?: { readonly run: EbpfRun; readonly text: string };
+    }
   | { readonly ok: false; readonly why: string };
 
 /**
  * Broadcasts an ARP request for `target` out of `dev` and finds the device on the segment that
  * answers (net/ipv4/arp.c, arp_process): one whose namespace owns the address (any interface
  * answers for any local address, Linux's weak host model), or else one with proxy_arp on,
- * forwarding on, and a route to the address through another device.
+ * forwarding on, and a route to the address through another device. An eBPF program at the
+ * peer's TC ingress may answer first (Cilium's bpf_lxc does, for every address but the pod's own):
+ * the request then never reaches any kernel.
  */
 export function arpResolve(world: World, dev: Link, target: Ipv4): ArpAnswer {
+  const bpf = arpResponder(world, dev, target);
+  if (bpf)
+    return {
+      ok: true,
+      mac: bpf.responder.mac,
+      responder: bpf.responder,
+      proxy: false,
+      ebpf: { run: bpf.run, text: bpf.text },
+    };
   if (dev.kind === "vxlan" && dev.remote === null && !dev.fdb.has("00:00:00:00:00:00"))
     return {
       ok: false,
       why: `ARP over ${dev.name} would need a flooding (all-zeros) FDB entry; the model resolves VXLAN neighbours only from static entries`,
+    };
+  if (dev.kind === "geneve")
+    return {
+      ok: false,
+      why: `the model resolves no neighbours over a Geneve device (${dev.name})`,
     };
   if (dev.kind === "dummy" || dev.kind === "loopback")
     return { ok: false, why: `${dev.name} has no link partner to answer ARP` };

@@ -18,6 +18,7 @@ export type HopKind =
   | "forward"
   | "deliver"
   | "icmp"
+  | "ebpf"
   | "drop";
 
 /**
@@ -43,4 +44,18 @@ export interface Hop {
   };
   /** The routing table entry used, as `ip route` prints it. */
   readonly route?: string;
+  /** An `ebpf` hop: the program that ran, where, the maps it read or wrote and what it did. */
+  readonly ebpf?: EbpfRun;
+}
+
+/** One eBPF program run at a TC hook (Cilium's datapath, see bpf/). */
+export interface EbpfRun {
+  readonly program: string;
+  /** The object file it came from (bpf_lxc.o…). */
+  readonly object: string;
+  readonly hook: "tc-ingress" | "tc-egress";
+  /** Map lookups and updates, in order: `cilium_ipcache` `10.0.1.5` → `identity 4242, …`. */
+  readonly maps: readonly { readonly map: string; readonly key: string; readonly value: string }[];
+  /** The outcome: `pass`, `drop`, `redirect`, `redirect-peer`, `encapsulate`, `tail-call`. */
+  readonly action: string;
 }

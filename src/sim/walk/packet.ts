@@ -41,9 +41,11 @@ export type L4 =
   /** IP in IP (protocol 4): the payload is another datagram. */
   | { readonly kind: "ipip"; readonly inner: Datagram };
 
+/** A VXLAN header (or, with `protocol: "geneve"`, a Geneve one without options: same 8 bytes). */
 export interface Vxlan {
   readonly vni: number;
   readonly inner: Frame;
+  readonly protocol?: "geneve";
 }
 
 /** An IPv4 datagram. Immutable: a rewrite makes a new one, so every hop can keep the one it saw. */
@@ -180,6 +182,7 @@ export interface PacketView {
   tcp?: { sport: number; dport: number; flags: string };
   udp?: { sport: number; dport: number };
   vxlan?: { vni: number };
+  geneve?: { vni: number };
   inner?: PacketView;
 }
 
@@ -220,7 +223,8 @@ export function viewOf(packet: Frame | Datagram): PacketView {
   else {
     view.udp = { sport: l4.sport, dport: l4.dport };
     if (l4.vxlan) {
-      view.vxlan = { vni: l4.vxlan.vni };
+      if (l4.vxlan.protocol === "geneve") view.geneve = { vni: l4.vxlan.vni };
+      else view.vxlan = { vni: l4.vxlan.vni };
       view.inner = viewOf(l4.vxlan.inner);
     }
   }

@@ -73,7 +73,8 @@ function build(world: World): Segments {
         ids.set(root, id);
       }
       of.set(link, id);
-      if (!link.adminUp || link.master !== null || link.kind === "loopback") continue;
+      // A NOARP device answers no ARP request (arp_rcv drops them), so it owns nothing here.
+      if (!link.adminUp || link.master !== null || link.kind === "loopback" || link.noarp) continue;
       addOwner(owners, id, ns, link);
       if (effectiveConf(ns, link.name).proxyArp) listIn(proxies, id).push(link);
     }

@@ -1,6 +1,8 @@
+import { runTcHook, type TunnelKey } from "../bpf/cilium";
+import { BpfConntrack, type TcHook } from "../bpf/maps";
 import { formatIpv4, type Ipv4, networkOf } from "../ipv4";
 import { BROADCAST_MAC, type Mac } from "../mac";
-import type { BridgeLink, IpipLink, Link, Netns, VxlanLink, World } from "../model";
+import type { BridgeLink, GeneveLink, IpipLink, Link, Netns, VxlanLink, World } from "../model";
 import {
   type ConntrackEntry,
   ConntrackTable,
@@ -74,6 +76,8 @@ export type DropReason =
   | "peer-mtu"
   | "no-socket"
   | "unsupported"
+  | "ebpf-drop"
+  | "no-tunnel-key"
   | "hop-limit";
 
 export interface DropRecord {
@@ -131,6 +135,8 @@ export class Walk {
   /** Errors the sending socket itself reported (no route, message too long). */
   readonly localErrors: { tag: Tag; netns: string; message: string; reason: DropReason }[] = [];
   readonly conntrack = new Map<string, ConntrackTable>();
+  /** What eBPF programs added to their own conntrack maps (cilium_ct4_global…) during the walk. */
+  readonly bpfConntrack = new BpfConntrack();
   /** Rules evaluated per netfilter traversal, summed over the walk. */
   rulesEvaluated = 0;
   private readonly queue: (() => void)[] = [];
@@ -168,7 +174,7 @@ export class Walk {
     dev: string | null,
     text: string,
     packet: Frame | Datagram,
-    extra?: Pick<Hop, "rule" | "route">,
+    extra?: Pick<Hop, "rule" | "route" | "ebpf">,
   ): void {
     if (this.aborted) return;
     this.hops.push({
@@ -497,7 +503,8 @@ export class Walk {
     if (d.l4.kind === "udp") {
       const port = d.l4.dport;
       const vxlans = [...ns.links.values()].filter(
-        (l): l is VxlanLink => l.kind === "vxlan" && l.adminUp && l.dstport === port,
+        (l): l is VxlanLink | GeneveLink =>
+          (l.kind === "vxlan" || l.kind === "geneve") && l.adminUp && l.dstport === port,
       );
       if (vxlans.length > 0) {
         this.decap(ns, vxlans, d, tag);
@@ -1177,6 +1184,18 @@ export class Walk {
   }
 
   private neighbour(ns: Netns, link: Link, nexthop: Ipv4, d: Datagram, tag: Tag): Mac | null {
+    if (link.noarp) {
+      // arp_constructor: on a NOARP device the entry is NUD_NOARP with the device's own address.
+      this.hop(
+        "neighbour",
+        tag,
+        ns,
+        link.name,
+        `${link.name} is NOARP: neighbour ${formatIpv4(nexthop)} takes ${link.name}'s own address ${link.mac}, no ARP`,
+        d,
+      );
+      return link.mac;
+    }
     const entry = ns.neighbours.get(link.name)?.get(nexthop);
     if (entry && entry.mac !== null && entry.state !== "FAILED") {
       this.hop(
@@ -1219,12 +1238,17 @@ export class Walk {
     }
     this.neighbourCache.set(key, answer.mac);
     this.learnFromArp(link, answer.responder);
+    const responderNs = this.world.netns.get(answer.responder.netns);
+    if (answer.ebpf && responderNs)
+      this.hop("ebpf", tag, responderNs, answer.responder.name, answer.ebpf.text, d, {
+        ebpf: answer.ebpf.run,
+      });
     this.hop(
       "neighbour",
       tag,
       ns,
       link.name,
-      `ARP: who has ${formatIpv4(nexthop)}? ${answer.responder.netns}'s ${answer.responder.name} answers ${answer.mac}${answer.proxy ? " (proxy ARP)" : ""}`,
+      `ARP: who has ${formatIpv4(nexthop)}? ${answer.responder.netns}'s ${answer.responder.name} answers ${answer.mac}${answer.proxy ? " (proxy ARP)" : answer.ebpf ? " (its eBPF ARP responder)" : ""}`,
       d,
     );
     return answer.mac;
@@ -1261,7 +1285,16 @@ export class Walk {
    * A device transmits a frame. `fromSocket` marks the first transmission of a packet a local
    * socket sent, whose failure the socket hears (veth's ENOBUFS).
    */
-  xmit(ns: Netns, link: Link, frame: Frame, tag: Tag, fromSocket = false): void {
+  xmit(
+    ns: Netns,
+    link: Link,
+    frame0: Frame,
+    tag: Tag,
+    fromSocket = false,
+    tunnelKey: TunnelKey | null = null,
+  ): void {
+    const frame = this.tcHook(ns, link, "tc-egress", frame0, tag, null);
+    if (frame === null) return;
     switch (link.kind) {
       case "veth": {
         const peer = link.peer;
@@ -1316,7 +1349,8 @@ export class Walk {
         this.bridgeForward(ns, link, null, frame, tag);
         return;
       case "vxlan":
-        this.encap(ns, link, frame, tag);
+      case "geneve":
+        this.encap(ns, link, frame, tag, tunnelKey);
         return;
       case "loopback":
         this.later(() => this.ipReceive(ns, link, frame.ip, tag));
@@ -1340,8 +1374,18 @@ export class Walk {
     }
   }
 
-  /** A frame arrives on a device: a bridge port hands it to its bridge; others check the MAC. */
-  receive(ns: Netns, link: Link, frame: Frame, tag: Tag): void {
+  /**
+   * A frame arrives on a device: its TC ingress programs run first, then a bridge port hands it
+   * to its bridge and other devices check the MAC. `tunnelKey` is what a collect-metadata tunnel
+   * device attached on decapsulation.
+   */
+  receive(
+    ns: Netns,
+    link: Link,
+    frame0: Frame,
+    tag: Tag,
+    tunnelKey: TunnelKey | null = null,
+  ): void {
     if (!link.adminUp) {
       this.drop(
         tag,
@@ -1349,10 +1393,12 @@ export class Walk {
         link.name,
         "link-down",
         `${link.name} is down: the frame is dropped`,
-        frame,
+        frame0,
       );
       return;
     }
+    const frame = this.tcHook(ns, link, "tc-ingress", frame0, tag, tunnelKey);
+    if (frame === null) return;
     if (link.master) {
       const bridge = ns.links.get(link.master);
       if (bridge?.kind === "bridge") {
@@ -1395,6 +1441,71 @@ export class Walk {
     }
     this.hop("receive", tag, ns, link.name, `in on ${link.name}`, frame);
     this.ipReceive(ns, link, frame.ip, tag);
+  }
+
+  // ---------------------------------------------------------------- eBPF at the TC hooks
+
+  /**
+   * sch_handle_ingress / sch_handle_egress: the programs attached at `hook` run before the
+   * kernel's own path (bpf/cilium.ts decides; each run is an `ebpf` hop). Returns the frame to
+   * carry on with (TC_ACT_OK), or null when a program dropped, redirected or encapsulated it:
+   * a redirect transmits out of (or, with BPF_F_INGRESS, arrives on) the target device, skipping
+   * routing and netfilter; an encapsulation transmits on the tunnel device with the key set.
+   */
+  private tcHook(
+    ns: Netns,
+    link: Link,
+    hook: TcHook,
+    frame: Frame,
+    tag: Tag,
+    tunnelKey: TunnelKey | null,
+  ): Frame | null {
+    if (!link.tc?.some((a) => a.hook === hook)) return frame;
+    const result = runTcHook(this.world, ns, link, hook, frame, tunnelKey, this.bpfConntrack);
+    if (!result) return frame;
+    for (const step of result.steps)
+      this.hop("ebpf", tag, ns, link.name, step.text, step.frame, { ebpf: step.run });
+    const v = result.verdict;
+    switch (v.kind) {
+      case "pass":
+        return v.frame;
+      case "drop":
+        this.drop(
+          tag,
+          ns,
+          link.name,
+          "ebpf-drop",
+          `dropped by eBPF at ${hook} on ${link.name}: ${v.reason} (${v.code})`,
+          frame,
+        );
+        return null;
+      case "redirect":
+      case "redirect-peer":
+      case "encap": {
+        const target = ns.links.get(v.dev);
+        if (!target?.adminUp) {
+          this.drop(
+            tag,
+            ns,
+            link.name,
+            "link-down",
+            `the eBPF redirect target ${v.dev} is ${target ? "down" : "missing"}: the frame is dropped`,
+            v.frame,
+          );
+          return null;
+        }
+        if (v.kind === "encap") this.xmit(ns, target, v.frame, tag, false, v.key);
+        else if (v.kind === "redirect" && !v.ingress) this.xmit(ns, target, v.frame, tag);
+        else if (v.kind === "redirect") this.later(() => this.receive(ns, target, v.frame, tag));
+        else if (target.kind === "veth") {
+          const peerNs = this.world.netns.get(target.peer.netns);
+          if (peerNs) this.later(() => this.receive(peerNs, target.peer, v.frame, tag));
+        }
+        return null;
+      }
+      default:
+        return unreachable(v);
+    }
   }
 
   /**
@@ -1629,26 +1740,61 @@ export class Walk {
     this.later(() => this.ipReceive(ns, tunnel, l4.inner, tag));
   }
 
-  /** VXLAN transmit (drivers/net/vxlan): FDB lookup for the inner MAC, outer IP/UDP/VXLAN header. */
-  private encap(ns: Netns, vx: VxlanLink, frame: Frame, tag: Tag): void {
-    const learned = this.vxlanLearned.get(`${ns.name}|${vx.name}`)?.get(frame.dst);
-    const entries = vx.fdb.get(frame.dst) ?? vx.fdb.get("00:00:00:00:00:00");
-    const remotes =
-      learned !== undefined
-        ? [learned]
-        : entries
-          ? entries.map((e) => e.dst)
-          : vx.remote !== null
-            ? [vx.remote]
-            : [];
-    const how =
-      learned !== undefined
-        ? `learned ${frame.dst} behind ${formatIpv4(learned)}`
-        : vx.fdb.has(frame.dst)
-          ? `FDB ${frame.dst}`
+  /**
+   * VXLAN transmit (drivers/net/vxlan): FDB lookup for the inner MAC, outer IP/UDP/VXLAN header.
+   * A collect-metadata (`external`) device, VXLAN or Geneve, takes the destination and VNI from
+   * the tunnel key an eBPF program set instead, and drops what comes without one; a plain Geneve
+   * device sends to its remote.
+   */
+  private encap(
+    ns: Netns,
+    vx: VxlanLink | GeneveLink,
+    frame: Frame,
+    tag: Tag,
+    key: TunnelKey | null = null,
+  ): void {
+    const geneve = vx.kind === "geneve";
+    let remotes: Ipv4[];
+    let how: string;
+    let vni = vx.vni;
+    if (vx.external) {
+      if (key === null) {
+        this.drop(
+          tag,
+          ns,
+          vx.name,
+          "no-tunnel-key",
+          `${vx.name} is a collect-metadata (external) device and the packet carries no tunnel key (no eBPF program set one): dropped`,
+          frame,
+        );
+        return;
+      }
+      remotes = [key.remote];
+      vni = key.vni;
+      how = "tunnel key set by eBPF";
+    } else if (vx.kind === "geneve") {
+      remotes = vx.remote === null ? [] : [vx.remote];
+      how = "the device's remote";
+    } else {
+      const learned = this.vxlanLearned.get(`${ns.name}|${vx.name}`)?.get(frame.dst);
+      const entries = vx.fdb.get(frame.dst) ?? vx.fdb.get("00:00:00:00:00:00");
+      remotes =
+        learned !== undefined
+          ? [learned]
           : entries
-            ? `no entry for ${frame.dst}: flooded to the all-zeros entries`
-            : `no entry for ${frame.dst}: sent to the default remote`;
+            ? entries.map((e) => e.dst)
+            : vx.remote !== null
+              ? [vx.remote]
+              : [];
+      how =
+        learned !== undefined
+          ? `learned ${frame.dst} behind ${formatIpv4(learned)}`
+          : vx.fdb.has(frame.dst)
+            ? `FDB ${frame.dst}`
+            : entries
+              ? `no entry for ${frame.dst}: flooded to the all-zeros entries`
+              : `no entry for ${frame.dst}: sent to the default remote`;
+    }
     if (remotes.length === 0) {
       this.drop(
         tag,
@@ -1676,7 +1822,8 @@ export class Walk {
           frame,
         );
       }
-      const src = vx.local ?? (route.kind === "unicast" ? route.src : null) ?? 0;
+      const local = vx.kind === "vxlan" ? vx.local : null;
+      const src = local ?? (route.kind === "unicast" ? route.src : null) ?? 0;
       const outer: Datagram = {
         src,
         dst: remote,
@@ -1690,7 +1837,7 @@ export class Walk {
           kind: "udp",
           sport: flowPort(inner),
           dport: vx.dstport,
-          vxlan: { vni: vx.vni, inner: frame },
+          vxlan: geneve ? { vni, inner: frame, protocol: "geneve" } : { vni, inner: frame },
         },
       };
       this.hop(
@@ -1698,7 +1845,7 @@ export class Walk {
         tag,
         ns,
         vx.name,
-        `${vx.name}: ${how}, dst ${formatIpv4(remote)}; encapsulated in UDP ${vx.dstport}, VNI ${vx.vni}, ${formatIpv4(src)} → ${formatIpv4(remote)} (+${VXLAN_OVERHEAD} bytes)`,
+        `${vx.name}: ${how}, dst ${formatIpv4(remote)}; encapsulated in UDP ${vx.dstport}, ${geneve ? "Geneve " : ""}VNI ${vni}, ${formatIpv4(src)} → ${formatIpv4(remote)} (+${VXLAN_OVERHEAD} bytes)`,
         outer,
       );
       // Several destinations (an all-zeros flooding list): each copy is a flood copy.
@@ -1707,8 +1854,11 @@ export class Walk {
     }
   }
 
-  /** The VXLAN socket on a UDP port hands the inner frame to the device with that VNI. */
-  private decap(ns: Netns, candidates: VxlanLink[], d: Datagram, tag: Tag): void {
+  /**
+   * The VXLAN (or Geneve) socket on a UDP port hands the inner frame to the device with that VNI;
+   * a collect-metadata device takes any VNI and hands its program the tunnel key.
+   */
+  private decap(ns: Netns, candidates: (VxlanLink | GeneveLink)[], d: Datagram, tag: Tag): void {
     const l4 = d.l4 as Extract<Datagram["l4"], { kind: "udp" }>;
     if (!l4.vxlan) {
       this.drop(
@@ -1722,7 +1872,10 @@ export class Walk {
       return;
     }
     const vni = l4.vxlan.vni;
-    const vx = candidates.find((c) => c.vni === vni);
+    const kind = l4.vxlan.protocol === "geneve" ? "geneve" : "vxlan";
+    const vx =
+      candidates.find((c) => c.kind === kind && !c.external && c.vni === vni) ??
+      candidates.find((c) => c.kind === kind && c.external);
     if (!vx) {
       this.drop(
         tag,
@@ -1735,7 +1888,7 @@ export class Walk {
       return;
     }
     const inner = l4.vxlan.inner;
-    if (vx.learning) {
+    if (vx.kind === "vxlan" && vx.learning && !vx.external) {
       const key = `${ns.name}|${vx.name}`;
       let table = this.vxlanLearned.get(key);
       if (!table) {
@@ -1749,10 +1902,10 @@ export class Walk {
       tag,
       ns,
       vx.name,
-      `${vx.name} (VNI ${vni}, UDP ${l4.dport}) decapsulates the inner frame from ${formatIpv4(d.src)}`,
+      `${vx.name} (VNI ${vni}, UDP ${l4.dport}) decapsulates the inner frame from ${formatIpv4(d.src)}${vx.external ? ", keeping the tunnel key for its programs" : ""}`,
       inner,
     );
-    this.receive(ns, vx, inner, tag);
+    this.receive(ns, vx, inner, tag, vx.external ? { remote: d.src, vni } : null);
   }
 }
 

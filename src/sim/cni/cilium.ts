@@ -1,0 +1,316 @@
+import type {
+  BpfDatapath,
+  BpfNodeSetup,
+  EndpointEntry,
+  IpcacheEntry,
+  TcAttachment,
+} from "../bpf/maps";
+import { IDENTITY_HOST, IDENTITY_REMOTE_NODE, IDENTITY_WORLD } from "../bpf/maps";
+import type { ClusterPlan, PlannedNode, PlannedPod } from "../cluster/load";
+import { formatCidr } from "../cluster/load";
+import type { CiliumConfig } from "../cluster/schema";
+import type { Mac } from "../mac";
+import { stableHash as fnv, hex, ip } from "./names";
+import type { ScriptWriter } from "./script-writer";
+
+/** Cilium's tunnel ports (pkg/defaults: TunnelPortVXLAN, TunnelPortGeneve). */
+const VXLAN_PORT = 8472;
+const GENEVE_PORT = 6081;
+/** pkg/mtu: the overhead Cilium reserves for either tunnel (outer IPv4 + UDP + header + Ethernet). */
+const TUNNEL_OVERHEAD = 50;
+
+/**
+ * Cilium as cilium-agent, cilium-operator (cluster-pool IPAM) and the cilium-cni plugin leave a
+ * node (cilium/cilium 1.17, Helm defaults: kube-proxy and iptables masquerading stay, so legacy
+ * host routing; see bpf/cilium.ts for what the datapath does):
+ * - cilium_host / cilium_net, a veth pair with ARP off on both (pkg/datapath/loader/netlink.go,
+ *   SetupBaseDevice); cilium_host holds the router IP as a /32, with `<router IP> dev cilium_host
+ *   scope link` and the node's own pod CIDR `via <router IP> dev cilium_host src <router IP>`
+ *   (pkg/datapath/linux/node.go, createNodeRouteSpec; proto kernel, as the agent sets it).
+ * - Tunnel mode: cilium_vxlan (UDP 8472) or cilium_geneve (UDP 6081) in external
+ *   (collect-metadata) mode, and each other node's pod CIDR `via <router IP> dev cilium_host`
+ *   (the route's `mtu 1450` is not expressible here), for the host's own traffic.
+ * - Native routing: no tunnel device; with autoDirectNodeRoutes, `<pod CIDR> via <node IP>` for
+ *   each other node on the same subnet (createDirectRouteSpec refuses a node behind a gateway).
+ * - Per pod (plugins/cilium-cni): `lxc<12 hex>` on the host, eth0 with a /32, `<router IP> dev
+ *   eth0 scope link` and `default via <router IP> dev eth0`. The pod's route carries the tunnel
+ *   MTU on a real node (`mtu 1450`); the script dialect has no route MTU, so the pod's eth0 and
+ *   its lxc take that MTU instead, which refuses the same oversized DF packets.
+ * - No iptables rules of its own for pod-to-pod traffic: the CILIUM_* chains it adds with
+ *   iptables masquerading only accept forwarded traffic and masquerade what leaves the native
+ *   routing CIDR, so they are left out.
+ * The programs and maps are returned as data (bpf/maps.ts), not as script lines: see
+ * `datapathComments` for why.
+ */
+export function installCilium(plan: ClusterPlan, cfg: CiliumConfig, w: ScriptWriter): BpfDatapath {
+  const tunnel = cfg.routingMode === "tunnel" ? cfg.tunnelProtocol : null;
+  const tunnelDev = tunnel === "geneve" ? "cilium_geneve" : "cilium_vxlan";
+  const podMtu = tunnel ? plan.mtu - TUNNEL_OVERHEAD : plan.mtu;
+  const ids = allocateIds(plan);
+  for (const node of plan.nodes) {
+    const router = ip(routerOf(node));
+    w.comment(
+      `cilium-agent on ${node.name}: podCIDR ${formatCidr(node.podCidr)} (cluster-pool), router IP ${router} on cilium_host`,
+    );
+    w.ip(node.name, "link add cilium_host type veth peer name cilium_net");
+    w.ip(node.name, "link set cilium_host arp off");
+    w.ip(node.name, "link set cilium_net arp off");
+    if (plan.mtu !== 1500) {
+      w.ip(node.name, `link set cilium_host mtu ${plan.mtu}`);
+      w.ip(node.name, `link set cilium_net mtu ${plan.mtu}`);
+    }
+    w.ip(node.name, "link set cilium_host up");
+    w.ip(node.name, "link set cilium_net up");
+    w.ip(node.name, `addr add ${router}/32 dev cilium_host`);
+    w.ip(node.name, `route add ${router} dev cilium_host proto kernel scope link`);
+    w.ip(
+      node.name,
+      `route add ${formatCidr(node.podCidr)} via ${router} dev cilium_host proto kernel src ${router}`,
+    );
+    if (tunnel === "vxlan")
+      w.ip(node.name, `link add cilium_vxlan type vxlan external dstport ${VXLAN_PORT} nolearning`);
+    if (tunnel === "geneve")
+      w.ip(node.name, `link add cilium_geneve type geneve external dstport ${GENEVE_PORT}`);
+    if (tunnel) w.ip(node.name, `link set ${tunnelDev} up`);
+  }
+  for (const node of plan.nodes) {
+    const peers = plan.nodes.filter((n) => n !== node);
+    if (peers.length === 0) continue;
+    const router = ip(routerOf(node));
+    if (tunnel) {
+      w.comment(`${node.name}: the other nodes' pod CIDRs via cilium_host (${tunnel} tunnel)`);
+      for (const peer of peers)
+        w.ip(
+          node.name,
+          `route add ${formatCidr(peer.podCidr)} via ${router} dev cilium_host proto kernel src ${router}`,
+        );
+    } else if (cfg.autoDirectNodeRoutes) {
+      w.comment(`${node.name}: autoDirectNodeRoutes, a route to each node on its subnet`);
+      for (const peer of peers)
+        if (peer.subnet === node.subnet)
+          w.ip(node.name, `route add ${formatCidr(peer.podCidr)} via ${ip(peer.ip)} dev eth0`);
+        else
+          w.comment(
+            `no direct route to ${peer.name}'s ${formatCidr(peer.podCidr)}: ${peer.name} is behind the router, not on ${node.name}'s subnet`,
+          );
+    }
+  }
+  for (const pod of plan.pods) {
+    const node = nodeOf(plan, pod);
+    const lxc = lxcName(pod.name);
+    const id = ids.get(pod.name) as { endpoint: number; identity: number };
+    w.comment(
+      `pod ${pod.name} on ${node.name}: ${ip(pod.ip)}/32, ${lxc} on the host, endpoint ${id.endpoint}, identity ${id.identity}`,
+    );
+    w.netns(pod.name);
+    w.ip(node.name, `link add ${lxc} type veth peer name eth0 netns ${w.ns(pod.name)}`);
+    w.ip(node.name, `link set ${lxc} address ${lxcMac(pod.name)}`);
+    w.ip(node.name, `link set ${lxc} mtu ${podMtu}`);
+    w.ip(node.name, `link set ${lxc} up`);
+    w.ip(pod.name, `link set eth0 address ${podMac(pod.name)}`);
+    w.ip(pod.name, `link set eth0 mtu ${podMtu}`);
+    w.ip(pod.name, `addr add ${ip(pod.ip)}/32 dev eth0`);
+    w.ip(pod.name, "link set eth0 up");
+    w.ip(pod.name, `route add ${ip(routerOf(node))} dev eth0 scope link`);
+    w.ip(pod.name, `route add default via ${ip(routerOf(node))} dev eth0`);
+  }
+  return {
+    nodes: plan.nodes.map((node) => nodeSetup(plan, node, ids, tunnel ? tunnelDev : null, tunnel)),
+  };
+}
+
+/** What the agent loads on `node`: its programs, its maps. */
+function nodeSetup(
+  plan: ClusterPlan,
+  node: PlannedNode,
+  ids: Map<string, { endpoint: number; identity: number }>,
+  tunnelDev: string | null,
+  tunnel: "vxlan" | "geneve" | null,
+): BpfNodeSetup {
+  const host = (object: string, hook: TcAttachment["hook"], program: TcAttachment["program"]) => ({
+    hook,
+    program,
+    object,
+  });
+  const attachments: { dev: string; attach: TcAttachment }[] = [
+    // pkg/datapath/loader: bpf_host on the native device (cil_to_netdev only with features that
+    // need it), on cilium_host both ways and on cilium_net; bpf_overlay on the tunnel device.
+    { dev: "eth0", attach: host("bpf_host.o", "tc-ingress", "cil_from_netdev") },
+    { dev: "cilium_host", attach: host("bpf_host.o", "tc-ingress", "cil_to_host") },
+    { dev: "cilium_host", attach: host("bpf_host.o", "tc-egress", "cil_from_host") },
+    { dev: "cilium_net", attach: host("bpf_host.o", "tc-ingress", "cil_to_host") },
+  ];
+  if (tunnelDev) {
+    attachments.push(
+      { dev: tunnelDev, attach: host("bpf_overlay.o", "tc-ingress", "cil_from_overlay") },
+      { dev: tunnelDev, attach: host("bpf_overlay.o", "tc-egress", "cil_to_overlay") },
+    );
+  }
+  const local = plan.pods.filter((p) => p.node === node.name);
+  const endpoints: EndpointEntry[] = [
+    hostEndpoint(node.ip),
+    hostEndpoint(routerOf(node)),
+    ...local.map((pod) => {
+      const id = ids.get(pod.name) as { endpoint: number; identity: number };
+      return {
+        ip: pod.ip,
+        ifname: lxcName(pod.name),
+        ifindex: 0,
+        lxcMac: lxcMac(pod.name),
+        podMac: podMac(pod.name),
+        endpointId: id.endpoint,
+        identity: id.identity,
+        host: false,
+      };
+    }),
+  ];
+  for (const pod of local) {
+    const id = ids.get(pod.name) as { endpoint: number; identity: number };
+    // bpf_lxc at the lxc's TC ingress: what leaves the pod.
+    attachments.push({
+      dev: lxcName(pod.name),
+      attach: {
+        hook: "tc-ingress",
+        program: "cil_from_container",
+        object: "bpf_lxc.o",
+        endpoint: id.endpoint,
+      },
+    });
+  }
+  const ipcache: IpcacheEntry[] = [
+    { prefix: 0, len: 0, identity: IDENTITY_WORLD, tunnelEndpoint: null },
+  ];
+  for (const n of plan.nodes) {
+    const self = n === node;
+    // Node IPs are reached natively; a node's router IP (its CiliumInternalIP) through the tunnel.
+    ipcache.push({
+      prefix: n.ip,
+      len: 32,
+      identity: self ? IDENTITY_HOST : IDENTITY_REMOTE_NODE,
+      tunnelEndpoint: null,
+    });
+    ipcache.push({
+      prefix: routerOf(n),
+      len: 32,
+      identity: self ? IDENTITY_HOST : IDENTITY_REMOTE_NODE,
+      tunnelEndpoint: self ? null : n.ip,
+    });
+  }
+  for (const pod of plan.pods) {
+    const at = nodeOf(plan, pod);
+    ipcache.push({
+      prefix: pod.ip,
+      len: 32,
+      identity: (ids.get(pod.name) as { identity: number }).identity,
+      tunnelEndpoint: at === node ? null : at.ip,
+    });
+  }
+  return {
+    node: node.name,
+    attachments,
+    config: {
+      nodeIp: node.ip,
+      routerIp: routerOf(node),
+      podCidr: node.podCidr,
+      tunnel: tunnelDev && tunnel ? { device: tunnelDev, protocol: tunnel } : null,
+    },
+    endpoints,
+    ipcache,
+    // pkg/datapath/linux/node.go, updateTunnelMapping: tunnel mode only.
+    tunnel: tunnel
+      ? plan.nodes
+          .filter((n) => n !== node)
+          .map((n) => ({ prefix: n.podCidr.addr, len: n.podCidr.len, endpoint: n.ip }))
+      : [],
+    // No policy selects these endpoints: the agent installs an allow-all entry each way.
+    policy: local.map((pod) => ({
+      endpointId: (ids.get(pod.name) as { endpoint: number }).endpoint,
+      entries: [
+        { direction: "ingress" as const, identity: 0, deny: false },
+        { direction: "egress" as const, identity: 0, deny: false },
+      ],
+    })),
+  };
+}
+
+function hostEndpoint(address: number): EndpointEntry {
+  const none: Mac = "00:00:00:00:00:00";
+  return {
+    ip: address,
+    ifname: "",
+    ifindex: 0,
+    lxcMac: none,
+    podMac: none,
+    endpointId: 0,
+    identity: IDENTITY_HOST,
+    host: true,
+  };
+}
+
+/**
+ * Endpoint IDs (1-4095, unique per node, pkg/endpointmanager idallocator) and security
+ * identities (from 256, cluster-wide, one per distinct label set: one per pod here) look random on
+ * a real cluster; here they are stable hashes of the pod's name.
+ */
+function allocateIds(plan: ClusterPlan): Map<string, { endpoint: number; identity: number }> {
+  const out = new Map<string, { endpoint: number; identity: number }>();
+  const usedEndpoints = new Map<string, Set<number>>();
+  const usedIdentities = new Set<number>();
+  for (const pod of plan.pods) {
+    const used = usedEndpoints.get(pod.node) ?? new Set<number>();
+    usedEndpoints.set(pod.node, used);
+    let endpoint = 1 + (stableHash(`endpoint/${pod.name}`) % 4095);
+    while (used.has(endpoint)) endpoint = (endpoint % 4095) + 1;
+    used.add(endpoint);
+    let identity = 256 + (stableHash(`identity/${pod.name}`) % (65535 - 256));
+    while (usedIdentities.has(identity)) identity = identity + 1 > 65535 ? 256 : identity + 1;
+    usedIdentities.add(identity);
+    out.set(pod.name, { endpoint, identity });
+  }
+  return out;
+}
+
+function nodeOf(plan: ClusterPlan, pod: PlannedPod): PlannedNode {
+  return plan.nodes.find((n) => n.name === pod.node) as PlannedNode;
+}
+
+function routerOf(node: PlannedNode): number {
+  return node.routerIp as number;
+}
+
+/**
+ * FNV-1a of names that differ only at the end differs only in its low bits; murmur3's finalizer
+ * spreads them, so IDs, names and MACs look as unrelated as the real, random ones.
+ */
+function stableHash(text: string): number {
+  let h = fnv(text);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** The CNI plugin's host-side name: `lxc` and 12 hex digits of a hash of the endpoint. */
+export function lxcName(pod: string): string {
+  return `lxc${hex(stableHash(pod), 8)}${hex(stableHash(`${pod}/lxc`), 4)}`;
+}
+
+/** Random MACs on a real node (locally administered, unicast); stable hashes here. */
+function randomMac(seed: string): Mac {
+  const a = stableHash(seed);
+  const b = stableHash(`${seed}/2`);
+  const bytes = [(a >>> 24) & 0xfc, a >>> 16, a >>> 8, a, b >>> 8, b].map((x, i) =>
+    hex(i === 0 ? (x & 0xfe) | 0x02 : x & 0xff, 2),
+  );
+  return bytes.join(":");
+}
+
+function lxcMac(pod: string): Mac {
+  return randomMac(`lxc/${pod}`);
+}
+
+function podMac(pod: string): Mac {
+  return randomMac(`eth0/${pod}`);
+}
