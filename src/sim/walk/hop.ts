@@ -8,7 +8,6 @@ export type HopKind =
   | "route"
   | "netfilter"
   | "nat"
-  | "conntrack"
   | "neighbour"
   | "xmit"
   | "receive"
