@@ -18,6 +18,7 @@ const FAMILIES = [
   "kube-proxy-dnat",
   "same-node",
   "pod-egress",
+  "edges",
 ];
 
 /** Fault kinds the generator must cover, as patterns on ids (family/topology/fault). */
@@ -59,6 +60,20 @@ const FAULT_KINDS: Record<string, RegExp> = {
   MASQUERADE: /\/masquerade/,
   "host-gw across subnets refused": /^flannel-host-gw\/two-subnets\/cross-subnet-refused$/,
   "same-node pod to pod": /^same-node\/.*\/happy$/,
+  "ICMP errors back through MASQUERADE / SNAT": /^edges\/(masquerade|snat)\/.*-icmp-error$/,
+  "ICMP errors about a DNATed packet": /^edges\/dnat\//,
+  "MASQUERADE source from the next hop": /^edges\/masquerade\/source-from-next-hop$/,
+  "hairpin DNAT on a bridge": /^edges\/hairpin-dnat\//,
+  "iptables lines the kernel refuses": /^edges\/iptables-refusals\//,
+  "subnet broadcast": /^edges\/subnet-broadcast\//,
+  "--ctstate DNAT": /^edges\/ctstate-dnat\//,
+  "source selection past link-scope addresses": /^edges\/source-selection\//,
+  "a local address as gateway": /^edges\/local-gateway\//,
+  "127/8 from outside": /^edges\/loopback\//,
+  rp_filter: /^edges\/rp-filter\//,
+  send_redirects: /^edges\/send-redirects\//,
+  "--reject-with and the client's error": /^edges\/reject-with\//,
+  "route append / replace / del matching": /^edges\/route-edits\//,
 };
 
 /** The namespaces a line names: after `ip netns add|del|exec`, `-n`, and `… netns NAME`. */

@@ -1,9 +1,10 @@
-// The scenario generator for the simulator-vs-kernel comparison: ~200 deterministic scenarios,
+// The scenario generator for the simulator-vs-kernel comparison: ~240 deterministic scenarios,
 // one family per file under scenarios/ (flat L2, routed underlays, Flannel vxlan and host-gw,
-// Calico with proxy ARP, kube-proxy DNAT, same-node pods, pod egress). Each scenario is a script
-// in the simulator's dialect plus 1-3 probes; the comparison builds it in the simulator and in
-// network namespaces (netns.ts) and compares verdicts. No stored answers: each description says
-// what the kernel did (Linux 6.18, iproute2 6.1, iptables 1.8.9 nf_tables, ping -W2).
+// Calico with proxy ARP, kube-proxy DNAT, same-node pods, pod egress, and edge cases a review
+// found between the simulator and the kernel). Each scenario is a script in the simulator's
+// dialect plus 1-3 probes; the comparison builds it in the simulator and in network namespaces
+// (netns.ts) and compares verdicts. No stored answers: each description says what the kernel
+// did (Linux 6.18, iproute2 6.1, iptables 1.8.9 nf_tables, ping -W2).
 //
 // Kernel behaviour that surprised us while checking these scenarios (all seen on this machine):
 // - br_netfilter: bridge-nf-call-iptables is 1 in every new netns, so bridged IPv4 crosses
@@ -35,10 +36,18 @@
 //   DNATed it to the target port (kube-proxy-dnat/*/filter-service-port-drop-no-effect).
 // - Calico without proxy_delay=0: the proxy ARP answer waits a random 0-0.8 s, still inside a
 //   1 s ping (calico-proxyarp/two-nodes/proxy-delay-default).
+// - edges/*: ICMP errors about NATed packets come back un-NATed (a DNATed packet's errors from
+//   the VIP); a redirect about a NATed connection is dropped by NAT; with br_netfilter a DNAT
+//   back onto the same bridge is bridged, not routed; --ctstate DNAT matches the replies too;
+//   ping refuses the subnet broadcast even without `brd`; a source reachable only through another
+//   interface fails rp_filter=2 when the incoming interface has no address, and a strict
+//   rp_filter on the ARP sender's address silences ARP; send_redirects is all OR the interface;
+//   `route replace` refuses when an identical route is not the first of its prefix and metric.
 // - ARP failures (wrong gateway that does not exist, missing/wrong neighbours, ports down) only
 //   print `Destination Host Unreachable` after ~3 s: within the probes' -W2 they are silent.
 import { calico } from "./scenarios/calico";
 import type { Scenario } from "./scenarios/common";
+import { edges } from "./scenarios/edges";
 import { flannelHostGw } from "./scenarios/flannel-host-gw";
 import { flannelVxlan } from "./scenarios/flannel-vxlan";
 import { flatL2 } from "./scenarios/flat-l2";
@@ -59,5 +68,6 @@ export function generateScenarios(prefix: string): Scenario[] {
     ...kubeProxy(prefix),
     ...sameNode(prefix),
     ...podEgress(prefix),
+    ...edges(prefix),
   ];
 }

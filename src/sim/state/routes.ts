@@ -77,10 +77,17 @@ export function insertRoute(ns: Netns, given: Route, mode: RouteMode): Result<Ro
         return fail("RTNETLINK answers: File exists");
       ns.routes.insert(route);
       return ok(route);
-    case "replace":
+    case "replace": {
+      // fib_table_insert: when an identical route already exists, replace is a no-op if it is
+      // the first of that prefix and metric, and refused (File exists) if it is a later one.
+      const twin = ns.routes
+        .exact(route.dst, route.len)
+        .find((r) => r.metric === route.metric && sameRoute(r, route));
+      if (twin) return twin === same ? ok(twin) : fail("RTNETLINK answers: File exists");
       if (same) ns.routes.replaceAt(same, route);
       else ns.routes.insert(route);
       return ok(route);
+    }
     case "change":
       if (!same) return fail("RTNETLINK answers: No such file or directory");
       ns.routes.replaceAt(same, route);

@@ -27,7 +27,12 @@ export type ArpAnswer =
  * peer's TC ingress may answer first (Cilium's bpf_lxc does, for every address but the pod's own):
  * the request then never reaches any kernel.
  */
-export function arpResolve(world: World, dev: Link, target: Ipv4): ArpAnswer {
+export function arpResolve(
+  world: World,
+  dev: Link,
+  target: Ipv4,
+  sender: Ipv4 | null = null,
+): ArpAnswer {
   const bpf = arpResponder(world, dev, target);
   if (bpf)
     return {
@@ -55,7 +60,7 @@ export function arpResolve(world: World, dev: Link, target: Ipv4): ArpAnswer {
   const owner = segments.owners
     .get(id)
     ?.get(target)
-    ?.find((l) => l !== dev && l.netns !== dev.netns);
+    ?.find((l) => l !== dev && l.netns !== dev.netns && senderValid(world, l, sender));
   if (owner) return { ok: true, mac: owner.mac, responder: owner, proxy: false };
   for (const candidate of segments.proxies.get(id) ?? []) {
     if (candidate === dev || candidate.netns === dev.netns) continue;
@@ -64,6 +69,23 @@ export function arpResolve(world: World, dev: Link, target: Ipv4): ArpAnswer {
       return { ok: true, mac: candidate.mac, responder: candidate, proxy: true };
   }
   return { ok: false, why: `no host on ${dev.name}'s segment answered ARP for the address` };
+}
+
+/**
+ * arp_process validates the request's sender address with ip_route_input, so the responder's
+ * rp_filter applies: in strict mode the route back to the sender must leave through the
+ * interface the request came in on.
+ */
+function senderValid(world: World, responder: Link, sender: Ipv4 | null): boolean {
+  if (sender === null || sender === 0) return true;
+  const ns = world.netns.get(responder.netns);
+  if (!ns) return false;
+  const mode = effectiveConf(ns, responder.name).rpFilter;
+  if (mode === 0) return true;
+  const back = lookupRoute(world, ns, sender);
+  if (back.kind !== "unicast") return false;
+  const hasAddress = ns.addresses.some((a) => a.dev === responder.name);
+  return back.dev === responder.name || (mode === 2 && hasAddress);
 }
 
 function answersByProxy(world: World, ns: Netns, link: Link, target: Ipv4): boolean {

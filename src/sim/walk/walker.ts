@@ -473,7 +473,11 @@ export class Walk {
     const mode = effectiveConf(ns, link.name).rpFilter;
     if (mode === 0 || link.kind === "loopback") return true;
     const back = lookupRoute(this.world, ns, d.src);
-    const okPath = back.kind === "unicast" && (mode === 2 || back.dev === link.name);
+    // __fib_validate_source: loose mode accepts any route back, except on an interface with no
+    // IPv4 address, where only a route back through it will do.
+    const hasAddress = ns.addresses.some((a) => a.dev === link.name);
+    const okPath =
+      back.kind === "unicast" && ((mode === 2 && hasAddress) || back.dev === link.name);
     if (!okPath)
       this.drop(
         tag,
@@ -927,8 +931,10 @@ export class Walk {
     inDev: string | null,
     outDev: string | null,
   ): Tracked | null {
-    if (isIcmpError(d) || isIcmpRedirect(d))
-      return { packet: this.relatedError(ns, d, tag), state: "RELATED", ref: null };
+    if (isIcmpError(d) || isIcmpRedirect(d)) {
+      const related = this.relatedError(ns, d, tag);
+      return related === null ? null : { packet: related, state: "RELATED", ref: null };
+    }
     const table = this.ct(ns);
     const t = tupleOf(d);
     const found = table.find(t);
@@ -1091,7 +1097,7 @@ export class Walk {
    * travelling back against a DNAT comes from the virtual address, one against a SNAT or
    * MASQUERADE is sent on to the real source.
    */
-  private relatedError(ns: Netns, d: Datagram, tag: Tag): Datagram {
+  private relatedError(ns: Netns, d: Datagram, tag: Tag): Datagram | null {
     const l4 = d.l4 as Extract<Datagram["l4"], { kind: "icmp" }>;
     const quoted = l4.quoted;
     if (
@@ -1102,6 +1108,19 @@ export class Walk {
     const found = this.ct(ns).find(invert(tupleOf(quoted)));
     if (!found) return d;
     const { entry, dir } = found;
+    if (isIcmpRedirect(d) && (entry.dnat || entry.snat)) {
+      // nf_nat_icmp_reply_translation: a redirect about a NATed connection would let the hosts
+      // talk past the translation, so NAT drops it.
+      this.drop(
+        tag,
+        ns,
+        null,
+        "netfilter-drop",
+        "an ICMP redirect about a NATed connection: NAT drops it",
+        d,
+      );
+      return null;
+    }
     // `dir` is the error's own direction: the quoted packet went the other way.
     const toward = dir === "reply" ? entry.original : entry.reply;
     // The quoted packet, as its sender sent it; the error goes to that sender. Whoever generated
@@ -1223,7 +1242,11 @@ export class Walk {
         );
       return cached;
     }
-    const answer = arpResolve(this.world, link, nexthop);
+    // arp_solicit: the request carries the packet's source when it is ours, else one chosen for the link.
+    const sender = isLocalAddress(ns, d.src)
+      ? d.src
+      : selectSource(this.world, ns, link.name, nexthop, "link");
+    const answer = arpResolve(this.world, link, nexthop, sender);
     if (!answer.ok) {
       this.neighbourCache.set(key, null);
       this.drop(
