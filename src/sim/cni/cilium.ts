@@ -10,8 +10,8 @@ import type { ClusterPlan, PlannedNode, PlannedPod } from "../cluster/load";
 import { formatCidr } from "../cluster/load";
 import type { CiliumConfig } from "../cluster/schema";
 import type { Mac } from "../mac";
+import type { Emitter, PeerLine, PeerTable } from "./emitter";
 import { stableHash as fnv, hex, ip } from "./names";
-import type { ScriptWriter } from "./script-writer";
 
 /** Cilium's tunnel ports (pkg/defaults: TunnelPortVXLAN, TunnelPortGeneve). */
 const VXLAN_PORT = 8472;
@@ -42,7 +42,7 @@ const TUNNEL_OVERHEAD = 50;
  * The programs and maps are returned as data (bpf/maps.ts), not as script lines: see
  * `datapathComments` for why.
  */
-export function installCilium(plan: ClusterPlan, cfg: CiliumConfig, w: ScriptWriter): BpfDatapath {
+export function installCilium(plan: ClusterPlan, cfg: CiliumConfig, w: Emitter): BpfDatapath {
   const tunnel = cfg.routingMode === "tunnel" ? cfg.tunnelProtocol : null;
   const tunnelDev = tunnel === "geneve" ? "cilium_geneve" : "cilium_vxlan";
   const podMtu = tunnel ? plan.mtu - TUNNEL_OVERHEAD : plan.mtu;
@@ -73,26 +73,38 @@ export function installCilium(plan: ClusterPlan, cfg: CiliumConfig, w: ScriptWri
       w.ip(node.name, `link add cilium_geneve type geneve external dstport ${GENEVE_PORT}`);
     if (tunnel) w.ip(node.name, `link set ${tunnelDev} up`);
   }
+  const peerTable: PeerTable = {
+    name: "cilium",
+    // Tunnel routes go via each node's own router IP (a field the shared table rebinds per
+    // node); direct routes depend on the node's subnet.
+    view: (node) => (tunnel ? "all" : `subnet ${node.subnet}`),
+    entries: (node, peer): PeerLine[] => {
+      const router = ip(routerOf(node));
+      const cidr = formatCidr(peer.podCidr);
+      if (tunnel)
+        return [
+          {
+            tool: "ip",
+            words: `route add ${cidr} via ${router} dev cilium_host proto kernel src ${router}`,
+          },
+        ];
+      if (peer.subnet === node.subnet)
+        return [{ tool: "ip", words: `route add ${cidr} via ${ip(peer.ip)} dev eth0` }];
+      return [
+        {
+          comment: `no direct route to ${peer.name}'s ${cidr}: ${peer.name} is behind the router, not on ${node.name}'s subnet`,
+        },
+      ];
+    },
+  };
   for (const node of plan.nodes) {
-    const peers = plan.nodes.filter((n) => n !== node);
-    if (peers.length === 0) continue;
-    const router = ip(routerOf(node));
+    if (plan.nodes.length < 2) continue;
     if (tunnel) {
       w.comment(`${node.name}: the other nodes' pod CIDRs via cilium_host (${tunnel} tunnel)`);
-      for (const peer of peers)
-        w.ip(
-          node.name,
-          `route add ${formatCidr(peer.podCidr)} via ${router} dev cilium_host proto kernel src ${router}`,
-        );
+      w.peers(plan, node, peerTable);
     } else if (cfg.autoDirectNodeRoutes) {
       w.comment(`${node.name}: autoDirectNodeRoutes, a route to each node on its subnet`);
-      for (const peer of peers)
-        if (peer.subnet === node.subnet)
-          w.ip(node.name, `route add ${formatCidr(peer.podCidr)} via ${ip(peer.ip)} dev eth0`);
-        else
-          w.comment(
-            `no direct route to ${peer.name}'s ${formatCidr(peer.podCidr)}: ${peer.name} is behind the router, not on ${node.name}'s subnet`,
-          );
+      w.peers(plan, node, peerTable);
     }
   }
   for (const pod of plan.pods) {
