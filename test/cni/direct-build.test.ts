@@ -86,3 +86,65 @@ describe("a direct build gives the state the installer's script gives", () => {
         expect(direct.nodes.unshared).toBe(0);
       });
 });
+
+/** Commands that change node1's tables where they come from the shared base. */
+function mutations(world: World, plan: ClusterPlan): string[] {
+  const node = world.netns.get("node1");
+  if (!node) throw new Error("no node1");
+  const [, second, third] = plan.nodes;
+  const cidr = (n: ClusterPlan["nodes"][number] | undefined) =>
+    n ? `${formatIpv4(n.podCidr.addr)}/${n.podCidr.len}` : "10.99.0.0/24";
+  const gateway = formatIpv4(plan.subnets[0]?.gateway ?? 0);
+  const out = [
+    `ip -n node1 route del ${cidr(second)}`,
+    `ip -n node1 route add ${cidr(second)} via ${gateway} dev eth0 metric 7`,
+    `ip -n node1 route replace ${cidr(third)} via ${gateway} dev eth0`,
+    `ip -n node1 route append ${cidr(third)} via ${gateway} dev eth0 metric 9`,
+  ];
+  for (const [dev, table] of node.neighbours) {
+    const [first, next] = [...table.values()];
+    if (first) out.push(`ip -n node1 neigh del ${formatIpv4(first.ip)} dev ${dev}`);
+    if (next)
+      out.push(
+        `ip -n node1 neigh replace ${formatIpv4(next.ip)} lladdr 02:00:00:00:00:01 dev ${dev} nud permanent`,
+        `ip -n node1 neigh add ${formatIpv4(first?.ip ?? 0)} lladdr 02:00:00:00:00:02 dev ${dev} nud permanent`,
+      );
+  }
+  for (const link of node.links.values()) {
+    if (link.kind !== "vxlan") continue;
+    const [mac] = [...link.fdb.keys()];
+    const entries = mac ? (link.fdb.get(mac) ?? []) : [];
+    if (mac && entries[0])
+      out.push(`bridge -n node1 fdb del ${mac} dev ${link.name} dst ${formatIpv4(entries[0].dst)}`);
+    out.push(`bridge -n node1 fdb append 00:00:00:00:00:00 dev ${link.name} dst 192.0.2.9`);
+    out.push(`bridge -n node1 fdb replace 02:00:00:00:00:03 dev ${link.name} dst 192.0.2.10`);
+    out.push(`ip -n node1 link set ${link.name} down`, `ip -n node1 link set ${link.name} up`);
+  }
+  out.push("ip -n node1 link set eth0 down", "ip -n node1 link set eth0 up");
+  return out;
+}
+
+describe("shared tables stay per node under change", () => {
+  for (const name of ["flannel-vxlan", "calico-vxlan", "calico-bgp", "cilium-vxlan", "weave"])
+    test(`${name}: node1's changes match the script build's and leave the other nodes alone`, () => {
+      const plan = planOf(grown(exampleCluster(name)));
+      const scripted = runCluster(clusterBuild(plan)).world;
+      const direct = runClusterDirect(plan).world;
+      const before = shown(direct);
+      const commands = mutations(scripted, plan);
+      let applied = 0;
+      for (const command of commands) {
+        const words = command.split(" ");
+        const x = runShow(scripted, "node1", words);
+        const y = runShow(direct, "node1", words);
+        expect(y, command).toEqual(x);
+        if (y.ok) applied++;
+        expect(shown(direct), command).toEqual(shown(scripted));
+      }
+      expect(applied).toBeGreaterThan(5);
+      const after = shown(direct);
+      const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
+      expect(changed.length).toBeGreaterThan(0);
+      expect(changed.every((k) => k.startsWith("node1: "))).toBe(true);
+    });
+});
