@@ -1,5 +1,5 @@
 import type { ClusterPlan, PlannedNode } from "../cluster/load";
-import { formatCidr } from "../cluster/load";
+import { formatCidr, nodeOfPod } from "../cluster/load";
 import type { CalicoConfig } from "../cluster/schema";
 import type { Emitter, PeerLine, PeerTable } from "./emitter";
 import { caliName, ip, macFromIp } from "./names";
@@ -97,13 +97,12 @@ export function installCalico(plan: ClusterPlan, cfg: CalicoConfig, w: Emitter):
     }
   }
   for (const node of plan.nodes) {
-    const peers = plan.nodes.filter((n) => n !== node);
-    if (peers.length > 0)
+    if (plan.nodes.length > 1)
       w.comment(`${node.name}: routes to the other nodes' blocks (${vxlan ? "Felix" : "BIRD"})`);
     w.peers(plan, node, peerTable);
   }
   for (const pod of plan.pods) {
-    const node = plan.nodes.find((n) => n.name === pod.node) as PlannedNode;
+    const node = nodeOfPod(plan, pod);
     const cali = caliName(pod.name);
     w.comment(
       `pod ${pod.name} on ${node.name}: ${ip(pod.ip)}/32 from the block, ${cali} on the host`,

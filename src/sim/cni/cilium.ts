@@ -7,7 +7,7 @@ import type {
 } from "../bpf/maps";
 import { IDENTITY_HOST, IDENTITY_REMOTE_NODE, IDENTITY_WORLD } from "../bpf/maps";
 import type { ClusterPlan, PlannedNode, PlannedPod } from "../cluster/load";
-import { formatCidr } from "../cluster/load";
+import { formatCidr, nodeOfPod, podsOnNode } from "../cluster/load";
 import type { CiliumConfig } from "../cluster/schema";
 import type { Mac } from "../mac";
 import type { Emitter, PeerLine, PeerTable } from "./emitter";
@@ -158,7 +158,7 @@ function nodeSetup(
       { dev: tunnelDev, attach: host("bpf_overlay.o", "tc-egress", "cil_to_overlay") },
     );
   }
-  const local = plan.pods.filter((p) => p.node === node.name);
+  const local = podsOnNode(plan, node);
   const endpoints: EndpointEntry[] = [
     hostEndpoint(node.ip),
     hostEndpoint(routerOf(node)),
@@ -283,7 +283,7 @@ function allocateIds(plan: ClusterPlan): Map<string, { endpoint: number; identit
 }
 
 function nodeOf(plan: ClusterPlan, pod: PlannedPod): PlannedNode {
-  return plan.nodes.find((n) => n.name === pod.node) as PlannedNode;
+  return nodeOfPod(plan, pod);
 }
 
 function routerOf(node: PlannedNode): number {

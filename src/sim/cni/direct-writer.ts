@@ -7,6 +7,7 @@ import { runCommand } from "../script/command";
 import { parseNeighCommand } from "../script/ip-neigh";
 import { parseRouteSpec } from "../script/ip-route";
 import { Args, tokenize } from "../script/tokenize";
+import { netnsNotFound } from "../state/netns";
 import { resolveRoute, routeOf } from "../state/routes";
 import type { Emitter, PeerLine, PeerTable } from "./emitter";
 
@@ -66,34 +67,45 @@ export class DirectWriter implements Emitter {
   comment(): void {}
 
   netns(name: string): void {
-    this.run(`ip netns add ${this.ns(name)}`);
-    this.run(`ip -n ${this.ns(name)} link set lo up`);
+    this.run(["ip", "netns", "add", this.ns(name)], "");
+    this.run(["ip", "-n", this.ns(name), "link", "set", "lo", "up"], "");
   }
 
   ip(name: string, words: string): void {
-    this.run(`ip -n ${this.ns(name)} ${words}`);
+    this.run(["ip", "-n", this.ns(name)], words);
   }
 
   bridge(name: string, words: string): void {
-    this.run(`bridge -n ${this.ns(name)} ${words}`);
+    this.run(["bridge", "-n", this.ns(name)], words);
   }
 
   sysctl(name: string, key: string, value: string | number): void {
-    this.run(`ip netns exec ${this.ns(name)} sysctl -w ${key}=${value}`);
+    this.run(["sysctl", "-w", `${key}=${value}`], "", name);
   }
 
   iptables(name: string, words: string): void {
-    this.run(`ip netns exec ${this.ns(name)} iptables ${words}`);
+    this.run(["iptables"], words, name);
   }
 
-  private run(command: string): void {
-    const words = tokenize(command);
-    if (!words.ok) {
-      this.errors.push({ command, message: `syntax error: ${words.message}` });
+  /**
+   * Runs one command as the script line would (`ip netns exec NS …` is the command run in NS),
+   * without writing the line: only what follows the namespace is split into words.
+   */
+  private run(head: string[], words: string, exec?: string): void {
+    const split = tokenize(words);
+    const command = (): string =>
+      `${exec === undefined ? "" : `ip netns exec ${this.ns(exec)} `}${[...head, words].join(" ").trim()}`;
+    if (!split.ok) {
+      this.errors.push({ command: command(), message: `syntax error: ${split.message}` });
       return;
     }
-    const result = runCommand(this.world, words.words, null);
-    if (!result.ok) this.errors.push({ command, message: result.message.trimEnd() });
+    const netns = exec === undefined ? null : this.ns(exec);
+    if (netns !== null && !this.world.netns.has(netns)) {
+      this.errors.push({ command: command(), message: netnsNotFound(netns) });
+      return;
+    }
+    const result = runCommand(this.world, [...head, ...split.words], netns);
+    if (!result.ok) this.errors.push({ command: command(), message: result.message.trimEnd() });
   }
 
   private runLines(node: PlannedNode, lines: readonly PeerLine[]): void {

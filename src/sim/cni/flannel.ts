@@ -1,5 +1,5 @@
 import type { ClusterPlan, PlannedNode } from "../cluster/load";
-import { formatCidr } from "../cluster/load";
+import { formatCidr, nodeOfPod, podsOnNode } from "../cluster/load";
 import type { FlannelConfig } from "../cluster/schema";
 import { formatIpv4 } from "../ipv4";
 import type { Emitter, PeerLine, PeerTable } from "./emitter";
@@ -90,18 +90,16 @@ export function installFlannel(plan: ClusterPlan, cfg: FlannelConfig, w: Emitter
     );
   }
   for (const node of plan.nodes) {
-    const others = plan.nodes.filter((n) => n !== node);
-    if (others.length > 0)
-      w.comment(
-        `flanneld on ${node.name}: what it installs for the other ${others.length} node(s)`,
-      );
+    const others = plan.nodes.length - 1;
+    if (others > 0)
+      w.comment(`flanneld on ${node.name}: what it installs for the other ${others} node(s)`);
     w.peers(plan, node, peerTable);
   }
   for (const pod of plan.pods) {
-    const node = plan.nodes.find((n) => n.name === pod.node) as PlannedNode;
+    const node = nodeOfPod(plan, pod);
     const lease = node.podCidr;
     const gateway = formatIpv4(lease.addr + 1);
-    if (plan.pods.find((p) => p.node === node.name) === pod) {
+    if (podsOnNode(plan, node)[0] === pod) {
       w.comment(`the bridge plugin creates cni0 on ${node.name} with its first pod`);
       w.ip(node.name, "link add cni0 type bridge");
       w.ip(node.name, `addr add ${gateway}/${lease.len} dev cni0`);

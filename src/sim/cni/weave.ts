@@ -1,5 +1,5 @@
 import type { ClusterPlan, PlannedNode } from "../cluster/load";
-import { formatCidr } from "../cluster/load";
+import { formatCidr, nodeOfPod } from "../cluster/load";
 import type { WeaveConfig } from "../cluster/schema";
 import type { Emitter, PeerTable } from "./emitter";
 import { hex, ip, macFromIp, stableHash } from "./names";
@@ -80,7 +80,7 @@ export function installWeave(plan: ClusterPlan, cfg: WeaveConfig, w: Emitter): v
     w.iptables(node.name, `-t nat -A WEAVE -s ${range} ! -d ${range} -j MASQUERADE`);
   }
   for (const pod of plan.pods) {
-    const node = plan.nodes.find((n) => n.name === pod.node) as PlannedNode;
+    const node = nodeOfPod(plan, pod);
     const veth = `vethwepl${hex(stableHash(pod.name), 7)}`;
     w.comment(`pod ${pod.name} on ${node.name}: ${ip(pod.ip)}/${prefix}, ${veth} on weave`);
     w.netns(pod.name);
