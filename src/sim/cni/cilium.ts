@@ -4,8 +4,10 @@ import type {
   EndpointEntry,
   IpcacheEntry,
   TcAttachment,
+  TunnelEntry,
 } from "../bpf/maps";
 import { IDENTITY_HOST, IDENTITY_REMOTE_NODE, IDENTITY_WORLD } from "../bpf/maps";
+import { PrefixMap, SharedPrefixes } from "../bpf/prefix-map";
 import type { ClusterPlan, PlannedNode, PlannedPod } from "../cluster/load";
 import { formatCidr, nodeOfPod, podsOnNode } from "../cluster/load";
 import type { CiliumConfig } from "../cluster/schema";
@@ -126,14 +128,18 @@ export function installCilium(plan: ClusterPlan, cfg: CiliumConfig, w: Emitter):
     w.ip(pod.name, `route add ${ip(routerOf(node))} dev eth0 scope link`);
     w.ip(pod.name, `route add default via ${ip(routerOf(node))} dev eth0`);
   }
+  const shared = sharedMaps(plan, ids, tunnel !== null);
   return {
-    nodes: plan.nodes.map((node) => nodeSetup(plan, node, ids, tunnel ? tunnelDev : null, tunnel)),
+    nodes: plan.nodes.map((node) =>
+      nodeSetup(plan, shared, node, ids, tunnel ? tunnelDev : null, tunnel),
+    ),
   };
 }
 
 /** What the agent loads on `node`: its programs, its maps. */
 function nodeSetup(
   plan: ClusterPlan,
+  shared: SharedMaps,
   node: PlannedNode,
   ids: Map<string, { endpoint: number; identity: number }>,
   tunnelDev: string | null,
@@ -189,34 +195,15 @@ function nodeSetup(
       },
     });
   }
-  const ipcache: IpcacheEntry[] = [
-    { prefix: 0, len: 0, identity: IDENTITY_WORLD, tunnelEndpoint: null },
-  ];
-  for (const n of plan.nodes) {
-    const self = n === node;
-    // Node IPs are reached natively; a node's router IP (its CiliumInternalIP) through the tunnel.
-    ipcache.push({
-      prefix: n.ip,
-      len: 32,
-      identity: self ? IDENTITY_HOST : IDENTITY_REMOTE_NODE,
+  // The node's own addresses are the host's and its pods are local: not behind a tunnel.
+  const own: IpcacheEntry[] = [
+    { prefix: node.ip, len: 32, identity: IDENTITY_HOST, tunnelEndpoint: null },
+    { prefix: routerOf(node), len: 32, identity: IDENTITY_HOST, tunnelEndpoint: null },
+    ...local.map((pod) => ({
+      ...(shared.ipcache.exact(pod.ip, 32) as IpcacheEntry),
       tunnelEndpoint: null,
-    });
-    ipcache.push({
-      prefix: routerOf(n),
-      len: 32,
-      identity: self ? IDENTITY_HOST : IDENTITY_REMOTE_NODE,
-      tunnelEndpoint: self ? null : n.ip,
-    });
-  }
-  for (const pod of plan.pods) {
-    const at = nodeOf(plan, pod);
-    ipcache.push({
-      prefix: pod.ip,
-      len: 32,
-      identity: (ids.get(pod.name) as { identity: number }).identity,
-      tunnelEndpoint: at === node ? null : at.ip,
-    });
-  }
+    })),
+  ];
   return {
     node: node.name,
     attachments,
@@ -227,13 +214,13 @@ function nodeSetup(
       tunnel: tunnelDev && tunnel ? { device: tunnelDev, protocol: tunnel } : null,
     },
     endpoints,
-    ipcache,
-    // pkg/datapath/linux/node.go, updateTunnelMapping: tunnel mode only.
-    tunnel: tunnel
-      ? plan.nodes
-          .filter((n) => n !== node)
-          .map((n) => ({ prefix: n.podCidr.addr, len: n.podCidr.len, endpoint: n.ip }))
-      : [],
+    ipcache: new PrefixMap(shared.ipcache, own),
+    // pkg/datapath/linux/node.go, updateTunnelMapping: tunnel mode only, the other nodes' CIDRs.
+    tunnel: new PrefixMap(
+      shared.tunnel,
+      [],
+      tunnel ? [{ prefix: node.podCidr.addr, len: node.podCidr.len }] : [],
+    ),
     // No policy selects these endpoints: the agent installs an allow-all entry each way.
     policy: local.map((pod) => ({
       endpointId: (ids.get(pod.name) as { endpoint: number }).endpoint,
@@ -243,6 +230,46 @@ function nodeSetup(
       ],
     })),
   };
+}
+
+interface SharedMaps {
+  readonly ipcache: SharedPrefixes<IpcacheEntry>;
+  readonly tunnel: SharedPrefixes<TunnelEntry>;
+}
+
+/**
+ * The ipcache and tunnel map as any node but the one named sees them (the agent learns every
+ * node and endpoint from the cluster): made once, each node's maps lay its own entries over them.
+ */
+function sharedMaps(
+  plan: ClusterPlan,
+  ids: Map<string, { endpoint: number; identity: number }>,
+  tunnel: boolean,
+): SharedMaps {
+  const ipcache: IpcacheEntry[] = [
+    { prefix: 0, len: 0, identity: IDENTITY_WORLD, tunnelEndpoint: null },
+  ];
+  for (const n of plan.nodes) {
+    // Node IPs are reached natively; a node's router IP (its CiliumInternalIP) through the tunnel.
+    ipcache.push({ prefix: n.ip, len: 32, identity: IDENTITY_REMOTE_NODE, tunnelEndpoint: null });
+    ipcache.push({
+      prefix: routerOf(n),
+      len: 32,
+      identity: IDENTITY_REMOTE_NODE,
+      tunnelEndpoint: n.ip,
+    });
+  }
+  for (const pod of plan.pods)
+    ipcache.push({
+      prefix: pod.ip,
+      len: 32,
+      identity: (ids.get(pod.name) as { identity: number }).identity,
+      tunnelEndpoint: nodeOf(plan, pod).ip,
+    });
+  const tunnelMap: TunnelEntry[] = tunnel
+    ? plan.nodes.map((n) => ({ prefix: n.podCidr.addr, len: n.podCidr.len, endpoint: n.ip }))
+    : [];
+  return { ipcache: new SharedPrefixes(ipcache), tunnel: new SharedPrefixes(tunnelMap) };
 }
 
 function hostEndpoint(address: number): EndpointEntry {
