@@ -8,7 +8,7 @@
  * returns this state next to its script (`BpfDatapath`), `loadDatapath` puts it into a world the
  * script built, and `datapathComments` prints it as comment lines in `export`, which says so.
  */
-import { formatIpv4, type Ipv4, networkOf } from "../ipv4";
+import { formatIpv4, type Ipv4 } from "../ipv4";
 import type { Mac } from "../mac";
 import type { World } from "../model";
 import type { Tuple } from "../walk/packet";
