@@ -302,7 +302,10 @@ function allocateIds(plan: ClusterPlan): Map<string, { endpoint: number; identit
     while (used.has(endpoint)) endpoint = (endpoint % 4095) + 1;
     used.add(endpoint);
     let identity = 256 + (stableHash(`identity/${pod.name}`) % (65535 - 256));
-    while (usedIdentities.has(identity)) identity = identity + 1 > 65535 ? 256 : identity + 1;
+    // Past 65,279 pods the cluster-local identities are all taken: pods then share one, as pods
+    // with the same labels do on a real cluster (no policy here tells them apart).
+    if (usedIdentities.size < 65535 - 256 + 1)
+      while (usedIdentities.has(identity)) identity = identity + 1 > 65535 ? 256 : identity + 1;
     usedIdentities.add(identity);
     out.set(pod.name, { endpoint, identity });
   }
