@@ -4,14 +4,20 @@
  * randomness), so lessons, the checker, `trace` and the tests all replay the same walk.
  */
 import { loadDatapath } from "./bpf/maps";
-import type { ClusterBuild } from "./cni";
+import { type ClusterBuild, type ClusterPlan, clusterDirect } from "./cni";
 import type { World } from "./model";
 import { runCommand } from "./script/command";
 import { tokenize } from "./script/tokenize";
 import { newWorld } from "./state/netns";
 
 export type { ClusterBuild, ClusterError, ClusterPlan } from "./cni";
-export { clusterBuild, clusterFileScript, clusterScript, describeCni } from "./cni";
+export {
+  clusterBuild,
+  clusterDirect,
+  clusterFileScript,
+  clusterScript,
+  describeCni,
+} from "./cni";
 export type { Link, Netns, Route, World } from "./model";
 export { hopsToJson, traceToJson } from "./render/trace-json";
 export { formatTrace } from "./render/trace-text";
@@ -72,6 +78,27 @@ export function runCluster(
       ran.setupErrors.push({ line: at + 1, command: (lines[at] ?? "").trim(), message });
   }
   return ran;
+}
+
+/**
+ * Builds a cluster's world without script text (see `clusterDirect`), then loads its eBPF state:
+ * the same world `runCluster(clusterBuild(plan))` gives, for clusters too large for a script.
+ */
+export function runClusterDirect(
+  plan: ClusterPlan,
+  prefix = "",
+): {
+  world: World;
+  setupErrors: { command: string; message: string }[];
+  /** Nodes whose per-peer tables are shared, and those built command by command. */
+  nodes: { shared: number; unshared: number };
+} {
+  const built = clusterDirect(plan, prefix);
+  const setupErrors = [...built.errors];
+  if (built.datapath)
+    for (const message of loadDatapath(built.world, built.datapath, prefix))
+      setupErrors.push({ command: "# eBPF state (simulator-only)", message });
+  return { world: built.world, setupErrors, nodes: built.nodes };
 }
 
 /**

@@ -2,14 +2,50 @@ import type { Ipv4 } from "./ipv4";
 import { maskOf } from "./ipv4";
 import type { Route } from "./model";
 
-/** One prefix's routes: a lone route is stored as itself (the common case, and the cheap one). */
+/**
+ * One prefix's routes: a lone route is stored as itself (the common case, and the cheap one).
+ * `null` marks a prefix this table has taken over from its shared base and holds no route for.
+ */
 type Slot = Route | Route[];
 
 const EMPTY: readonly Route[] = [];
 
-function list(slot: Slot | undefined): readonly Route[] {
-  if (slot === undefined) return EMPTY;
+function list(slot: Slot | null | undefined): readonly Route[] {
+  if (slot === undefined || slot === null) return EMPTY;
   return Array.isArray(slot) ? slot : [slot];
+}
+
+/**
+ * Routes many namespaces hold alike (every node's route to every other node's pod CIDR), kept
+ * once. A table that uses the base sees every base route but those `hides` says are not its own
+ * (the route to its own CIDR), each with the table's own fields laid over it (`rebind`: Cilium
+ * routes them via each node's own router IP). The base is never changed through a table: the
+ * first change to a prefix copies that prefix into the table (copy on write).
+ */
+export interface SharedRoutes {
+  readonly table: RouteTable;
+  /** True for the base routes this table does not hold. */
+  readonly hides: (route: Route) => boolean;
+  /** Fields that differ in this table's copy of every base route (none when null). */
+  readonly rebind: Partial<Route> | null;
+  /** How many base routes the table shows (the base's size less those `hides` takes away). */
+  readonly visible: number;
+}
+
+function sameFields(a: Route, b: Route): boolean {
+  return (
+    a === b ||
+    (a.type === b.type &&
+      a.dst === b.dst &&
+      a.len === b.len &&
+      a.gateway === b.gateway &&
+      a.dev === b.dev &&
+      a.onlink === b.onlink &&
+      a.proto === b.proto &&
+      a.scope === b.scope &&
+      a.src === b.src &&
+      a.metric === b.metric)
+  );
 }
 
 /**
@@ -18,18 +54,82 @@ function list(slot: Slot | undefined): readonly Route[] {
  * whatever the number of routes: a 1,000-node cluster's table is as fast as a 2-node one.
  */
 export class RouteTable {
-  private readonly byLen = new Map<number, Map<Ipv4, Slot>>();
-  /** Prefix lengths in use, longest first. */
+  private readonly byLen = new Map<number, Map<Ipv4, Slot | null>>();
+  /** Prefix lengths in use (here or in the base), longest first. */
   private lens: number[] = [];
+  /** Routes held here (not counting the base's). */
   private count = 0;
+  private shared: SharedRoutes | null = null;
+  /** Base routes this table shows, counted once when the base is attached. */
+  private baseCount = 0;
+  /** This table's copy of each rebound base route, so a route keeps its identity. */
+  private rebound: Map<Route, Route> | null = null;
 
   get size(): number {
-    return this.count;
+    return this.count + this.baseCount;
+  }
+
+  /** Lays this table over a shared base (once, before the base holds a prefix this table does). */
+  attachBase(shared: SharedRoutes): void {
+    if (this.shared) throw new Error("RouteTable.attachBase: a base is already attached");
+    this.shared = shared;
+    this.rebound = shared.rebind ? new Map() : null;
+    this.baseCount = shared.visible;
+    for (const [len, bucket] of this.byLen)
+      for (const dst of bucket.keys()) this.baseCount -= this.baseRoutes(len, dst).length;
+    this.updateLens();
   }
 
   /** Routes for exactly this prefix, in table order (lowest metric first). */
   exact(dst: Ipv4, len: number): readonly Route[] {
-    return list(this.byLen.get(len)?.get(dst));
+    const bucket = this.byLen.get(len);
+    if (bucket?.has(dst)) return list(bucket.get(dst));
+    return this.baseRoutes(len, dst);
+  }
+
+  /** The base's routes for a prefix this table has not taken over, as this table sees them. */
+  private baseRoutes(len: number, dst: Ipv4): readonly Route[] {
+    if (!this.shared) return EMPTY;
+    const routes = this.shared.table.exact(dst, len);
+    if (routes.length === 0) return EMPTY;
+    const out: Route[] = [];
+    for (const route of routes) if (!this.shared.hides(route)) out.push(this.bind(route));
+    return out;
+  }
+
+  private bind(route: Route): Route {
+    if (!this.rebound || !this.shared?.rebind) return route;
+    let mine = this.rebound.get(route);
+    if (!mine) {
+      mine = { ...route, ...this.shared.rebind };
+      this.rebound.set(route, mine);
+    }
+    return mine;
+  }
+
+  /** Copies a base prefix into this table before it changes, so the base stays as it was. */
+  private own(len: number, dst: Ipv4): Map<Ipv4, Slot | null> {
+    let bucket = this.byLen.get(len);
+    if (!bucket) {
+      bucket = new Map();
+      this.byLen.set(len, bucket);
+      this.updateLens();
+    }
+    if (!bucket.has(dst) && this.shared) {
+      const routes = this.baseRoutes(len, dst);
+      if (routes.length > 0) {
+        bucket.set(dst, routes.length === 1 ? (routes[0] as Route) : [...routes]);
+        this.baseCount -= routes.length;
+        this.count += routes.length;
+      }
+    }
+    return bucket;
+  }
+
+  private updateLens(): void {
+    const all = new Set(this.byLen.keys());
+    if (this.shared) for (const len of this.shared.table.lens) all.add(len);
+    this.lens = [...all].sort((a, b) => b - a);
   }
 
   /**
@@ -37,15 +137,10 @@ export class RouteTable {
    * metric (`ip route append` puts a second route with the same metric behind the first).
    */
   insert(route: Route): void {
-    let bucket = this.byLen.get(route.len);
-    if (!bucket) {
-      bucket = new Map();
-      this.byLen.set(route.len, bucket);
-      this.lens = [...this.byLen.keys()].sort((a, b) => b - a);
-    }
+    const bucket = this.own(route.len, route.dst);
     const slot = bucket.get(route.dst);
     this.count++;
-    if (slot === undefined) {
+    if (slot === undefined || slot === null) {
       bucket.set(route.dst, route);
       return;
     }
@@ -58,41 +153,46 @@ export class RouteTable {
 
   /** Replaces `old` in place (same position), as `ip route replace` does. */
   replaceAt(old: Route, route: Route): void {
-    const bucket = this.byLen.get(old.len);
-    const slot = bucket?.get(old.dst);
-    if (!bucket || slot === undefined) throw new Error("RouteTable.replaceAt: route not in table");
+    const bucket = this.own(old.len, old.dst);
+    const slot = bucket.get(old.dst);
+    if (slot === undefined || slot === null)
+      throw new Error("RouteTable.replaceAt: route not in table");
     if (route.metric !== old.metric || route.dst !== old.dst || route.len !== old.len) {
       this.remove(old);
       this.insert(route);
       return;
     }
     if (!Array.isArray(slot)) {
-      if (slot !== old) throw new Error("RouteTable.replaceAt: route not in table");
+      if (!sameFields(slot, old)) throw new Error("RouteTable.replaceAt: route not in table");
       bucket.set(old.dst, route);
       return;
     }
-    const at = slot.indexOf(old);
+    const at = slot.findIndex((r) => sameFields(r, old));
     if (at < 0) throw new Error("RouteTable.replaceAt: route not in table");
     slot[at] = route;
   }
 
   remove(route: Route): boolean {
-    const bucket = this.byLen.get(route.len);
-    const slot = bucket?.get(route.dst);
-    if (!bucket || slot === undefined) return false;
+    if (this.exact(route.dst, route.len).length === 0) return false;
+    const bucket = this.own(route.len, route.dst);
+    const slot = bucket.get(route.dst);
+    if (slot === undefined || slot === null) return false;
     if (Array.isArray(slot)) {
-      const at = slot.indexOf(route);
+      const at = slot.findIndex((r) => sameFields(r, route));
       if (at < 0) return false;
       slot.splice(at, 1);
       if (slot.length === 1) bucket.set(route.dst, slot[0] as Route);
     } else {
-      if (slot !== route) return false;
-      bucket.delete(route.dst);
+      if (!sameFields(slot, route)) return false;
+      // A prefix the base also holds stays taken over, empty, so the base's routes stay hidden.
+      if (this.shared && this.shared.table.exact(route.dst, route.len).length > 0)
+        bucket.set(route.dst, null);
+      else bucket.delete(route.dst);
     }
     this.count--;
     if (bucket.size === 0) {
       this.byLen.delete(route.len);
-      this.lens = this.lens.filter((l) => l !== route.len);
+      this.updateLens();
     }
     return true;
   }
@@ -110,8 +210,14 @@ export class RouteTable {
    */
   lookup(ip: Ipv4, usable?: (route: Route) => boolean): Route | null {
     for (const len of this.lens) {
-      const slot = this.byLen.get(len)?.get((ip & maskOf(len)) >>> 0);
-      if (slot === undefined) continue;
+      const key = (ip & maskOf(len)) >>> 0;
+      const bucket = this.byLen.get(len);
+      let slot: Slot | null | undefined = bucket?.get(key);
+      if (slot === undefined && this.shared && !bucket?.has(key)) {
+        const routes = this.baseRoutes(len, key);
+        slot = routes.length === 0 ? undefined : (routes as Route[]);
+      }
+      if (slot === undefined || slot === null) continue;
       if (!Array.isArray(slot)) {
         if (!usable || usable(slot)) return slot;
         continue;
@@ -126,8 +232,14 @@ export class RouteTable {
     const out: Route[] = [];
     for (const bucket of this.byLen.values())
       for (const slot of bucket.values()) {
+        if (slot === null) continue;
         if (Array.isArray(slot)) out.push(...slot);
         else out.push(slot);
+      }
+    if (this.shared)
+      for (const route of this.shared.table.all()) {
+        if (this.shared.hides(route) || this.byLen.get(route.len)?.has(route.dst)) continue;
+        out.push(this.bind(route));
       }
     // The kernel dumps its trie in key order; routes sharing a key come longest prefix first.
     return out.sort((a, b) => a.dst - b.dst || b.len - a.len || a.metric - b.metric);

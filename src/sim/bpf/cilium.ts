@@ -28,7 +28,6 @@ import {
   IDENTITY_WORLD,
   type IpcacheEntry,
   identityName,
-  lpmLookup,
   policyMapName,
   type TcAttachment,
   type TcHook,
@@ -198,7 +197,7 @@ const CT_TEXT: Record<CtStatus, string> = {
 
 /** The ipcache always has an answer: its 0.0.0.0/0 entry is `world`. */
 function ipcache(c: Ctx, maps: CiliumMaps, ip: Ipv4): IpcacheEntry {
-  const hit = lpmLookup(maps.ipcache, ip) ?? {
+  const hit = maps.ipcache.lookup(ip) ?? {
     prefix: 0,
     len: 0,
     identity: IDENTITY_WORLD,
@@ -345,10 +344,7 @@ function fromContainer(c: Ctx, maps: CiliumMaps, frame: Frame): TcVerdict {
     if (remote === null) {
       // encap_and_redirect_lxc falls back on the tunnel map, keyed by the address under IPV4_MASK.
       const len = maps.config.podCidr.len;
-      const hit = lpmLookup(
-        maps.tunnel.filter((e) => e.len === len),
-        networkOf(d.dst, len),
-      );
+      const hit = maps.tunnel.exact(networkOf(d.dst, len), len);
       c.map(
         "cilium_tunnel_map",
         formatIpv4(networkOf(d.dst, len)),

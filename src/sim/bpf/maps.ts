@@ -8,10 +8,11 @@
  * returns this state next to its script (`BpfDatapath`), `loadDatapath` puts it into a world the
  * script built, and `datapathComments` prints it as comment lines in `export`, which says so.
  */
-import { formatIpv4, type Ipv4, networkOf } from "../ipv4";
+import { formatIpv4, type Ipv4 } from "../ipv4";
 import type { Mac } from "../mac";
 import type { World } from "../model";
 import type { Tuple } from "../walk/packet";
+import type { PrefixMap } from "./prefix-map";
 
 export type TcHook = "tc-ingress" | "tc-egress";
 
@@ -109,22 +110,11 @@ export interface CiliumMaps {
   /** cilium_lxc: local endpoints and host addresses by IP. */
   readonly endpoints: Map<Ipv4, EndpointEntry>;
   /** cilium_ipcache: every known address or prefix → identity and tunnel endpoint. */
-  readonly ipcache: IpcacheEntry[];
+  readonly ipcache: PrefixMap<IpcacheEntry>;
   /** cilium_tunnel_map: other nodes' pod CIDRs → node IP. */
-  readonly tunnel: TunnelEntry[];
+  readonly tunnel: PrefixMap<TunnelEntry>;
   /** cilium_policy_v2_<id>: each endpoint's policy, by endpoint ID. */
   readonly policy: Map<number, PolicyEntry[]>;
-}
-
-/** Longest-prefix match, as the ipcache's LPM trie does. */
-export function lpmLookup<T extends { readonly prefix: Ipv4; readonly len: number }>(
-  entries: readonly T[],
-  ip: Ipv4,
-): T | null {
-  let best: T | null = null;
-  for (const e of entries)
-    if (networkOf(ip, e.len) === e.prefix && (best === null || e.len > best.len)) best = e;
-  return best;
 }
 
 export function policyMapName(endpointId: number): string {
@@ -190,8 +180,9 @@ export interface BpfNodeSetup {
   readonly config: NodeConfig;
   /** ifindex 0: resolved from the device when loaded. */
   readonly endpoints: readonly EndpointEntry[];
-  readonly ipcache: readonly IpcacheEntry[];
-  readonly tunnel: readonly TunnelEntry[];
+  /** Shared with the other nodes but for this node's own entries (see PrefixMap). */
+  readonly ipcache: PrefixMap<IpcacheEntry>;
+  readonly tunnel: PrefixMap<TunnelEntry>;
   readonly policy: readonly {
     readonly endpointId: number;
     readonly entries: readonly PolicyEntry[];
@@ -226,8 +217,9 @@ export function loadDatapath(world: World, datapath: BpfDatapath, prefix = ""): 
     ns.bpf = {
       config: setup.config,
       endpoints,
-      ipcache: [...setup.ipcache],
-      tunnel: [...setup.tunnel],
+      // Never changed once loaded, so shared with the setup (and, mostly, with the other nodes).
+      ipcache: setup.ipcache,
+      tunnel: setup.tunnel,
       policy: new Map(setup.policy.map((p) => [p.endpointId, [...p.entries]])),
     };
     for (const { dev, attach } of setup.attachments) {

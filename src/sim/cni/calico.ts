@@ -1,8 +1,8 @@
 import type { ClusterPlan, PlannedNode } from "../cluster/load";
-import { formatCidr } from "../cluster/load";
+import { formatCidr, nodeOfPod } from "../cluster/load";
 import type { CalicoConfig } from "../cluster/schema";
+import type { Emitter, PeerLine, PeerTable } from "./emitter";
 import { caliName, ip, macFromIp } from "./names";
-import type { ScriptWriter } from "./script-writer";
 
 const IPIP_OVERHEAD = 20;
 const VXLAN_OVERHEAD = 50;
@@ -42,11 +42,17 @@ function wayTo(cfg: CalicoConfig, node: PlannedNode, peer: PlannedNode): Way {
  *   vxlan.calico onlink` with the peer VTEP's permanent neighbour and FDB entry (VXLAN: VNI 4096,
  *   UDP 4789, MTU underlay-50).
  */
-export function installCalico(plan: ClusterPlan, cfg: CalicoConfig, w: ScriptWriter): void {
+export function installCalico(plan: ClusterPlan, cfg: CalicoConfig, w: Emitter): void {
   const ipip = cfg.ipPool.ipipMode !== "Never";
   const vxlan = cfg.ipPool.vxlanMode !== "Never";
   const podMtu = ipip ? plan.mtu - IPIP_OVERHEAD : vxlan ? plan.mtu - VXLAN_OVERHEAD : plan.mtu;
   const routeProto = vxlan ? String(FELIX_PROTO) : "bird";
+  const peerTable: PeerTable = {
+    name: "calico",
+    // The way to a peer and the router to send it to depend on the node's subnet.
+    view: (node) => `subnet ${node.subnet}`,
+    entries: (node, peer) => routeToPeer(plan, cfg, routeProto, node, peer),
+  };
   for (const node of plan.nodes) {
     const block = node.podCidr;
     w.comment(`calico-node on ${node.name}: IPAM block ${formatCidr(block)}`);
@@ -91,45 +97,12 @@ export function installCalico(plan: ClusterPlan, cfg: CalicoConfig, w: ScriptWri
     }
   }
   for (const node of plan.nodes) {
-    const peers = plan.nodes.filter((n) => n !== node);
-    if (peers.length > 0)
+    if (plan.nodes.length > 1)
       w.comment(`${node.name}: routes to the other nodes' blocks (${vxlan ? "Felix" : "BIRD"})`);
-    for (const peer of peers) {
-      const block = formatCidr(peer.podCidr);
-      const way = wayTo(cfg, node, peer);
-      switch (way) {
-        case "direct":
-          w.ip(node.name, `route add ${block} via ${ip(peer.ip)} dev eth0 proto ${routeProto}`);
-          break;
-        case "router": {
-          const gateway = plan.subnets[node.subnet]?.gateway ?? 0;
-          w.ip(node.name, `route add ${block} via ${ip(gateway)} dev eth0 proto bird`);
-          break;
-        }
-        case "ipip":
-          w.ip(node.name, `route add ${block} via ${ip(peer.ip)} dev tunl0 proto bird onlink`);
-          break;
-        case "vxlan": {
-          const vtep = ip(tunnelAddress(peer));
-          w.ip(
-            node.name,
-            `neigh add ${vtep} lladdr ${vtepMac(peer)} dev vxlan.calico nud permanent`,
-          );
-          w.bridge(
-            node.name,
-            `fdb add ${vtepMac(peer)} dev vxlan.calico dst ${ip(peer.ip)} self permanent`,
-          );
-          w.ip(
-            node.name,
-            `route add ${block} via ${vtep} dev vxlan.calico onlink proto ${FELIX_PROTO}`,
-          );
-          break;
-        }
-      }
-    }
+    w.peers(plan, node, peerTable);
   }
   for (const pod of plan.pods) {
-    const node = plan.nodes.find((n) => n.name === pod.node) as PlannedNode;
+    const node = nodeOfPod(plan, pod);
     const cali = caliName(pod.name);
     w.comment(
       `pod ${pod.name} on ${node.name}: ${ip(pod.ip)}/32 from the block, ${cali} on the host`,
@@ -148,6 +121,49 @@ export function installCalico(plan: ClusterPlan, cfg: CalicoConfig, w: ScriptWri
     w.ip(pod.name, "link set eth0 up");
     w.ip(pod.name, "route add 169.254.1.1 dev eth0 scope link");
     w.ip(pod.name, "route add default via 169.254.1.1 dev eth0");
+  }
+}
+
+/** What BIRD or Felix installs on `node` for `peer`'s block. */
+function routeToPeer(
+  plan: ClusterPlan,
+  cfg: CalicoConfig,
+  routeProto: string,
+  node: PlannedNode,
+  peer: PlannedNode,
+): PeerLine[] {
+  const block = formatCidr(peer.podCidr);
+  const way = wayTo(cfg, node, peer);
+  switch (way) {
+    case "direct":
+      return [
+        { tool: "ip", words: `route add ${block} via ${ip(peer.ip)} dev eth0 proto ${routeProto}` },
+      ];
+    case "router": {
+      const gateway = plan.subnets[node.subnet]?.gateway ?? 0;
+      return [{ tool: "ip", words: `route add ${block} via ${ip(gateway)} dev eth0 proto bird` }];
+    }
+    case "ipip":
+      return [
+        { tool: "ip", words: `route add ${block} via ${ip(peer.ip)} dev tunl0 proto bird onlink` },
+      ];
+    case "vxlan": {
+      const vtep = ip(tunnelAddress(peer));
+      return [
+        {
+          tool: "ip",
+          words: `neigh add ${vtep} lladdr ${vtepMac(peer)} dev vxlan.calico nud permanent`,
+        },
+        {
+          tool: "bridge",
+          words: `fdb add ${vtepMac(peer)} dev vxlan.calico dst ${ip(peer.ip)} self permanent`,
+        },
+        {
+          tool: "ip",
+          words: `route add ${block} via ${vtep} dev vxlan.calico onlink proto ${FELIX_PROTO}`,
+        },
+      ];
+    }
   }
 }
 

@@ -4,14 +4,16 @@ import type {
   EndpointEntry,
   IpcacheEntry,
   TcAttachment,
+  TunnelEntry,
 } from "../bpf/maps";
 import { IDENTITY_HOST, IDENTITY_REMOTE_NODE, IDENTITY_WORLD } from "../bpf/maps";
+import { PrefixMap, SharedPrefixes } from "../bpf/prefix-map";
 import type { ClusterPlan, PlannedNode, PlannedPod } from "../cluster/load";
-import { formatCidr } from "../cluster/load";
+import { formatCidr, nodeOfPod, podsOnNode } from "../cluster/load";
 import type { CiliumConfig } from "../cluster/schema";
 import type { Mac } from "../mac";
+import type { Emitter, PeerLine, PeerTable } from "./emitter";
 import { stableHash as fnv, hex, ip } from "./names";
-import type { ScriptWriter } from "./script-writer";
 
 /** Cilium's tunnel ports (pkg/defaults: TunnelPortVXLAN, TunnelPortGeneve). */
 const VXLAN_PORT = 8472;
@@ -42,7 +44,7 @@ const TUNNEL_OVERHEAD = 50;
  * The programs and maps are returned as data (bpf/maps.ts), not as script lines: see
  * `datapathComments` for why.
  */
-export function installCilium(plan: ClusterPlan, cfg: CiliumConfig, w: ScriptWriter): BpfDatapath {
+export function installCilium(plan: ClusterPlan, cfg: CiliumConfig, w: Emitter): BpfDatapath {
   const tunnel = cfg.routingMode === "tunnel" ? cfg.tunnelProtocol : null;
   const tunnelDev = tunnel === "geneve" ? "cilium_geneve" : "cilium_vxlan";
   const podMtu = tunnel ? plan.mtu - TUNNEL_OVERHEAD : plan.mtu;
@@ -73,26 +75,38 @@ export function installCilium(plan: ClusterPlan, cfg: CiliumConfig, w: ScriptWri
       w.ip(node.name, `link add cilium_geneve type geneve external dstport ${GENEVE_PORT}`);
     if (tunnel) w.ip(node.name, `link set ${tunnelDev} up`);
   }
+  const peerTable: PeerTable = {
+    name: "cilium",
+    // Tunnel routes go via each node's own router IP (a field the shared table rebinds per
+    // node); direct routes depend on the node's subnet.
+    view: (node) => (tunnel ? "all" : `subnet ${node.subnet}`),
+    entries: (node, peer): PeerLine[] => {
+      const router = ip(routerOf(node));
+      const cidr = formatCidr(peer.podCidr);
+      if (tunnel)
+        return [
+          {
+            tool: "ip",
+            words: `route add ${cidr} via ${router} dev cilium_host proto kernel src ${router}`,
+          },
+        ];
+      if (peer.subnet === node.subnet)
+        return [{ tool: "ip", words: `route add ${cidr} via ${ip(peer.ip)} dev eth0` }];
+      return [
+        {
+          comment: `no direct route to ${peer.name}'s ${cidr}: ${peer.name} is behind the router, not on ${node.name}'s subnet`,
+        },
+      ];
+    },
+  };
   for (const node of plan.nodes) {
-    const peers = plan.nodes.filter((n) => n !== node);
-    if (peers.length === 0) continue;
-    const router = ip(routerOf(node));
+    if (plan.nodes.length < 2) continue;
     if (tunnel) {
       w.comment(`${node.name}: the other nodes' pod CIDRs via cilium_host (${tunnel} tunnel)`);
-      for (const peer of peers)
-        w.ip(
-          node.name,
-          `route add ${formatCidr(peer.podCidr)} via ${router} dev cilium_host proto kernel src ${router}`,
-        );
+      w.peers(plan, node, peerTable);
     } else if (cfg.autoDirectNodeRoutes) {
       w.comment(`${node.name}: autoDirectNodeRoutes, a route to each node on its subnet`);
-      for (const peer of peers)
-        if (peer.subnet === node.subnet)
-          w.ip(node.name, `route add ${formatCidr(peer.podCidr)} via ${ip(peer.ip)} dev eth0`);
-        else
-          w.comment(
-            `no direct route to ${peer.name}'s ${formatCidr(peer.podCidr)}: ${peer.name} is behind the router, not on ${node.name}'s subnet`,
-          );
+      w.peers(plan, node, peerTable);
     }
   }
   for (const pod of plan.pods) {
@@ -114,14 +128,18 @@ export function installCilium(plan: ClusterPlan, cfg: CiliumConfig, w: ScriptWri
     w.ip(pod.name, `route add ${ip(routerOf(node))} dev eth0 scope link`);
     w.ip(pod.name, `route add default via ${ip(routerOf(node))} dev eth0`);
   }
+  const shared = sharedMaps(plan, ids, tunnel !== null);
   return {
-    nodes: plan.nodes.map((node) => nodeSetup(plan, node, ids, tunnel ? tunnelDev : null, tunnel)),
+    nodes: plan.nodes.map((node) =>
+      nodeSetup(plan, shared, node, ids, tunnel ? tunnelDev : null, tunnel),
+    ),
   };
 }
 
 /** What the agent loads on `node`: its programs, its maps. */
 function nodeSetup(
   plan: ClusterPlan,
+  shared: SharedMaps,
   node: PlannedNode,
   ids: Map<string, { endpoint: number; identity: number }>,
   tunnelDev: string | null,
@@ -146,7 +164,7 @@ function nodeSetup(
       { dev: tunnelDev, attach: host("bpf_overlay.o", "tc-egress", "cil_to_overlay") },
     );
   }
-  const local = plan.pods.filter((p) => p.node === node.name);
+  const local = podsOnNode(plan, node);
   const endpoints: EndpointEntry[] = [
     hostEndpoint(node.ip),
     hostEndpoint(routerOf(node)),
@@ -177,34 +195,15 @@ function nodeSetup(
       },
     });
   }
-  const ipcache: IpcacheEntry[] = [
-    { prefix: 0, len: 0, identity: IDENTITY_WORLD, tunnelEndpoint: null },
-  ];
-  for (const n of plan.nodes) {
-    const self = n === node;
-    // Node IPs are reached natively; a node's router IP (its CiliumInternalIP) through the tunnel.
-    ipcache.push({
-      prefix: n.ip,
-      len: 32,
-      identity: self ? IDENTITY_HOST : IDENTITY_REMOTE_NODE,
+  // The node's own addresses are the host's and its pods are local: not behind a tunnel.
+  const own: IpcacheEntry[] = [
+    { prefix: node.ip, len: 32, identity: IDENTITY_HOST, tunnelEndpoint: null },
+    { prefix: routerOf(node), len: 32, identity: IDENTITY_HOST, tunnelEndpoint: null },
+    ...local.map((pod) => ({
+      ...(shared.ipcache.exact(pod.ip, 32) as IpcacheEntry),
       tunnelEndpoint: null,
-    });
-    ipcache.push({
-      prefix: routerOf(n),
-      len: 32,
-      identity: self ? IDENTITY_HOST : IDENTITY_REMOTE_NODE,
-      tunnelEndpoint: self ? null : n.ip,
-    });
-  }
-  for (const pod of plan.pods) {
-    const at = nodeOf(plan, pod);
-    ipcache.push({
-      prefix: pod.ip,
-      len: 32,
-      identity: (ids.get(pod.name) as { identity: number }).identity,
-      tunnelEndpoint: at === node ? null : at.ip,
-    });
-  }
+    })),
+  ];
   return {
     node: node.name,
     attachments,
@@ -215,13 +214,13 @@ function nodeSetup(
       tunnel: tunnelDev && tunnel ? { device: tunnelDev, protocol: tunnel } : null,
     },
     endpoints,
-    ipcache,
-    // pkg/datapath/linux/node.go, updateTunnelMapping: tunnel mode only.
-    tunnel: tunnel
-      ? plan.nodes
-          .filter((n) => n !== node)
-          .map((n) => ({ prefix: n.podCidr.addr, len: n.podCidr.len, endpoint: n.ip }))
-      : [],
+    ipcache: new PrefixMap(shared.ipcache, own),
+    // pkg/datapath/linux/node.go, updateTunnelMapping: tunnel mode only, the other nodes' CIDRs.
+    tunnel: new PrefixMap(
+      shared.tunnel,
+      [],
+      tunnel ? [{ prefix: node.podCidr.addr, len: node.podCidr.len }] : [],
+    ),
     // No policy selects these endpoints: the agent installs an allow-all entry each way.
     policy: local.map((pod) => ({
       endpointId: (ids.get(pod.name) as { endpoint: number }).endpoint,
@@ -231,6 +230,46 @@ function nodeSetup(
       ],
     })),
   };
+}
+
+interface SharedMaps {
+  readonly ipcache: SharedPrefixes<IpcacheEntry>;
+  readonly tunnel: SharedPrefixes<TunnelEntry>;
+}
+
+/**
+ * The ipcache and tunnel map as any node but the one named sees them (the agent learns every
+ * node and endpoint from the cluster): made once, each node's maps lay its own entries over them.
+ */
+function sharedMaps(
+  plan: ClusterPlan,
+  ids: Map<string, { endpoint: number; identity: number }>,
+  tunnel: boolean,
+): SharedMaps {
+  const ipcache: IpcacheEntry[] = [
+    { prefix: 0, len: 0, identity: IDENTITY_WORLD, tunnelEndpoint: null },
+  ];
+  for (const n of plan.nodes) {
+    // Node IPs are reached natively; a node's router IP (its CiliumInternalIP) through the tunnel.
+    ipcache.push({ prefix: n.ip, len: 32, identity: IDENTITY_REMOTE_NODE, tunnelEndpoint: null });
+    ipcache.push({
+      prefix: routerOf(n),
+      len: 32,
+      identity: IDENTITY_REMOTE_NODE,
+      tunnelEndpoint: n.ip,
+    });
+  }
+  for (const pod of plan.pods)
+    ipcache.push({
+      prefix: pod.ip,
+      len: 32,
+      identity: (ids.get(pod.name) as { identity: number }).identity,
+      tunnelEndpoint: nodeOf(plan, pod).ip,
+    });
+  const tunnelMap: TunnelEntry[] = tunnel
+    ? plan.nodes.map((n) => ({ prefix: n.podCidr.addr, len: n.podCidr.len, endpoint: n.ip }))
+    : [];
+  return { ipcache: new SharedPrefixes(ipcache), tunnel: new SharedPrefixes(tunnelMap) };
 }
 
 function hostEndpoint(address: number): EndpointEntry {
@@ -263,7 +302,10 @@ function allocateIds(plan: ClusterPlan): Map<string, { endpoint: number; identit
     while (used.has(endpoint)) endpoint = (endpoint % 4095) + 1;
     used.add(endpoint);
     let identity = 256 + (stableHash(`identity/${pod.name}`) % (65535 - 256));
-    while (usedIdentities.has(identity)) identity = identity + 1 > 65535 ? 256 : identity + 1;
+    // Past 65,279 pods the cluster-local identities are all taken: pods then share one, as pods
+    // with the same labels do on a real cluster (no policy here tells them apart).
+    if (usedIdentities.size < 65535 - 256 + 1)
+      while (usedIdentities.has(identity)) identity = identity + 1 > 65535 ? 256 : identity + 1;
     usedIdentities.add(identity);
     out.set(pod.name, { endpoint, identity });
   }
@@ -271,7 +313,7 @@ function allocateIds(plan: ClusterPlan): Map<string, { endpoint: number; identit
 }
 
 function nodeOf(plan: ClusterPlan, pod: PlannedPod): PlannedNode {
-  return plan.nodes.find((n) => n.name === pod.node) as PlannedNode;
+  return nodeOfPod(plan, pod);
 }
 
 function routerOf(node: PlannedNode): number {

@@ -1,9 +1,9 @@
 import type { ClusterPlan, PlannedNode } from "../cluster/load";
-import { formatCidr } from "../cluster/load";
+import { formatCidr, nodeOfPod, podsOnNode } from "../cluster/load";
 import type { FlannelConfig } from "../cluster/schema";
 import { formatIpv4 } from "../ipv4";
+import type { Emitter, PeerLine, PeerTable } from "./emitter";
 import { ip, macFromIp, vethName } from "./names";
-import type { ScriptWriter } from "./script-writer";
 
 /** Bytes VXLAN adds (outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14). */
 const VXLAN_OVERHEAD = 50;
@@ -21,11 +21,18 @@ const VXLAN_OVERHEAD = 50;
  *   pod traffic that leaves the pod network (--ip-masq).
  * Pods hang off `cni0` (the lease's .1, created with the first pod) on `veth…` devices.
  */
-export function installFlannel(plan: ClusterPlan, cfg: FlannelConfig, w: ScriptWriter): void {
+export function installFlannel(plan: ClusterPlan, cfg: FlannelConfig, w: Emitter): void {
   const vxlan = cfg.backend.type === "vxlan";
   const mtu = vxlan ? plan.mtu - VXLAN_OVERHEAD : plan.mtu;
   const dev = `flannel.${cfg.backend.vni}`;
   const network = formatCidr(plan.podNetwork);
+  const direct = cfg.backend.type === "host-gw" || (vxlan && cfg.backend.directRouting);
+  const peerTable: PeerTable = {
+    name: "flannel",
+    // Host-gw routes depend on the node's subnet (the kernel refuses a gateway off it).
+    view: (node) => (direct ? `subnet ${node.subnet}` : "all"),
+    entries: (node, peer) => remoteNode(cfg, node, peer, dev),
+  };
   for (const node of plan.nodes) {
     const lease = node.podCidr;
     w.comment(
@@ -83,18 +90,16 @@ export function installFlannel(plan: ClusterPlan, cfg: FlannelConfig, w: ScriptW
     );
   }
   for (const node of plan.nodes) {
-    const others = plan.nodes.filter((n) => n !== node);
-    if (others.length > 0)
-      w.comment(
-        `flanneld on ${node.name}: what it installs for the other ${others.length} node(s)`,
-      );
-    for (const peer of others) remoteNode(plan, cfg, w, node, peer, dev);
+    const others = plan.nodes.length - 1;
+    if (others > 0)
+      w.comment(`flanneld on ${node.name}: what it installs for the other ${others} node(s)`);
+    w.peers(plan, node, peerTable);
   }
   for (const pod of plan.pods) {
-    const node = plan.nodes.find((n) => n.name === pod.node) as PlannedNode;
+    const node = nodeOfPod(plan, pod);
     const lease = node.podCidr;
     const gateway = formatIpv4(lease.addr + 1);
-    if (plan.pods.find((p) => p.node === node.name) === pod) {
+    if (podsOnNode(plan, node)[0] === pod) {
       w.comment(`the bridge plugin creates cni0 on ${node.name} with its first pod`);
       w.ip(node.name, "link add cni0 type bridge");
       w.ip(node.name, `addr add ${gateway}/${lease.len} dev cni0`);
@@ -116,29 +121,21 @@ export function installFlannel(plan: ClusterPlan, cfg: FlannelConfig, w: ScriptW
 }
 
 function remoteNode(
-  plan: ClusterPlan,
   cfg: FlannelConfig,
-  w: ScriptWriter,
   node: PlannedNode,
   peer: PlannedNode,
   dev: string,
-): void {
+): PeerLine[] {
   const lease = formatCidr(peer.podCidr);
   const sameSubnet = node.subnet === peer.subnet;
-  if (cfg.backend.type === "host-gw" || (cfg.backend.directRouting && sameSubnet)) {
-    w.ip(node.name, `route replace ${lease} via ${ip(peer.ip)} dev eth0`);
-    return;
-  }
+  if (cfg.backend.type === "host-gw" || (cfg.backend.directRouting && sameSubnet))
+    return [{ tool: "ip", words: `route replace ${lease} via ${ip(peer.ip)} dev eth0` }];
   const vtep = ip(peer.podCidr.addr);
+  const mac = macFromIp(peer.podCidr.addr);
   // flanneld adds the neighbour and FDB entry first, the route last, so the kernel never ARPs.
-  w.ip(
-    node.name,
-    `neigh replace ${vtep} lladdr ${macFromIp(peer.podCidr.addr)} dev ${dev} nud permanent`,
-  );
-  w.bridge(
-    node.name,
-    `fdb replace ${macFromIp(peer.podCidr.addr)} dev ${dev} dst ${ip(peer.ip)} self permanent`,
-  );
-  w.ip(node.name, `route replace ${lease} via ${vtep} dev ${dev} onlink`);
-  void plan;
+  return [
+    { tool: "ip", words: `neigh replace ${vtep} lladdr ${mac} dev ${dev} nud permanent` },
+    { tool: "bridge", words: `fdb replace ${mac} dev ${dev} dst ${ip(peer.ip)} self permanent` },
+    { tool: "ip", words: `route replace ${lease} via ${vtep} dev ${dev} onlink` },
+  ];
 }

@@ -4,8 +4,12 @@
  */
 import { type BpfDatapath, datapathComments } from "../bpf/maps";
 import { type ClusterError, type ClusterPlan, loadCluster } from "../cluster/load";
+import type { World } from "../model";
+import { newWorld } from "../state/netns";
 import { installCalico } from "./calico";
 import { installCilium } from "./cilium";
+import { type DirectError, DirectWriter } from "./direct-writer";
+import type { Emitter } from "./emitter";
 import { installFlannel } from "./flannel";
 import { ScriptWriter } from "./script-writer";
 import { installUnderlay } from "./underlay";
@@ -34,6 +38,33 @@ export function clusterScript(plan: ClusterPlan, prefix = ""): string {
 /** The script and eBPF state for a validated cluster. */
 export function clusterBuild(plan: ClusterPlan, prefix = ""): ClusterBuild {
   const w = new ScriptWriter(prefix);
+  const datapath = install(plan, w);
+  if (datapath) for (const line of datapathComments(datapath, prefix)) w.comment(line);
+  return { script: w.text(), datapath, prefix };
+}
+
+/**
+ * Builds a cluster straight into a world, without script text: the same state running
+ * `clusterBuild`'s script gives (test/cni/direct-build.test.ts holds them equal), with the tables
+ * nodes hold for each other shared. Cilium's eBPF state is returned to load (`runClusterDirect`).
+ */
+export function clusterDirect(
+  plan: ClusterPlan,
+  prefix = "",
+  world: World = newWorld(),
+): {
+  world: World;
+  datapath: BpfDatapath | null;
+  errors: DirectError[];
+  nodes: DirectWriter["nodes"];
+} {
+  const w = new DirectWriter(world, prefix);
+  const datapath = install(plan, w);
+  return { world, datapath, errors: w.errors, nodes: w.nodes };
+}
+
+/** Runs every installer step for the plan through an emitter; returns the eBPF state, if any. */
+function install(plan: ClusterPlan, w: Emitter): BpfDatapath | null {
   let datapath: BpfDatapath | null = null;
   const title = plan.file.name ?? `${plan.nodes.length} nodes`;
   w.comment(`${title}: ${describeCni(plan)}`);
@@ -53,8 +84,7 @@ export function clusterBuild(plan: ClusterPlan, prefix = ""): ClusterBuild {
       datapath = installCilium(plan, cni, w);
       break;
   }
-  if (datapath) for (const line of datapathComments(datapath, prefix)) w.comment(line);
-  return { script: w.text(), datapath, prefix };
+  return datapath;
 }
 
 export function describeCni(plan: ClusterPlan): string {

@@ -1,9 +1,12 @@
+import type { ClusterPlan, PlannedNode } from "../cluster/load";
+import type { Emitter, PeerTable } from "./emitter";
+
 /**
  * Installers write the state they create as scenario-script lines: the same text the simulator
  * runs and `export` prints, so what a learner exports and replays on a real machine is exactly
  * what was simulated.
  */
-export class ScriptWriter {
+export class ScriptWriter implements Emitter {
   readonly lines: string[] = [];
 
   constructor(readonly prefix: string) {}
@@ -35,6 +38,17 @@ export class ScriptWriter {
 
   iptables(name: string, words: string): void {
     this.lines.push(`ip netns exec ${this.ns(name)} iptables ${words}`);
+  }
+
+  peers(plan: ClusterPlan, node: PlannedNode, table: PeerTable): void {
+    for (const peer of plan.nodes) {
+      if (peer === node) continue;
+      for (const line of table.entries(node, peer)) {
+        if ("comment" in line) this.comment(line.comment);
+        else if (line.tool === "ip") this.ip(node.name, line.words);
+        else this.bridge(node.name, line.words);
+      }
+    }
   }
 
   text(): string {

@@ -1,7 +1,7 @@
 import type { ClusterPlan } from "../cluster/load";
 import { formatCidr } from "../cluster/load";
 import { formatIpv4 } from "../ipv4";
-import type { ScriptWriter } from "./script-writer";
+import type { Emitter } from "./emitter";
 
 /** Namespace names the underlay uses; node and pod names may not take them. */
 export const ROUTER = "router";
@@ -12,7 +12,7 @@ export const switchName = (subnet: number): string => `sw${subnet + 1}`;
  * subnet, and a router with a leg on every subnet, the nodes' default gateway, that knows no pod
  * CIDR. Each node gets eth0 on its subnet, a default route via the router, and forwarding on.
  */
-export function installUnderlay(plan: ClusterPlan, w: ScriptWriter): void {
+export function installUnderlay(plan: ClusterPlan, w: Emitter): void {
   w.comment(
     `the underlay: ${plan.subnets.map((s) => formatCidr(s.cidr)).join(", ")}, joined by a router that knows no pod CIDR`,
   );

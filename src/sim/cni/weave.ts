@@ -1,8 +1,8 @@
 import type { ClusterPlan, PlannedNode } from "../cluster/load";
-import { formatCidr } from "../cluster/load";
+import { formatCidr, nodeOfPod } from "../cluster/load";
 import type { WeaveConfig } from "../cluster/schema";
+import type { Emitter, PeerTable } from "./emitter";
 import { hex, ip, macFromIp, stableHash } from "./names";
-import type { ScriptWriter } from "./script-writer";
 
 /** The fast datapath's VXLAN port (weaveworks/weave router/fastdp.go). */
 const FASTDP_PORT = 6784;
@@ -27,9 +27,20 @@ const FASTDP_VNI = 1;
  * - MTU 1376 (WEAVE_MTU) on the bridge, the datapath and the pods; the WEAVE chain masquerades
  *   traffic between the pod network and the outside.
  */
-export function installWeave(plan: ClusterPlan, cfg: WeaveConfig, w: ScriptWriter): void {
+export function installWeave(plan: ClusterPlan, cfg: WeaveConfig, w: Emitter): void {
   const range = formatCidr(plan.podNetwork);
   const prefix = plan.podNetwork.len;
+  // The router floods to every peer: one all-zeros FDB destination each.
+  const peerTable: PeerTable = {
+    name: "weave",
+    view: () => "all",
+    entries: (_node, peer) => [
+      {
+        tool: "bridge",
+        words: `fdb append 00:00:00:00:00:00 dev vxlan-${FASTDP_PORT} dst ${ip(peer.ip)}`,
+      },
+    ],
+  };
   for (const node of plan.nodes) {
     w.comment(`weave on ${node.name}: its share of ${range} is ${formatCidr(node.podCidr)}`);
     w.ip(node.name, "link add weave type bridge");
@@ -51,11 +62,7 @@ export function installWeave(plan: ClusterPlan, cfg: WeaveConfig, w: ScriptWrite
       `link add vxlan-${FASTDP_PORT} type vxlan id ${FASTDP_VNI} dstport ${FASTDP_PORT} local ${ip(node.ip)} dev eth0`,
     );
     w.ip(node.name, `link set vxlan-${FASTDP_PORT} mtu ${cfg.mtu + 50}`);
-    for (const peer of plan.nodes.filter((n) => n !== node))
-      w.bridge(
-        node.name,
-        `fdb append 00:00:00:00:00:00 dev vxlan-${FASTDP_PORT} dst ${ip(peer.ip)}`,
-      );
+    w.peers(plan, node, peerTable);
     w.ip(node.name, `link set vxlan-${FASTDP_PORT} master datapath`);
     w.ip(node.name, `link set vxlan-${FASTDP_PORT} up`);
     // weave's configureIPTables (net/bridge.go): pod traffic is accepted in FORWARD ahead of
@@ -73,7 +80,7 @@ export function installWeave(plan: ClusterPlan, cfg: WeaveConfig, w: ScriptWrite
     w.iptables(node.name, `-t nat -A WEAVE -s ${range} ! -d ${range} -j MASQUERADE`);
   }
   for (const pod of plan.pods) {
-    const node = plan.nodes.find((n) => n.name === pod.node) as PlannedNode;
+    const node = nodeOfPod(plan, pod);
     const veth = `vethwepl${hex(stableHash(pod.name), 7)}`;
     w.comment(`pod ${pod.name} on ${node.name}: ${ip(pod.ip)}/${prefix}, ${veth} on weave`);
     w.netns(pod.name);

@@ -44,6 +44,24 @@ export function runBridge(
       return fail(`Cannot find bridge device "${br}"`);
     return ok(renderBridgeFdb(world, ns, { dev, br }));
   }
+  const parsed = parseFdbCommand(sub, args);
+  if (!parsed.ok) return parsed;
+  const { mode, mac, dev, dst, target: target2, state } = parsed.value;
+  const changed = changeFdb(ns, { mac, dev, dst, target: target2, state }, mode);
+  return changed.ok ? ok("") : changed;
+}
+
+export interface FdbCommand {
+  mode: "add" | "append" | "replace" | "del";
+  mac: string;
+  dev: string;
+  dst: number | null;
+  target: "self" | "master" | null;
+  state: "permanent" | "static" | undefined;
+}
+
+/** The words after `bridge fdb SUB` (add, append, replace, del), as typed values. */
+export function parseFdbCommand(sub: string, args: Args): Result<FdbCommand> {
   const mode = matches(sub, "add")
     ? "add"
     : matches(sub, "append")
@@ -80,6 +98,5 @@ export function runBridge(
   }
   if (mac === null) return fail(INCOMPLETE);
   if (dev === undefined) return fail("Device is a required argument.");
-  const changed = changeFdb(ns, { mac, dev, dst, target: target2, state }, mode);
-  return changed.ok ? ok("") : changed;
+  return ok({ mode, mac, dev, dst, target: target2, state });
 }

@@ -34,6 +34,29 @@ export function runIpNeigh(world: World, ns: Netns, args: Args): Result<string> 
     if (table) for (const [ip, n] of table) if (n.state !== "PERMANENT") table.delete(ip);
     return ok("");
   }
+  const parsed = parseNeighCommand(sub, args);
+  if (!parsed.ok) return parsed;
+  const { mode, ip, mac, dev, state } = parsed.value;
+  if (!ns.links.has(dev)) return fail(`Cannot find device "${dev}"`);
+  if (mode === "del") {
+    const deleted = deleteNeighbour(ns, ip, dev);
+    return deleted.ok ? ok("") : deleted;
+  }
+  if (mac === null && state !== "NOARP") return fail("Error: No link layer address given.");
+  const added = addNeighbour(ns, { ip, dev, mac, state }, mode);
+  return added.ok ? ok("") : added;
+}
+
+export interface NeighCommand {
+  mode: "add" | "replace" | "change" | "del";
+  ip: number;
+  mac: string | null;
+  dev: string;
+  state: NeighbourState;
+}
+
+/** The words after `ip neigh SUB` (add, replace, change, del), as typed values. */
+export function parseNeighCommand(sub: string, args: Args): Result<NeighCommand> {
   const mode = matches(sub, "add")
     ? "add"
     : matches(sub, "replace")
@@ -70,12 +93,5 @@ export function runIpNeigh(world: World, ns: Netns, args: Args): Result<string> 
   }
   if (dev === undefined) return fail("Device and destination are required arguments.");
   if (ip === null) return fail("Device and destination are required arguments.");
-  if (!ns.links.has(dev)) return fail(`Cannot find device "${dev}"`);
-  if (mode === "del") {
-    const deleted = deleteNeighbour(ns, ip, dev);
-    return deleted.ok ? ok("") : deleted;
-  }
-  if (mac === null && state !== "NOARP") return fail("Error: No link layer address given.");
-  const added = addNeighbour(ns, { ip, dev, mac, state }, mode);
-  return added.ok ? ok("") : added;
+  return ok({ mode, ip, mac, dev, state });
 }

@@ -1,3 +1,6 @@
+/** Anything but printable ASCII and spaces, or a quote, escape or comment: the full tokenizer. */
+const NOT_PLAIN = /[^ -~]|["'\\#]/;
+
 /**
  * Splits one line into words the way a POSIX shell would for the commands a scenario uses:
  * whitespace separates, single and double quotes group (`--comment "default/web cluster IP"`),
@@ -6,6 +9,8 @@
 export function tokenize(
   line: string,
 ): { ok: true; words: string[] } | { ok: false; message: string } {
+  // Most lines (every line an installer writes but iptables comments) need no quoting rules.
+  if (!NOT_PLAIN.test(line)) return { ok: true, words: line.split(" ").filter((w) => w !== "") };
   const words: string[] = [];
   let word = "";
   let inWord = false;

@@ -319,13 +319,20 @@ function detachFromBridge(ns: Netns, link: Link): void {
  */
 function followLowestPortMac(ns: Netns, bridge: BridgeLink): void {
   if (bridge.macSet) return;
-  const macs = [...ns.links.values()].filter((p) => p.master === bridge.name).map((p) => p.mac);
-  const next = macs.length === 0 ? "00:00:00:00:00:00" : (macs.sort()[0] as string);
+  // One pass, no sorting: a switch namespace in a 5,000-node cluster has 5,000 ports.
+  let lowest: string | null = null;
+  let portHasBridgeMac = false;
+  for (const p of ns.links.values()) {
+    if (p.master !== bridge.name) continue;
+    if (lowest === null || p.mac < lowest) lowest = p.mac;
+    if (p.mac === bridge.mac) portHasBridgeMac = true;
+  }
+  const next = lowest ?? "00:00:00:00:00:00";
   if (next === bridge.mac) return;
   const own = bridge.fdb.get(bridge.mac);
-  if (own?.port === bridge.name && !macs.includes(bridge.mac)) bridge.fdb.delete(bridge.mac);
+  if (own?.port === bridge.name && !portHasBridgeMac) bridge.fdb.delete(bridge.mac);
   bridge.mac = next;
-  if (macs.length > 0) bridge.fdb.set(next, { mac: next, port: bridge.name, state: "permanent" });
+  if (lowest !== null) bridge.fdb.set(next, { mac: next, port: bridge.name, state: "permanent" });
 }
 
 export function setMtu(ns: Netns, link: Link, mtu: number): Result {

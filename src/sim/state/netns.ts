@@ -1,6 +1,6 @@
 import { generatedMac } from "../mac";
-import type { InterfaceConf, Link, Netns, World } from "../model";
-import { emptyNetfilter } from "../netfilter/model";
+import type { ChangeCounter, InterfaceConf, Link, Netns, World } from "../model";
+import { emptyNetfilter, type Netfilter } from "../netfilter/model";
 import { RouteTable } from "../route-table";
 import { fail, ok, type Result } from "./result";
 
@@ -32,24 +32,7 @@ export function addNetns(world: World, name: string): Result<Netns> {
   if (name === "" || name.includes("/") || name === "." || name === "..")
     return fail(`Invalid netns name "${name}"`);
   world.changes.count++;
-  const ns: Netns = {
-    name,
-    changes: world.changes,
-    links: new Map(),
-    nextIfindex: 1,
-    addresses: [],
-    routes: new RouteTable(),
-    neighbours: new Map(),
-    sysctl: {
-      ipForward: false,
-      conf: new Map([
-        ["all", defaultConf()],
-        ["default", defaultConf()],
-      ]),
-      bridgeNfCallIptables: true,
-    },
-    netfilter: emptyNetfilter(),
-  };
+  const ns: Netns = new NetnsState(name, world.changes);
   world.netns.set(name, ns);
   const lo: Link = {
     kind: "loopback",
@@ -65,6 +48,40 @@ export function addNetns(world: World, name: string): Result<Netns> {
   ns.links.set("lo", lo);
   ns.sysctl.conf.set("lo", { ...(ns.sysctl.conf.get("default") as InterfaceConf) });
   return ok(ns);
+}
+
+/**
+ * A namespace as `ip netns add` leaves it. Its iptables tables are made when first read: a
+ * 150,000-pod cluster's pods never get a rule, and two tables of built-in chains each would be
+ * much of a pod's memory. Reading gives the empty tables `emptyNetfilter` makes, so nothing can
+ * tell the difference.
+ */
+class NetnsState implements Netns {
+  readonly links = new Map<string, Link>();
+  nextIfindex = 1;
+  readonly addresses: Netns["addresses"] = [];
+  readonly routes = new RouteTable();
+  readonly neighbours: Netns["neighbours"] = new Map();
+  readonly sysctl: Netns["sysctl"] = {
+    ipForward: false,
+    conf: new Map([
+      ["all", defaultConf()],
+      ["default", defaultConf()],
+    ]),
+    bridgeNfCallIptables: true,
+  };
+  bpf?: Netns["bpf"];
+  private tables: Netfilter | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly changes: ChangeCounter,
+  ) {}
+
+  get netfilter(): Netfilter {
+    this.tables ??= emptyNetfilter();
+    return this.tables;
+  }
 }
 
 export function netnsNotFound(name: string): string {

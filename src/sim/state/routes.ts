@@ -51,6 +51,16 @@ export function routeOf(spec: RouteSpec): Route {
  * installer may hand the same route to many namespaces (routes are immutable).
  */
 export function insertRoute(ns: Netns, given: Route, mode: RouteMode): Result<Route> {
+  const resolved = resolveRoute(ns, given);
+  if (!resolved.ok) return resolved;
+  return placeRoute(ns, resolved.value, mode);
+}
+
+/**
+ * The kernel's checks on a route before it touches the table, and the route it would store (the
+ * nexthop device filled in). A shared table's routes are checked this way once, on one node.
+ */
+export function resolveRoute(ns: Netns, given: Route): Result<Route> {
   if ((given.dst & ~maskOf(given.len)) >>> 0 !== 0)
     return fail("Error: Invalid prefix for given prefix length.");
   if (given.dev !== null) {
@@ -65,6 +75,11 @@ export function insertRoute(ns: Netns, given: Route, mode: RouteMode): Result<Ro
   }
   if (route.src !== null && !isLocalAddress(ns, route.src))
     return fail("Error: Invalid prefsrc address.");
+  return ok(route);
+}
+
+/** Puts a checked route in the table as `ip route add|append|replace|change` does. */
+function placeRoute(ns: Netns, route: Route, mode: RouteMode): Result<Route> {
   touch(ns);
   const same = ns.routes.exact(route.dst, route.len).find((r) => r.metric === route.metric);
   switch (mode) {
