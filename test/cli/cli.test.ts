@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cp, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -148,9 +148,8 @@ describe("podnet-learn show (command line)", () => {
 });
 
 const flannel = join(repoRoot, "examples", "scripts", "flannel-vxlan.sh");
-const simReady = existsSync(join(repoRoot, "src", "sim", "index.ts"));
 
-describe.skipIf(!simReady || !existsSync(flannel))("podnet-learn against the simulator", () => {
+describe("podnet-learn against the simulator", () => {
   const script = "examples/scripts/flannel-vxlan.sh";
 
   it("prints one JSON object with setupErrors, request, reply and hops for trace --json", async () => {

@@ -1,9 +1,15 @@
 import { describe, expect, test } from "vitest";
 import { clusterFileScript, hopsToJson, probe, runScript, runShow } from "../../src/sim";
+import { formatCidr } from "../../src/sim/cluster/load";
 import { formatIpv4 } from "../../src/sim/ipv4";
 import type { Hop } from "../../src/sim/walk/hop";
-import type { Datagram } from "../../src/sim/walk/packet";
-import { buildCluster, exampleCluster, pingPod } from "./helpers";
+import {
+  buildCluster,
+  encapsulated,
+  exampleCluster,
+  node2OnSecondSubnet,
+  pingPod,
+} from "./helpers";
 
 type Cluster = ReturnType<typeof buildCluster>;
 
@@ -16,12 +22,6 @@ function programs(hops: readonly Hop[], flow: Hop["flow"] = "request"): string[]
   return ebpf(hops, flow).map(
     (h) => `${h.ebpf?.program}@${h.ebpf?.hook} on ${h.netns}/${h.dev} → ${h.ebpf?.action}`,
   );
-}
-
-function outer(hops: readonly Hop[], flow: Hop["flow"]): Datagram[] {
-  return hops
-    .filter((h) => h.kind === "encap" && h.flow === flow && "l4" in h.packet)
-    .map((h) => h.packet as Datagram);
 }
 
 /** The security identity the node's ipcache gives an address. */
@@ -65,12 +65,12 @@ describe("Cilium tunnel mode: bpf_lxc encapsulates with the source identity as V
         `cil_from_container@tc-ingress on node2/${lxcB} → encapsulate`,
       );
       // The outer packet: node to node on the tunnel port, the VNI the sender's identity.
-      const [request] = outer(r.hops, "request");
+      const [request] = encapsulated(r.hops, "request");
       expect(request?.l4).toMatchObject({ kind: "udp", dport: mode.port });
       expect(request && formatIpv4(request.dst)).toBe("192.168.1.13");
       const view = hopsToJson(r.hops).find((h) => h.kind === "encap")?.packet;
       expect(view?.[mode.header]).toEqual({ vni: identityOf(c, "node1", "pod-a") });
-      const [reply] = outer(r.hops, "reply");
+      const [reply] = encapsulated(r.hops, "reply");
       expect(reply?.l4).toMatchObject({ vxlan: { vni: identityOf(c, "node2", "pod-b") } });
       // The request's first program names the maps it consulted.
       const from = ebpf(r.hops).find((h) => h.ebpf?.action === "encapsulate");
@@ -195,12 +195,7 @@ describe("Cilium native routing: bpf_lxc hands packets for other nodes to the ke
   });
 
   test("autoDirectNodeRoutes gives no route to a node behind the router", () => {
-    const text = exampleCluster("cilium-native")
-      .replace(
-        "    - cidr: 192.168.1.0/24",
-        "    - cidr: 192.168.1.0/24\n    - cidr: 192.168.2.0/24",
-      )
-      .replace("ip: 192.168.1.13", "ip: 192.168.2.13");
+    const text = node2OnSecondSubnet(exampleCluster("cilium-native"));
     const c = buildCluster(text);
     expect(c.setupErrors).toEqual([]);
     expect(c.script).toContain("# no direct route to node2's");
@@ -350,7 +345,8 @@ describe("the Cilium cluster file and what the installer lays out", () => {
 
 function formatCidrOf(c: Cluster, node: string): string {
   const n = c.plan.nodes.find((x) => x.name === node);
-  return `${formatIpv4(n?.podCidr.addr ?? 0)}/${n?.podCidr.len}`;
+  if (!n) throw new Error(`no node ${node}`);
+  return formatCidr(n.podCidr);
 }
 
 function routerOf(c: Cluster, node: string): string {

@@ -7,6 +7,8 @@ import {
   runCluster,
 } from "../../src/sim";
 import { formatIpv4 } from "../../src/sim/ipv4";
+import type { Hop } from "../../src/sim/walk/hop";
+import type { Datagram } from "../../src/sim/walk/packet";
 
 export function exampleCluster(name: string): string {
   return readFileSync(new URL(`../../examples/clusters/${name}.yaml`, import.meta.url), "utf8");
@@ -36,4 +38,19 @@ export function pingPod(
   const r = probe(cluster.world, { from, to: podIp(cluster.plan, to), proto: "icmp" });
   if ("error" in r) throw new Error(r.error);
   return r;
+}
+
+/** The cluster with a second subnet, 192.168.2.0/24, and node2 (192.168.1.13) moved onto it. */
+export function node2OnSecondSubnet(text: string): string {
+  if (!text.includes("ip: 192.168.1.13")) throw new Error("node2 is not at 192.168.1.13");
+  return text
+    .replace("    - cidr: 192.168.1.0/24", "    - cidr: 192.168.1.0/24\n    - cidr: 192.168.2.0/24")
+    .replace("ip: 192.168.1.13", "ip: 192.168.2.13");
+}
+
+/** The outer datagrams a flow's encapsulation hops produced, in order. */
+export function encapsulated(hops: readonly Hop[], flow: Hop["flow"] = "request"): Datagram[] {
+  return hops
+    .filter((h) => h.kind === "encap" && h.flow === flow && "l4" in h.packet)
+    .map((h) => h.packet as Datagram);
 }

@@ -1,8 +1,13 @@
 import { describe, expect, test } from "vitest";
 import { clusterScript, runShow } from "../../src/sim";
 import type { Hop } from "../../src/sim/walk/hop";
-import type { Datagram } from "../../src/sim/walk/packet";
-import { buildCluster, exampleCluster, pingPod } from "./helpers";
+import {
+  buildCluster,
+  encapsulated,
+  exampleCluster,
+  node2OnSecondSubnet,
+  pingPod,
+} from "./helpers";
 
 /** Namespace/device pairs the request crossed, in order, without repeats. */
 function path(hops: readonly Hop[]): string[] {
@@ -13,12 +18,6 @@ function path(hops: readonly Hop[]): string[] {
     if (out.at(-1) !== at) out.push(at);
   }
   return out;
-}
-
-function encapsulated(hops: readonly Hop[]): Datagram[] {
-  return hops
-    .filter((h) => h.kind === "encap" && h.flow === "request" && "l4" in h.packet)
-    .map((h) => h.packet as Datagram);
 }
 
 describe("each installer's packet crosses the devices the real plugin uses, with the right headers", () => {
@@ -62,12 +61,7 @@ describe("each installer's packet crosses the devices the real plugin uses, with
   });
 
   test("Flannel host-gw across subnets: the kernel refuses the route, as it really does", () => {
-    const text = exampleCluster("flannel-host-gw")
-      .replace(
-        "    - cidr: 192.168.1.0/24",
-        "    - cidr: 192.168.1.0/24\n    - cidr: 192.168.2.0/24",
-      )
-      .replace("ip: 192.168.1.13", "ip: 192.168.2.13");
+    const text = node2OnSecondSubnet(exampleCluster("flannel-host-gw"));
     const c = buildCluster(text);
     expect(c.setupErrors.map((e) => e.message)).toEqual([
       "Error: Nexthop has invalid gateway.",
@@ -98,12 +92,7 @@ describe("each installer's packet crosses the devices the real plugin uses, with
   });
 
   test("Calico BGP across subnets: BIRD's next hop is the router, which knows no pod CIDR", () => {
-    const text = exampleCluster("calico-bgp")
-      .replace(
-        "    - cidr: 192.168.1.0/24",
-        "    - cidr: 192.168.1.0/24\n    - cidr: 192.168.2.0/24",
-      )
-      .replace("ip: 192.168.1.13", "ip: 192.168.2.13");
+    const text = node2OnSecondSubnet(exampleCluster("calico-bgp"));
     const c = buildCluster(text);
     expect(c.setupErrors).toEqual([]);
     expect(pingPod(c, "pod-a", "pod-b").request.drop).toMatchObject({

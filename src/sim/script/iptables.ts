@@ -117,11 +117,8 @@ export function runIptables(
   if (!parsed.ok) return parsed;
   const { table: tableName, command } = parsed.value;
   const table = found.value.netfilter.tables[tableName];
-  return apply(table, command, () =>
-    command.kind === "list" && command.chain !== null
-      ? renderIptablesRules(world, found.value, tableName, command.chain)
-      : renderIptablesRules(world, found.value, tableName),
-  );
+  const chain = command.kind === "list" ? (command.chain ?? undefined) : undefined;
+  return apply(table, command, () => renderIptablesRules(world, found.value, tableName, chain));
 }
 
 /** `iptables-save [-t TABLE] [-c]`: the tables in use, as iptables-save prints them. */
