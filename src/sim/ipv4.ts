@@ -12,19 +12,38 @@ export interface Prefix {
   readonly len: number;
 }
 
-const PART = /^(0|[1-9][0-9]{0,2})$/;
+/** `.`, and the end of the text, which closes the last part as a dot would. */
+const DOT = 46;
 
 export function parseIpv4(text: string): Ipv4 | null {
-  const parts = text.split(".");
-  if (parts.length !== 4) return null;
+  return parseIpv4Span(text, text.length);
+}
+
+/**
+ * The address in `text` up to `end`, read one character at a time (no split, no regular
+ * expression: the direct build parses some 2 million): four parts of one to three digits, no
+ * leading zero but in `0` itself, each at most 255.
+ */
+function parseIpv4Span(text: string, end: number): Ipv4 | null {
   let value = 0;
-  for (const part of parts) {
-    if (!PART.test(part)) return null;
-    const n = Number(part);
-    if (n > 255) return null;
-    value = value * 256 + n;
+  let part = 0;
+  let digits = 0;
+  let parts = 0;
+  for (let i = 0; i <= end; i++) {
+    const c = i < end ? text.charCodeAt(i) : DOT;
+    if (c === DOT) {
+      if (digits === 0 || part > 255 || parts === 4) return null;
+      value = value * 256 + part;
+      parts++;
+      part = 0;
+      digits = 0;
+    } else if (c < 48 || c > 57 || digits === 3 || (digits > 0 && part === 0)) return null;
+    else {
+      part = part * 10 + (c - 48);
+      digits++;
+    }
   }
-  return value >>> 0;
+  return parts === 4 ? value >>> 0 : null;
 }
 
 export function formatIpv4(ip: Ipv4): string {
@@ -50,8 +69,7 @@ export function broadcastOf(ip: Ipv4, len: number): Ipv4 {
 /** `a.b.c.d/len` with the address as typed (host bits may be set), or null. */
 export function parseCidr(text: string): { ip: Ipv4; len: number } | null {
   const slash = text.indexOf("/");
-  const ipText = slash < 0 ? text : text.slice(0, slash);
-  const ip = parseIpv4(ipText);
+  const ip = parseIpv4Span(text, slash < 0 ? text.length : slash);
   if (ip === null) return null;
   if (slash < 0) return { ip, len: 32 };
   const lenText = text.slice(slash + 1);

@@ -213,23 +213,29 @@ export interface Neighbour {
   readonly state: NeighbourState;
 }
 
-/** Per-interface IPv4 settings (`net.ipv4.conf.IF.*`), plus the `all` and `default` rows. */
+/**
+ * Per-interface IPv4 settings (`net.ipv4.conf.IF.*`), plus the `all` and `default` rows. Immutable
+ * and shareable like a route: a new device starts as a copy of `default`, so it holds the
+ * `default` row itself until one of its settings is written (a 150,000-pod cluster would
+ * otherwise hold hundreds of thousands of identical rows).
+ */
 export interface InterfaceConf {
-  forwarding: boolean;
-  proxyArp: boolean;
+  readonly forwarding: boolean;
+  readonly proxyArp: boolean;
   /** 0 off, 1 strict, 2 loose (RFC 3704). */
-  rpFilter: 0 | 1 | 2;
+  readonly rpFilter: 0 | 1 | 2;
   /** `net.ipv4.neigh.IF.proxy_delay` in jiffies; only its effect on the first ping's timing differs. */
-  proxyDelay: number;
+  readonly proxyDelay: number;
   /** `send_redirects`: a router may tell a sender about a better next hop (on when `all` or IF is). */
-  sendRedirects: boolean;
+  readonly sendRedirects: boolean;
   /** `route_localnet`: 127/8 may be routed to and from this interface (off: a martian). */
-  routeLocalnet: boolean;
+  readonly routeLocalnet: boolean;
 }
 
 export interface Sysctls {
   /** `net.ipv4.ip_forward` (writing it rewrites every interface's `forwarding`). */
   ipForward: boolean;
+  /** Rows are replaced, never changed in place: several devices may hold the same row. */
   readonly conf: Map<string, InterfaceConf>;
   /** `net.bridge.bridge-nf-call-iptables`: bridged IPv4 frames traverse iptables (br_netfilter). */
   bridgeNfCallIptables: boolean;

@@ -1,6 +1,7 @@
 import type { ClusterPlan, PlannedNode } from "../cluster/load";
 import { formatCidr, nodeOfPod } from "../cluster/load";
 import type { CalicoConfig } from "../cluster/schema";
+import { cmd } from "./command";
 import type { Emitter, PeerLine, PeerTable } from "./emitter";
 import { caliName, ip, macFromIp } from "./names";
 
@@ -56,7 +57,7 @@ export function installCalico(plan: ClusterPlan, cfg: CalicoConfig, w: Emitter):
   for (const node of plan.nodes) {
     const block = node.podCidr;
     w.comment(`calico-node on ${node.name}: IPAM block ${formatCidr(block)}`);
-    w.ip(node.name, `route add blackhole ${formatCidr(block)} proto ${routeProto}`);
+    w.ip(node.name, cmd`route add blackhole ${formatCidr(block)} proto ${routeProto}`);
     // Felix's filter FORWARD (felix/rules/static.go): cali-FORWARD marks traffic from and to
     // workloads as accepted (the per-endpoint policy chains it dispatches to allow everything
     // here, as with no NetworkPolicy), and a rule appended to FORWARD accepts what is marked, so
@@ -80,20 +81,20 @@ export function installCalico(plan: ClusterPlan, cfg: CalicoConfig, w: Emitter):
     );
     if (ipip) {
       // The ipip module's fallback device, which calico-node configures.
-      w.ip(node.name, "link add tunl0 type ipip");
-      w.ip(node.name, `link set tunl0 mtu ${plan.mtu - IPIP_OVERHEAD}`);
-      w.ip(node.name, `addr add ${ip(tunnelAddress(node))}/32 dev tunl0`);
-      w.ip(node.name, "link set tunl0 up");
+      w.ip(node.name, cmd`link add tunl0 type ipip`);
+      w.ip(node.name, cmd`link set tunl0 mtu ${plan.mtu - IPIP_OVERHEAD}`);
+      w.ip(node.name, cmd`addr add ${ip(tunnelAddress(node))}/32 dev tunl0`);
+      w.ip(node.name, cmd`link set tunl0 up`);
     }
     if (vxlan) {
       w.ip(
         node.name,
-        `link add vxlan.calico type vxlan id ${VXLAN_VNI} dstport ${VXLAN_PORT} local ${ip(node.ip)} dev eth0 nolearning`,
+        cmd`link add vxlan.calico type vxlan id ${VXLAN_VNI} dstport ${VXLAN_PORT} local ${ip(node.ip)} dev eth0 nolearning`,
       );
-      w.ip(node.name, `link set vxlan.calico address ${vtepMac(node)}`);
-      w.ip(node.name, `link set vxlan.calico mtu ${plan.mtu - VXLAN_OVERHEAD}`);
-      w.ip(node.name, `addr add ${ip(tunnelAddress(node))}/32 dev vxlan.calico`);
-      w.ip(node.name, "link set vxlan.calico up");
+      w.ip(node.name, cmd`link set vxlan.calico address ${vtepMac(node)}`);
+      w.ip(node.name, cmd`link set vxlan.calico mtu ${plan.mtu - VXLAN_OVERHEAD}`);
+      w.ip(node.name, cmd`addr add ${ip(tunnelAddress(node))}/32 dev vxlan.calico`);
+      w.ip(node.name, cmd`link set vxlan.calico up`);
     }
   }
   for (const node of plan.nodes) {
@@ -108,19 +109,19 @@ export function installCalico(plan: ClusterPlan, cfg: CalicoConfig, w: Emitter):
       `pod ${pod.name} on ${node.name}: ${ip(pod.ip)}/32 from the block, ${cali} on the host`,
     );
     w.netns(pod.name);
-    w.ip(node.name, `link add ${cali} type veth peer name eth0 netns ${w.ns(pod.name)}`);
-    w.ip(node.name, `link set ${cali} address ee:ee:ee:ee:ee:ee`);
-    w.ip(node.name, `link set ${cali} mtu ${podMtu}`);
-    w.ip(node.name, `link set ${cali} up`);
+    w.ip(node.name, cmd`link add ${cali} type veth peer name eth0 netns ${w.ns(pod.name)}`);
+    w.ip(node.name, cmd`link set ${cali} address ee:ee:ee:ee:ee:ee`);
+    w.ip(node.name, cmd`link set ${cali} mtu ${podMtu}`);
+    w.ip(node.name, cmd`link set ${cali} up`);
     w.sysctl(node.name, `net.ipv4.conf.${cali}.proxy_arp`, 1);
     w.sysctl(node.name, `net.ipv4.neigh.${cali}.proxy_delay`, 0);
-    w.ip(node.name, `route add ${ip(pod.ip)}/32 dev ${cali} scope link`);
-    w.ip(pod.name, `link set eth0 address ${macFromIp(pod.ip)}`);
-    w.ip(pod.name, `link set eth0 mtu ${podMtu}`);
-    w.ip(pod.name, `addr add ${ip(pod.ip)}/32 dev eth0`);
-    w.ip(pod.name, "link set eth0 up");
-    w.ip(pod.name, "route add 169.254.1.1 dev eth0 scope link");
-    w.ip(pod.name, "route add default via 169.254.1.1 dev eth0");
+    w.ip(node.name, cmd`route add ${ip(pod.ip)}/32 dev ${cali} scope link`);
+    w.ip(pod.name, cmd`link set eth0 address ${macFromIp(pod.ip)}`);
+    w.ip(pod.name, cmd`link set eth0 mtu ${podMtu}`);
+    w.ip(pod.name, cmd`addr add ${ip(pod.ip)}/32 dev eth0`);
+    w.ip(pod.name, cmd`link set eth0 up`);
+    w.ip(pod.name, cmd`route add 169.254.1.1 dev eth0 scope link`);
+    w.ip(pod.name, cmd`route add default via 169.254.1.1 dev eth0`);
   }
 }
 

@@ -3,15 +3,17 @@ import type {
   BpfNodeSetup,
   EndpointEntry,
   IpcacheEntry,
+  PolicyEntry,
   TcAttachment,
   TunnelEntry,
 } from "../bpf/maps";
 import { IDENTITY_HOST, IDENTITY_REMOTE_NODE, IDENTITY_WORLD } from "../bpf/maps";
 import { PrefixMap, SharedPrefixes } from "../bpf/prefix-map";
 import type { ClusterPlan, PlannedNode, PlannedPod } from "../cluster/load";
-import { formatCidr, nodeOfPod, podsOnNode } from "../cluster/load";
+import { formatCidr, nodeOfPod } from "../cluster/load";
 import type { CiliumConfig } from "../cluster/schema";
-import type { Mac } from "../mac";
+import { formatMac, type Mac } from "../mac";
+import { cmd } from "./command";
 import type { Emitter, PeerLine, PeerTable } from "./emitter";
 import { stableHash as fnv, hex, ip } from "./names";
 
@@ -54,26 +56,29 @@ export function installCilium(plan: ClusterPlan, cfg: CiliumConfig, w: Emitter):
     w.comment(
       `cilium-agent on ${node.name}: podCIDR ${formatCidr(node.podCidr)} (cluster-pool), router IP ${router} on cilium_host`,
     );
-    w.ip(node.name, "link add cilium_host type veth peer name cilium_net");
-    w.ip(node.name, "link set cilium_host arp off");
-    w.ip(node.name, "link set cilium_net arp off");
+    w.ip(node.name, cmd`link add cilium_host type veth peer name cilium_net`);
+    w.ip(node.name, cmd`link set cilium_host arp off`);
+    w.ip(node.name, cmd`link set cilium_net arp off`);
     if (plan.mtu !== 1500) {
-      w.ip(node.name, `link set cilium_host mtu ${plan.mtu}`);
-      w.ip(node.name, `link set cilium_net mtu ${plan.mtu}`);
+      w.ip(node.name, cmd`link set cilium_host mtu ${plan.mtu}`);
+      w.ip(node.name, cmd`link set cilium_net mtu ${plan.mtu}`);
     }
-    w.ip(node.name, "link set cilium_host up");
-    w.ip(node.name, "link set cilium_net up");
-    w.ip(node.name, `addr add ${router}/32 dev cilium_host`);
-    w.ip(node.name, `route add ${router} dev cilium_host proto kernel scope link`);
+    w.ip(node.name, cmd`link set cilium_host up`);
+    w.ip(node.name, cmd`link set cilium_net up`);
+    w.ip(node.name, cmd`addr add ${router}/32 dev cilium_host`);
+    w.ip(node.name, cmd`route add ${router} dev cilium_host proto kernel scope link`);
     w.ip(
       node.name,
-      `route add ${formatCidr(node.podCidr)} via ${router} dev cilium_host proto kernel src ${router}`,
+      cmd`route add ${formatCidr(node.podCidr)} via ${router} dev cilium_host proto kernel src ${router}`,
     );
     if (tunnel === "vxlan")
-      w.ip(node.name, `link add cilium_vxlan type vxlan external dstport ${VXLAN_PORT} nolearning`);
+      w.ip(
+        node.name,
+        cmd`link add cilium_vxlan type vxlan external dstport ${VXLAN_PORT} nolearning`,
+      );
     if (tunnel === "geneve")
-      w.ip(node.name, `link add cilium_geneve type geneve external dstport ${GENEVE_PORT}`);
-    if (tunnel) w.ip(node.name, `link set ${tunnelDev} up`);
+      w.ip(node.name, cmd`link add cilium_geneve type geneve external dstport ${GENEVE_PORT}`);
+    if (tunnel) w.ip(node.name, cmd`link set ${tunnelDev} up`);
   }
   const peerTable: PeerTable = {
     name: "cilium",
@@ -109,39 +114,38 @@ export function installCilium(plan: ClusterPlan, cfg: CiliumConfig, w: Emitter):
       w.peers(plan, node, peerTable);
     }
   }
-  for (const pod of plan.pods) {
+  for (const id of ids) {
+    const { pod, lxc } = id;
     const node = nodeOf(plan, pod);
-    const lxc = lxcName(pod.name);
-    const id = ids.get(pod.name) as { endpoint: number; identity: number };
     w.comment(
       `pod ${pod.name} on ${node.name}: ${ip(pod.ip)}/32, ${lxc} on the host, endpoint ${id.endpoint}, identity ${id.identity}`,
     );
     w.netns(pod.name);
-    w.ip(node.name, `link add ${lxc} type veth peer name eth0 netns ${w.ns(pod.name)}`);
-    w.ip(node.name, `link set ${lxc} address ${lxcMac(pod.name)}`);
-    w.ip(node.name, `link set ${lxc} mtu ${podMtu}`);
-    w.ip(node.name, `link set ${lxc} up`);
-    w.ip(pod.name, `link set eth0 address ${podMac(pod.name)}`);
-    w.ip(pod.name, `link set eth0 mtu ${podMtu}`);
-    w.ip(pod.name, `addr add ${ip(pod.ip)}/32 dev eth0`);
-    w.ip(pod.name, "link set eth0 up");
-    w.ip(pod.name, `route add ${ip(routerOf(node))} dev eth0 scope link`);
-    w.ip(pod.name, `route add default via ${ip(routerOf(node))} dev eth0`);
+    w.ip(node.name, cmd`link add ${lxc} type veth peer name eth0 netns ${w.ns(pod.name)}`);
+    w.ip(node.name, cmd`link set ${lxc} address ${id.lxcMac}`);
+    w.ip(node.name, cmd`link set ${lxc} mtu ${podMtu}`);
+    w.ip(node.name, cmd`link set ${lxc} up`);
+    w.ip(pod.name, cmd`link set eth0 address ${id.podMac}`);
+    w.ip(pod.name, cmd`link set eth0 mtu ${podMtu}`);
+    w.ip(pod.name, cmd`addr add ${ip(pod.ip)}/32 dev eth0`);
+    w.ip(pod.name, cmd`link set eth0 up`);
+    w.ip(pod.name, cmd`route add ${ip(routerOf(node))} dev eth0 scope link`);
+    w.ip(pod.name, cmd`route add default via ${ip(routerOf(node))} dev eth0`);
   }
   const shared = sharedMaps(plan, ids, tunnel !== null);
+  const byNode = endpointsByNode(ids);
   return {
     nodes: plan.nodes.map((node) =>
-      nodeSetup(plan, shared, node, ids, tunnel ? tunnelDev : null, tunnel),
+      nodeSetup(shared, node, byNode.get(node.name) ?? [], tunnel ? tunnelDev : null, tunnel),
     ),
   };
 }
 
-/** What the agent loads on `node`: its programs, its maps. */
+/** What the agent loads on `node`, whose pods are `local`: its programs, its maps. */
 function nodeSetup(
-  plan: ClusterPlan,
   shared: SharedMaps,
   node: PlannedNode,
-  ids: Map<string, { endpoint: number; identity: number }>,
+  local: readonly PodEndpoint[],
   tunnelDev: string | null,
   tunnel: "vxlan" | "geneve" | null,
 ): BpfNodeSetup {
@@ -164,29 +168,24 @@ function nodeSetup(
       { dev: tunnelDev, attach: host("bpf_overlay.o", "tc-egress", "cil_to_overlay") },
     );
   }
-  const local = podsOnNode(plan, node);
   const endpoints: EndpointEntry[] = [
     hostEndpoint(node.ip),
     hostEndpoint(routerOf(node)),
-    ...local.map((pod) => {
-      const id = ids.get(pod.name) as { endpoint: number; identity: number };
-      return {
-        ip: pod.ip,
-        ifname: lxcName(pod.name),
-        ifindex: 0,
-        lxcMac: lxcMac(pod.name),
-        podMac: podMac(pod.name),
-        endpointId: id.endpoint,
-        identity: id.identity,
-        host: false,
-      };
-    }),
+    ...local.map((id) => ({
+      ip: id.pod.ip,
+      ifname: id.lxc,
+      ifindex: 0,
+      lxcMac: id.lxcMac,
+      podMac: id.podMac,
+      endpointId: id.endpoint,
+      identity: id.identity,
+      host: false,
+    })),
   ];
-  for (const pod of local) {
-    const id = ids.get(pod.name) as { endpoint: number; identity: number };
+  for (const id of local) {
     // bpf_lxc at the lxc's TC ingress: what leaves the pod.
     attachments.push({
-      dev: lxcName(pod.name),
+      dev: id.lxc,
       attach: {
         hook: "tc-ingress",
         program: "cil_from_container",
@@ -199,7 +198,7 @@ function nodeSetup(
   const own: IpcacheEntry[] = [
     { prefix: node.ip, len: 32, identity: IDENTITY_HOST, tunnelEndpoint: null },
     { prefix: routerOf(node), len: 32, identity: IDENTITY_HOST, tunnelEndpoint: null },
-    ...local.map((pod) => ({
+    ...local.map(({ pod }) => ({
       ...(shared.ipcache.exact(pod.ip, 32) as IpcacheEntry),
       tunnelEndpoint: null,
     })),
@@ -221,16 +220,18 @@ function nodeSetup(
       [],
       tunnel ? [{ prefix: node.podCidr.addr, len: node.podCidr.len }] : [],
     ),
-    // No policy selects these endpoints: the agent installs an allow-all entry each way.
-    policy: local.map((pod) => ({
-      endpointId: (ids.get(pod.name) as { endpoint: number }).endpoint,
-      entries: [
-        { direction: "ingress" as const, identity: 0, deny: false },
-        { direction: "egress" as const, identity: 0, deny: false },
-      ],
-    })),
+    policy: local.map((id) => ({ endpointId: id.endpoint, entries: ALLOW_ALL })),
   };
 }
+
+/**
+ * No policy selects these endpoints: the agent installs an allow-all entry each way. Entries are
+ * immutable, so every endpoint's map holds these two.
+ */
+const ALLOW_ALL: readonly PolicyEntry[] = [
+  { direction: "ingress", identity: 0, deny: false },
+  { direction: "egress", identity: 0, deny: false },
+];
 
 interface SharedMaps {
   readonly ipcache: SharedPrefixes<IpcacheEntry>;
@@ -241,11 +242,7 @@ interface SharedMaps {
  * The ipcache and tunnel map as any node but the one named sees them (the agent learns every
  * node and endpoint from the cluster): made once, each node's maps lay its own entries over them.
  */
-function sharedMaps(
-  plan: ClusterPlan,
-  ids: Map<string, { endpoint: number; identity: number }>,
-  tunnel: boolean,
-): SharedMaps {
+function sharedMaps(plan: ClusterPlan, ids: readonly PodEndpoint[], tunnel: boolean): SharedMaps {
   const ipcache: IpcacheEntry[] = [
     { prefix: 0, len: 0, identity: IDENTITY_WORLD, tunnelEndpoint: null },
   ];
@@ -259,13 +256,8 @@ function sharedMaps(
       tunnelEndpoint: n.ip,
     });
   }
-  for (const pod of plan.pods)
-    ipcache.push({
-      prefix: pod.ip,
-      len: 32,
-      identity: (ids.get(pod.name) as { identity: number }).identity,
-      tunnelEndpoint: nodeOf(plan, pod).ip,
-    });
+  for (const { pod, identity } of ids)
+    ipcache.push({ prefix: pod.ip, len: 32, identity, tunnelEndpoint: nodeOf(plan, pod).ip });
   const tunnelMap: TunnelEntry[] = tunnel
     ? plan.nodes.map((n) => ({ prefix: n.podCidr.addr, len: n.podCidr.len, endpoint: n.ip }))
     : [];
@@ -287,29 +279,105 @@ function hostEndpoint(address: number): EndpointEntry {
 }
 
 /**
+ * What the agent and the CNI plugin give a pod, worked out once: the install and the eBPF state
+ * both use it.
+ */
+interface PodEndpoint {
+  readonly pod: PlannedPod;
+  readonly endpoint: number;
+  readonly identity: number;
+  /** The host-side device and the MACs of both ends (`lxcName`, `lxcMac`, `podMac`). */
+  readonly lxc: string;
+  readonly lxcMac: Mac;
+  readonly podMac: Mac;
+}
+
+/** Each node's pods' endpoints, in plan order. */
+function endpointsByNode(ids: readonly PodEndpoint[]): Map<string, PodEndpoint[]> {
+  const out = new Map<string, PodEndpoint[]>();
+  for (const id of ids) {
+    const list = out.get(id.pod.node);
+    if (list) list.push(id);
+    else out.set(id.pod.node, [id]);
+  }
+  return out;
+}
+
+/** Cluster-local security identities (pkg/identity: 256 to 65,535). */
+const FIRST_IDENTITY = 256;
+const LAST_IDENTITY = 65535;
+
+/**
  * Endpoint IDs (1-4095, unique per node, pkg/endpointmanager idallocator) and security
  * identities (from 256, cluster-wide, one per distinct label set: one per pod here) look random on
  * a real cluster; here they are stable hashes of the pod's name.
  */
-function allocateIds(plan: ClusterPlan): Map<string, { endpoint: number; identity: number }> {
-  const out = new Map<string, { endpoint: number; identity: number }>();
+function allocateIds(plan: ClusterPlan): PodEndpoint[] {
+  // In plan order, not by name: 150,000 lookups in a map of 150,000 names cost more than the rest.
+  const out: PodEndpoint[] = [];
   const usedEndpoints = new Map<string, Set<number>>();
-  const usedIdentities = new Set<number>();
+  const identities = new FreeSlots(FIRST_IDENTITY, LAST_IDENTITY);
   for (const pod of plan.pods) {
     const used = usedEndpoints.get(pod.node) ?? new Set<number>();
     usedEndpoints.set(pod.node, used);
-    let endpoint = 1 + (stableHash(`endpoint/${pod.name}`) % 4095);
+    // `| 0`: integers, not the doubles a hash's remainder is computed as, so the endpoint and
+    // ipcache entries of 150,000 pods hold them inline rather than each in a heap number.
+    let endpoint = (1 + (stableHash("endpoint/", pod.name) % 4095)) | 0;
     while (used.has(endpoint)) endpoint = (endpoint % 4095) + 1;
     used.add(endpoint);
-    let identity = 256 + (stableHash(`identity/${pod.name}`) % (65535 - 256));
+    let identity =
+      (FIRST_IDENTITY + (stableHash("identity/", pod.name) % (LAST_IDENTITY - FIRST_IDENTITY))) | 0;
     // Past 65,279 pods the cluster-local identities are all taken: pods then share one, as pods
     // with the same labels do on a real cluster (no policy here tells them apart).
-    if (usedIdentities.size < 65535 - 256 + 1)
-      while (usedIdentities.has(identity)) identity = identity + 1 > 65535 ? 256 : identity + 1;
-    usedIdentities.add(identity);
-    out.set(pod.name, { endpoint, identity });
+    if (!identities.full) identity = identities.take(identity);
+    out.push({
+      pod,
+      endpoint,
+      identity,
+      lxc: lxcName(pod.name),
+      lxcMac: lxcMac(pod.name),
+      podMac: podMac(pod.name),
+    });
   }
   return out;
+}
+
+/**
+ * Numbers `first`..`last` handed out by linear probing: `take(n)` gives the first free number at
+ * or after n, wrapping from `last` to `first`. Each taken number points past itself (a union-find
+ * over the free ones), so a nearly full range costs no more than an empty one: 150,000 pods would
+ * otherwise probe past tens of thousands of taken identities each.
+ */
+class FreeSlots {
+  /** For each number, one not below it (cyclically) that may be free; itself when it is free. */
+  private readonly next: Int32Array;
+  private taken = 0;
+
+  constructor(
+    private readonly first: number,
+    private readonly last: number,
+  ) {
+    this.next = new Int32Array(last + 1);
+    for (let n = first; n <= last; n++) this.next[n] = n;
+  }
+
+  get full(): boolean {
+    return this.taken === this.last - this.first + 1;
+  }
+
+  /** Only while not `full`: with every number taken there is no free one to find. */
+  take(from: number): number {
+    let n = from;
+    while (this.next[n] !== n) {
+      // Path halving: each step also shortens the chain for the next search.
+      const skip = this.next[this.next[n] as number] as number;
+      this.next[n] = skip;
+      n = skip;
+    }
+    this.next[n] = n === this.last ? this.first : n + 1;
+    this.taken++;
+    return n;
+  }
 }
 
 function nodeOf(plan: ClusterPlan, pod: PlannedPod): PlannedNode {
@@ -324,8 +392,10 @@ function routerOf(node: PlannedNode): number {
  * FNV-1a of names that differ only at the end differs only in its low bits; murmur3's finalizer
  * spreads them, so IDs, names and MACs look as unrelated as the real, random ones.
  */
-function stableHash(text: string): number {
-  let h = fnv(text);
+function stableHash(...parts: string[]): number {
+  // The parts one after the other, as the hash of their concatenation (150,000 pods hash 8 each).
+  let h = fnv(parts[0] ?? "");
+  for (let i = 1; i < parts.length; i++) h = fnv(parts[i] as string, h);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -336,23 +406,22 @@ function stableHash(text: string): number {
 
 /** The CNI plugin's host-side name: `lxc` and 12 hex digits of a hash of the endpoint. */
 export function lxcName(pod: string): string {
-  return `lxc${hex(stableHash(pod), 8)}${hex(stableHash(`${pod}/lxc`), 4)}`;
+  return `lxc${hex(stableHash(pod), 8)}${hex(stableHash(pod, "/lxc"), 4)}`;
 }
 
 /** Random MACs on a real node (locally administered, unicast); stable hashes here. */
-function randomMac(seed: string): Mac {
-  const a = stableHash(seed);
-  const b = stableHash(`${seed}/2`);
-  const bytes = [(a >>> 24) & 0xfc, a >>> 16, a >>> 8, a, b >>> 8, b].map((x, i) =>
-    hex(i === 0 ? (x & 0xfe) | 0x02 : x & 0xff, 2),
-  );
-  return bytes.join(":");
+function randomMac(kind: string, pod: string): Mac {
+  // Hashes of `<kind>/<pod>` and `<kind>/<pod>/2`.
+  const a = stableHash(kind, "/", pod);
+  const b = stableHash(kind, "/", pod, "/2");
+  // Locally administered (0x02), unicast (0x01 clear).
+  return formatMac(((a >>> 24) & 0xfc) | 0x02, a >>> 16, a >>> 8, a, b >>> 8, b);
 }
 
 function lxcMac(pod: string): Mac {
-  return randomMac(`lxc/${pod}`);
+  return randomMac("lxc", pod);
 }
 
 function podMac(pod: string): Mac {
-  return randomMac(`eth0/${pod}`);
+  return randomMac("eth0", pod);
 }

@@ -2,14 +2,28 @@ import type { ClusterPlan, PlannedNode } from "../cluster/load";
 import type { Link, Neighbour, Netns, Route, VxlanFdbEntry, World } from "../model";
 import { OverlayMap } from "../overlay-map";
 import { RouteTable } from "../route-table";
-import { parseFdbCommand } from "../script/bridge";
-import { runCommand } from "../script/command";
+import { parseFdbCommand, runBridge } from "../script/bridge";
+import { runIp } from "../script/ip";
 import { parseNeighCommand } from "../script/ip-neigh";
 import { parseRouteSpec } from "../script/ip-route";
+import { runIptables } from "../script/iptables";
+import { runSysctl } from "../script/sysctl";
 import { Args, tokenize } from "../script/tokenize";
-import { netnsNotFound } from "../state/netns";
+import { addNetns, netnsNotFound } from "../state/netns";
+import type { Result } from "../state/result";
 import { resolveRoute, routeOf } from "../state/routes";
+import type { Words } from "./command";
 import type { Emitter, PeerLine, PeerTable } from "./emitter";
+
+type Tool = "ip" | "bridge" | "sysctl" | "iptables";
+
+/** Each tool, as `runCommand` calls it once it has read the tool's name. */
+const TOOLS: Record<
+  Tool,
+  (world: World, words: readonly string[], netns: string | null) => Result<string>
+> = { ip: runIp, bridge: runBridge, sysctl: runSysctl, iptables: runIptables };
+
+const LO_UP: readonly string[] = ["link", "set", "lo", "up"];
 
 /** A command the direct build ran that the kernel (or the tool) refused. */
 export interface DirectError {
@@ -67,45 +81,67 @@ export class DirectWriter implements Emitter {
   comment(): void {}
 
   netns(name: string): void {
-    this.run(["ip", "netns", "add", this.ns(name)], "");
-    this.run(["ip", "-n", this.ns(name), "link", "set", "lo", "up"], "");
+    const ns = this.ns(name);
+    this.world.changes.count++;
+    const added = addNetns(this.world, ns);
+    if (!added.ok)
+      this.errors.push({ command: `ip netns add ${ns}`, message: added.message.trimEnd() });
+    this.runWords("ip", ns, LO_UP, false, "link set lo up");
   }
 
-  ip(name: string, words: string): void {
-    this.run(["ip", "-n", this.ns(name)], words);
+  ip(name: string, words: Words): void {
+    this.run("ip", this.ns(name), words, false);
   }
 
-  bridge(name: string, words: string): void {
-    this.run(["bridge", "-n", this.ns(name)], words);
+  bridge(name: string, words: Words): void {
+    this.run("bridge", this.ns(name), words, false);
   }
 
   sysctl(name: string, key: string, value: string | number): void {
-    this.run(["sysctl", "-w", `${key}=${value}`], "", name);
+    const setting = `${key}=${value}`;
+    this.runWords("sysctl", this.ns(name), ["-w", setting], true, `-w ${setting}`);
   }
 
   iptables(name: string, words: string): void {
-    this.run(["iptables"], words, name);
+    this.run("iptables", this.ns(name), words, true);
+  }
+
+  /** Runs one command given as the words after the tool (and `-n NS`), split as a shell would. */
+  private run(tool: Tool, netns: string, words: Words, exec: boolean): void {
+    const split = typeof words === "string" ? tokenize(words) : words.split();
+    if (split.ok) this.runWords(tool, netns, split.words, exec, words);
+    else this.refused(tool, netns, words, exec, `syntax error: ${split.message}`);
   }
 
   /**
-   * Runs one command as the script line would (`ip netns exec NS …` is the command run in NS),
-   * without writing the line: only what follows the namespace is split into words.
+   * Runs a command as its script line would, without writing the line: `ip -n NS …` and
+   * `ip netns exec NS …` are the tool run in NS, so the tool is handed NS and the words after it
+   * (`exec`: the line is `ip netns exec NS tool …`, which first needs NS to exist).
    */
-  private run(head: string[], words: string, exec?: string): void {
-    const split = tokenize(words);
-    const command = (): string =>
-      `${exec === undefined ? "" : `ip netns exec ${this.ns(exec)} `}${[...head, words].join(" ").trim()}`;
-    if (!split.ok) {
-      this.errors.push({ command: command(), message: `syntax error: ${split.message}` });
+  private runWords(
+    tool: Tool,
+    netns: string,
+    argv: readonly string[],
+    exec: boolean,
+    words: Words,
+  ): void {
+    if (exec && !this.world.netns.has(netns)) {
+      this.refused(tool, netns, words, exec, netnsNotFound(netns));
       return;
     }
-    const netns = exec === undefined ? null : this.ns(exec);
-    if (netns !== null && !this.world.netns.has(netns)) {
-      this.errors.push({ command: command(), message: netnsNotFound(netns) });
-      return;
-    }
-    const result = runCommand(this.world, [...head, ...split.words], netns);
-    if (!result.ok) this.errors.push({ command: command(), message: result.message.trimEnd() });
+    // As `runCommand` does for every command: derived indexes rebuild lazily.
+    this.world.changes.count++;
+    const result = TOOLS[tool](this.world, argv, netns);
+    if (!result.ok) this.refused(tool, netns, words, exec, result.message.trimEnd());
+  }
+
+  /** Records a refused command as the script line that would have run it. */
+  private refused(tool: Tool, netns: string, words: Words, exec: boolean, message: string): void {
+    const text = typeof words === "string" ? words : words.text();
+    const command = exec
+      ? `ip netns exec ${netns} ${`${tool} ${text}`.trim()}`
+      : `${tool} -n ${netns} ${text}`.trim();
+    this.errors.push({ command, message });
   }
 
   private runLines(node: PlannedNode, lines: readonly PeerLine[]): void {

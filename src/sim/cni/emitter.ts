@@ -1,4 +1,5 @@
 import type { ClusterPlan, PlannedNode } from "../cluster/load";
+import type { Words } from "./command";
 
 /** One command of what a node installs for a peer, as the words after `ip -n NS` or `bridge -n NS`. */
 export type PeerLine =
@@ -23,7 +24,8 @@ export interface PeerTable {
 /**
  * Where installers write what they lay out: as scenario-script text (`ScriptWriter`, what the
  * simulator runs and `export` prints) or straight into a world (`DirectWriter`, for clusters too
- * large for text). Installers write each command once, as text; the direct build runs node and pod
+ * large for text). Installers write each command once, as text or as a `cmd` template (whose
+ * words the direct build takes without splitting text); the direct build runs node and pod
  * commands one at a time and builds the per-peer tables once per view.
  */
 export interface Emitter {
@@ -32,8 +34,8 @@ export interface Emitter {
   ns(name: string): string;
   comment(text: string): void;
   netns(name: string): void;
-  ip(name: string, words: string): void;
-  bridge(name: string, words: string): void;
+  ip(name: string, words: Words): void;
+  bridge(name: string, words: Words): void;
   sysctl(name: string, key: string, value: string | number): void;
   iptables(name: string, words: string): void;
   /** What `node` installs for every other node of the plan, in plan order. */

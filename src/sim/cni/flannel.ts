@@ -2,6 +2,7 @@ import type { ClusterPlan, PlannedNode } from "../cluster/load";
 import { formatCidr, nodeOfPod, podsOnNode } from "../cluster/load";
 import type { FlannelConfig } from "../cluster/schema";
 import { formatIpv4 } from "../ipv4";
+import { cmd } from "./command";
 import type { Emitter, PeerLine, PeerTable } from "./emitter";
 import { ip, macFromIp, vethName } from "./names";
 
@@ -41,12 +42,12 @@ export function installFlannel(plan: ClusterPlan, cfg: FlannelConfig, w: Emitter
     if (vxlan) {
       w.ip(
         node.name,
-        `link add ${dev} type vxlan id ${cfg.backend.vni} dstport ${cfg.backend.port} local ${ip(node.ip)} dev eth0 nolearning`,
+        cmd`link add ${dev} type vxlan id ${cfg.backend.vni} dstport ${cfg.backend.port} local ${ip(node.ip)} dev eth0 nolearning`,
       );
-      w.ip(node.name, `link set ${dev} address ${macFromIp(lease.addr)}`);
-      w.ip(node.name, `link set ${dev} mtu ${mtu}`);
-      w.ip(node.name, `addr add ${ip(lease.addr)}/32 dev ${dev}`);
-      w.ip(node.name, `link set ${dev} up`);
+      w.ip(node.name, cmd`link set ${dev} address ${macFromIp(lease.addr)}`);
+      w.ip(node.name, cmd`link set ${dev} mtu ${mtu}`);
+      w.ip(node.name, cmd`addr add ${ip(lease.addr)}/32 dev ${dev}`);
+      w.ip(node.name, cmd`link set ${dev} up`);
     }
     w.iptables(node.name, "-N FLANNEL-FWD");
     w.iptables(node.name, `-A FORWARD -m comment --comment "flanneld forward" -j FLANNEL-FWD`);
@@ -101,22 +102,22 @@ export function installFlannel(plan: ClusterPlan, cfg: FlannelConfig, w: Emitter
     const gateway = formatIpv4(lease.addr + 1);
     if (podsOnNode(plan, node)[0] === pod) {
       w.comment(`the bridge plugin creates cni0 on ${node.name} with its first pod`);
-      w.ip(node.name, "link add cni0 type bridge");
-      w.ip(node.name, `addr add ${gateway}/${lease.len} dev cni0`);
-      w.ip(node.name, "link set cni0 up");
+      w.ip(node.name, cmd`link add cni0 type bridge`);
+      w.ip(node.name, cmd`addr add ${gateway}/${lease.len} dev cni0`);
+      w.ip(node.name, cmd`link set cni0 up`);
     }
     const veth = vethName(pod.name);
     w.comment(`pod ${pod.name} on ${node.name}: ${ip(pod.ip)} (host-local IPAM), ${veth} on cni0`);
     w.netns(pod.name);
-    w.ip(node.name, `link add ${veth} type veth peer name eth0 netns ${w.ns(pod.name)}`);
-    w.ip(node.name, `link set ${veth} mtu ${mtu}`);
-    w.ip(node.name, `link set ${veth} master cni0`);
-    w.ip(node.name, `link set ${veth} up`);
-    w.ip(pod.name, `link set eth0 address ${macFromIp(pod.ip)}`);
-    w.ip(pod.name, `link set eth0 mtu ${mtu}`);
-    w.ip(pod.name, `addr add ${ip(pod.ip)}/${lease.len} dev eth0`);
-    w.ip(pod.name, "link set eth0 up");
-    w.ip(pod.name, `route add default via ${gateway} dev eth0`);
+    w.ip(node.name, cmd`link add ${veth} type veth peer name eth0 netns ${w.ns(pod.name)}`);
+    w.ip(node.name, cmd`link set ${veth} mtu ${mtu}`);
+    w.ip(node.name, cmd`link set ${veth} master cni0`);
+    w.ip(node.name, cmd`link set ${veth} up`);
+    w.ip(pod.name, cmd`link set eth0 address ${macFromIp(pod.ip)}`);
+    w.ip(pod.name, cmd`link set eth0 mtu ${mtu}`);
+    w.ip(pod.name, cmd`addr add ${ip(pod.ip)}/${lease.len} dev eth0`);
+    w.ip(pod.name, cmd`link set eth0 up`);
+    w.ip(pod.name, cmd`route add default via ${gateway} dev eth0`);
   }
 }
 

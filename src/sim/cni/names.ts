@@ -1,8 +1,12 @@
 import { formatIpv4, type Ipv4 } from "../ipv4";
+import { formatMac, hexByte } from "../mac";
 
-/** FNV-1a, for device names and MACs that look random but replay identically. */
-export function stableHash(text: string): number {
-  let h = 2166136261;
+/**
+ * FNV-1a, for device names and MACs that look random but replay identically. `from` continues
+ * an earlier hash: `stableHash(b, stableHash(a))` is `stableHash(a + b)`, without making a + b.
+ */
+export function stableHash(text: string, from = 2166136261): number {
+  let h = from;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 16777619) >>> 0;
@@ -10,8 +14,13 @@ export function stableHash(text: string): number {
   return h >>> 0;
 }
 
+/** The low `digits` hex digits of n, zero-padded. */
 export function hex(n: number, digits: number): string {
-  return n.toString(16).padStart(digits, "0").slice(-digits);
+  if (digits < 1 || digits > 8 || n >>> 0 !== n)
+    return n.toString(16).padStart(digits, "0").slice(-digits);
+  // Four table lookups, not a number formatted in base 16: every pod's device name takes some.
+  const all = hexByte(n >>> 24) + hexByte(n >>> 16) + hexByte(n >>> 8) + hexByte(n);
+  return digits === 8 ? all : all.slice(8 - digits);
 }
 
 /**
@@ -19,14 +28,7 @@ export function hex(n: number, digits: number): string {
  * a VTEP, so it can be read straight from the address (0a:58:0a:f4:01:00 is 10.244.1.0).
  */
 export function macFromIp(ip: Ipv4): string {
-  return [
-    "0a",
-    "58",
-    hex(ip >>> 24, 2),
-    hex((ip >>> 16) & 255, 2),
-    hex((ip >>> 8) & 255, 2),
-    hex(ip & 255, 2),
-  ].join(":");
+  return formatMac(0x0a, 0x58, ip >>> 24, ip >>> 16, ip >>> 8, ip);
 }
 
 /** The bridge plugin's host-side veth name: `veth` and 8 hex digits. */

@@ -1,4 +1,5 @@
 import type { ClusterPlan, PlannedNode } from "../cluster/load";
+import type { Words } from "./command";
 import type { Emitter, PeerTable } from "./emitter";
 
 /**
@@ -24,12 +25,12 @@ export class ScriptWriter implements Emitter {
     this.lines.push(`ip netns add ${this.ns(name)}`, `ip -n ${this.ns(name)} link set lo up`);
   }
 
-  ip(name: string, words: string): void {
-    this.lines.push(`ip -n ${this.ns(name)} ${words}`);
+  ip(name: string, words: Words): void {
+    this.lines.push(`ip -n ${this.ns(name)} ${textOf(words)}`);
   }
 
-  bridge(name: string, words: string): void {
-    this.lines.push(`bridge -n ${this.ns(name)} ${words}`);
+  bridge(name: string, words: Words): void {
+    this.lines.push(`bridge -n ${this.ns(name)} ${textOf(words)}`);
   }
 
   sysctl(name: string, key: string, value: string | number): void {
@@ -54,4 +55,8 @@ export class ScriptWriter implements Emitter {
   text(): string {
     return `${this.lines.join("\n")}\n`;
   }
+}
+
+function textOf(words: Words): string {
+  return typeof words === "string" ? words : words.text();
 }

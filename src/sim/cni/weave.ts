@@ -1,6 +1,7 @@
 import type { ClusterPlan, PlannedNode } from "../cluster/load";
 import { formatCidr, nodeOfPod } from "../cluster/load";
 import type { WeaveConfig } from "../cluster/schema";
+import { cmd } from "./command";
 import type { Emitter, PeerTable } from "./emitter";
 import { hex, ip, macFromIp, stableHash } from "./names";
 
@@ -43,28 +44,28 @@ export function installWeave(plan: ClusterPlan, cfg: WeaveConfig, w: Emitter): v
   };
   for (const node of plan.nodes) {
     w.comment(`weave on ${node.name}: its share of ${range} is ${formatCidr(node.podCidr)}`);
-    w.ip(node.name, "link add weave type bridge");
-    w.ip(node.name, `link set weave mtu ${cfg.mtu}`);
-    w.ip(node.name, `addr add ${ip(bridgeAddress(node))}/${prefix} dev weave`);
-    w.ip(node.name, "link set weave up");
-    w.ip(node.name, "link add datapath type bridge");
-    w.ip(node.name, `link set datapath mtu ${cfg.mtu}`);
-    w.ip(node.name, "link set datapath up");
-    w.ip(node.name, "link add vethwe-bridge type veth peer name vethwe-datapath");
-    w.ip(node.name, `link set vethwe-bridge mtu ${cfg.mtu}`);
-    w.ip(node.name, `link set vethwe-datapath mtu ${cfg.mtu}`);
-    w.ip(node.name, "link set vethwe-bridge master weave");
-    w.ip(node.name, "link set vethwe-datapath master datapath");
-    w.ip(node.name, "link set vethwe-bridge up");
-    w.ip(node.name, "link set vethwe-datapath up");
+    w.ip(node.name, cmd`link add weave type bridge`);
+    w.ip(node.name, cmd`link set weave mtu ${cfg.mtu}`);
+    w.ip(node.name, cmd`addr add ${ip(bridgeAddress(node))}/${prefix} dev weave`);
+    w.ip(node.name, cmd`link set weave up`);
+    w.ip(node.name, cmd`link add datapath type bridge`);
+    w.ip(node.name, cmd`link set datapath mtu ${cfg.mtu}`);
+    w.ip(node.name, cmd`link set datapath up`);
+    w.ip(node.name, cmd`link add vethwe-bridge type veth peer name vethwe-datapath`);
+    w.ip(node.name, cmd`link set vethwe-bridge mtu ${cfg.mtu}`);
+    w.ip(node.name, cmd`link set vethwe-datapath mtu ${cfg.mtu}`);
+    w.ip(node.name, cmd`link set vethwe-bridge master weave`);
+    w.ip(node.name, cmd`link set vethwe-datapath master datapath`);
+    w.ip(node.name, cmd`link set vethwe-bridge up`);
+    w.ip(node.name, cmd`link set vethwe-datapath up`);
     w.ip(
       node.name,
-      `link add vxlan-${FASTDP_PORT} type vxlan id ${FASTDP_VNI} dstport ${FASTDP_PORT} local ${ip(node.ip)} dev eth0`,
+      cmd`link add vxlan-${FASTDP_PORT} type vxlan id ${FASTDP_VNI} dstport ${FASTDP_PORT} local ${ip(node.ip)} dev eth0`,
     );
-    w.ip(node.name, `link set vxlan-${FASTDP_PORT} mtu ${cfg.mtu + 50}`);
+    w.ip(node.name, cmd`link set vxlan-${FASTDP_PORT} mtu ${cfg.mtu + 50}`);
     w.peers(plan, node, peerTable);
-    w.ip(node.name, `link set vxlan-${FASTDP_PORT} master datapath`);
-    w.ip(node.name, `link set vxlan-${FASTDP_PORT} up`);
+    w.ip(node.name, cmd`link set vxlan-${FASTDP_PORT} master datapath`);
+    w.ip(node.name, cmd`link set vxlan-${FASTDP_PORT} up`);
     // weave's configureIPTables (net/bridge.go): pod traffic is accepted in FORWARD ahead of
     // anything else, so a FORWARD policy of DROP does not cut the pods off.
     w.iptables(node.name, "-I FORWARD 1 -i weave -o weave -j ACCEPT");
@@ -84,15 +85,15 @@ export function installWeave(plan: ClusterPlan, cfg: WeaveConfig, w: Emitter): v
     const veth = `vethwepl${hex(stableHash(pod.name), 7)}`;
     w.comment(`pod ${pod.name} on ${node.name}: ${ip(pod.ip)}/${prefix}, ${veth} on weave`);
     w.netns(pod.name);
-    w.ip(node.name, `link add ${veth} type veth peer name eth0 netns ${w.ns(pod.name)}`);
-    w.ip(node.name, `link set ${veth} mtu ${cfg.mtu}`);
-    w.ip(node.name, `link set ${veth} master weave`);
-    w.ip(node.name, `link set ${veth} up`);
-    w.ip(pod.name, `link set eth0 address ${macFromIp(pod.ip)}`);
-    w.ip(pod.name, `link set eth0 mtu ${cfg.mtu}`);
-    w.ip(pod.name, `addr add ${ip(pod.ip)}/${prefix} dev eth0`);
-    w.ip(pod.name, "link set eth0 up");
-    w.ip(pod.name, `route add default via ${ip(bridgeAddress(node))} dev eth0`);
+    w.ip(node.name, cmd`link add ${veth} type veth peer name eth0 netns ${w.ns(pod.name)}`);
+    w.ip(node.name, cmd`link set ${veth} mtu ${cfg.mtu}`);
+    w.ip(node.name, cmd`link set ${veth} master weave`);
+    w.ip(node.name, cmd`link set ${veth} up`);
+    w.ip(pod.name, cmd`link set eth0 address ${macFromIp(pod.ip)}`);
+    w.ip(pod.name, cmd`link set eth0 mtu ${cfg.mtu}`);
+    w.ip(pod.name, cmd`addr add ${ip(pod.ip)}/${prefix} dev eth0`);
+    w.ip(pod.name, cmd`link set eth0 up`);
+    w.ip(pod.name, cmd`route add default via ${ip(bridgeAddress(node))} dev eth0`);
   }
 }
 

@@ -80,12 +80,12 @@ export function parseRouteSpec(args: Args): Result<RouteSpec> {
     metric: null,
   };
   let haveDst = false;
+  const value = (): Result<string> => {
+    const v = args.value();
+    return v === undefined ? fail(INCOMPLETE) : ok(v);
+  };
   while (!args.done) {
     const w = args.next() as string;
-    const value = (): Result<string> => {
-      const v = args.value();
-      return v === undefined ? fail(INCOMPLETE) : ok(v);
-    };
     if (w === "via") {
       let v = value();
       if (!v.ok) return v;

@@ -1,4 +1,5 @@
 import type { World } from "../model";
+import { forgetPorts } from "../state/links";
 import { addNetns, netnsNotFound } from "../state/netns";
 import { fail, ok, type Result } from "../state/result";
 import { netnsByName, runCommand } from "./command";
@@ -47,6 +48,25 @@ const OBJECTS = [
   "stats",
 ] as const;
 
+type IpObject = (typeof OBJECTS)[number];
+
+/** Every prefix of every object's name, resolved once in iproute2's matching order. */
+const BY_PREFIX = new Map<string, IpObject>();
+for (const name of OBJECTS)
+  for (let end = 1; end <= name.length; end++) {
+    const prefix = name.slice(0, end);
+    if (!BY_PREFIX.has(prefix))
+      BY_PREFIX.set(prefix, OBJECTS.find((o) => matches(prefix, o)) as IpObject);
+  }
+
+/** The object a word names (`a` is address, `n` neighbour, `net` netns), without a search. */
+function objectNamed(word: string): IpObject | undefined {
+  return BY_PREFIX.get(word);
+}
+
+/** No option given: shared by the commands that give none (the subcommands only read options). */
+const PLAIN: Readonly<IpOptions> = { details: false, inetOnly: false };
+
 /** `ip [-n NS] [-d] [-4] OBJECT …`. */
 export function runIp(
   world: World,
@@ -54,9 +74,10 @@ export function runIp(
   netns: string | null,
 ): Result<string> {
   const args = new Args(words);
-  const options: IpOptions = { details: false, inetOnly: false };
+  let options: IpOptions = PLAIN;
   let target = netns;
   while (!args.done && (args.peek() as string).startsWith("-")) {
+    if (options === PLAIN) options = { ...PLAIN };
     const opt = (args.next() as string).replace(/^--?/, "-");
     if (opt === "-n" || matches(opt.slice(1), "netns")) {
       const name = args.value();
@@ -71,7 +92,7 @@ export function runIp(
   const object = args.next();
   if (object === undefined) return fail("Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }");
   // iproute2 tries its objects in this order, so `ip a` is address, `ip n` neighbour, `ip net` netns.
-  const kind = OBJECTS.find((o) => matches(object, o));
+  const kind = objectNamed(object);
   if (kind === "netns") return runIpNetns(world, args, target);
   if (kind === undefined) return fail(`Object "${object}" is unknown, try "ip help".`);
   const ns = netnsByName(world, target);
@@ -140,6 +161,7 @@ function deleteNetns(world: World, name: string): Result<string> {
         if (peerNs.addresses[i]?.dev === link.peer.name) peerNs.addresses.splice(i, 1);
       if (link.peer.master) {
         const bridge = peerNs.links.get(link.peer.master);
+        forgetPorts(bridge);
         if (bridge?.kind === "bridge")
           for (const [mac, e] of bridge.fdb) if (e.port === link.peer.name) bridge.fdb.delete(mac);
       }

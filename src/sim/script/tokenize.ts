@@ -1,6 +1,3 @@
-/** Anything but printable ASCII and spaces, or a quote, escape or comment: the full tokenizer. */
-const NOT_PLAIN = /[^ -~]|["'\\#]/;
-
 /**
  * Splits one line into words the way a POSIX shell would for the commands a scenario uses:
  * whitespace separates, single and double quotes group (`--comment "default/web cluster IP"`),
@@ -9,8 +6,8 @@ const NOT_PLAIN = /[^ -~]|["'\\#]/;
 export function tokenize(
   line: string,
 ): { ok: true; words: string[] } | { ok: false; message: string } {
-  // Most lines (every line an installer writes but iptables comments) need no quoting rules.
-  if (!NOT_PLAIN.test(line)) return { ok: true, words: line.split(" ").filter((w) => w !== "") };
+  const plain = plainWords(line);
+  if (plain) return { ok: true, words: plain };
   const words: string[] = [];
   let word = "";
   let inWord = false;
@@ -49,6 +46,23 @@ export function tokenize(
   if (quote) return { ok: false, message: `unexpected end of line: unterminated ${quote} quote` };
   if (inWord) words.push(word);
   return { ok: true, words };
+}
+
+/**
+ * The words of a line that needs no quoting rules (every line an installer writes but iptables
+ * comments): printable ASCII split at spaces. Null for anything else (a quote, an escape, a
+ * comment, a tab or any other character outside ' '–'~'), which the full tokenizer reads. A line
+ * with single spaces between words, as installers write them, is split natively in one go.
+ */
+function plainWords(line: string): string[] | null {
+  let single = line.length > 0 && line.charCodeAt(0) !== 32;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c < 32 || c > 126 || c === 34 || c === 39 || c === 92 || c === 35) return null;
+    if (c === 32 && (i + 1 === line.length || line.charCodeAt(i + 1) === 32)) single = false;
+  }
+  if (single) return line.split(" ");
+  return line.split(" ").filter((w) => w !== "");
 }
 
 /** iproute2 accepts any prefix of a keyword (`ip r`, `ip ro sh`); `matches("ro", "route")`. */

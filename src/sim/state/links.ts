@@ -3,7 +3,6 @@ import { isMulticastMac, type Mac } from "../mac";
 import type {
   BridgeLink,
   GeneveLink,
-  InterfaceConf,
   Link,
   Neighbour,
   Netns,
@@ -57,10 +56,30 @@ function validName(name: string): Result {
   return ok();
 }
 
-function register(world: World, ns: Netns, link: Link): void {
+/** A new device takes the namespace's `default` row (shared until written: see `InterfaceConf`). */
+function register(ns: Netns, link: Link): void {
   ns.links.set(link.name, link);
-  ns.sysctl.conf.set(link.name, { ...(ns.sysctl.conf.get("default") as InterfaceConf) });
-  void world;
+  ns.sysctl.conf.set(link.name, confOf(ns, "default"));
+}
+
+/**
+ * One end of a veth pair, written out in full so that every end has one shape (a 150,000-pod
+ * cluster has 300,000 of them). The first end is made with no peer: the caller sets it once the
+ * second exists.
+ */
+function vethEnd(world: World, ns: Netns, name: string, peer: VethLink | null): VethLink {
+  return {
+    name,
+    netns: ns.name,
+    adminUp: false,
+    master: null,
+    everUp: false,
+    kind: "veth",
+    ifindex: ns.nextIfindex++,
+    mtu: 1500,
+    mac: nextMac(world),
+    peer: peer as VethLink,
+  };
 }
 
 /** `ip link add NAME type …`. */
@@ -79,25 +98,11 @@ export function addLink(world: World, ns: Netns, spec: NewLink): Result<Link> {
       if (peerNs.links.has(spec.peerName) || (peerNs === ns && spec.peerName === spec.name))
         return fail("RTNETLINK answers: File exists");
       // The kernel registers the peer first, so in one namespace it gets the lower index.
-      const peer = {
-        ...base,
-        kind: "veth",
-        name: spec.peerName,
-        netns: peerNs.name,
-        ifindex: peerNs.nextIfindex++,
-      };
-      const peerLink = { ...peer, mtu: 1500, mac: nextMac(world) } as unknown as VethLink;
-      const link = {
-        ...base,
-        kind: "veth",
-        ifindex: ns.nextIfindex++,
-        mtu: 1500,
-        mac: nextMac(world),
-        peer: peerLink,
-      } as VethLink;
+      const peerLink = vethEnd(world, peerNs, spec.peerName, null);
+      const link = vethEnd(world, ns, spec.name, peerLink);
       peerLink.peer = link;
-      register(world, peerNs, peerLink);
-      register(world, ns, link);
+      register(peerNs, peerLink);
+      register(ns, link);
       return ok(link);
     }
     case "bridge": {
@@ -113,7 +118,7 @@ export function addLink(world: World, ns: Netns, spec: NewLink): Result<Link> {
         hadPort: false,
       };
       link.fdb.set(mac, { mac, port: link.name, state: "permanent" });
-      register(world, ns, link);
+      register(ns, link);
       return ok(link);
     }
     case "dummy": {
@@ -124,7 +129,7 @@ export function addLink(world: World, ns: Netns, spec: NewLink): Result<Link> {
         mtu: 1500,
         mac: nextMac(world),
       };
-      register(world, ns, link);
+      register(ns, link);
       return ok(link);
     }
     case "ipip": {
@@ -138,7 +143,7 @@ export function addLink(world: World, ns: Netns, spec: NewLink): Result<Link> {
         local: spec.local,
         remote: spec.remote,
       };
-      register(world, ns, link);
+      register(ns, link);
       return ok(link);
     }
     case "vxlan": {
@@ -175,7 +180,7 @@ export function addLink(world: World, ns: Netns, spec: NewLink): Result<Link> {
         ...(spec.external ? { external: true } : {}),
         fdb: new Map(),
       };
-      register(world, ns, link);
+      register(ns, link);
       return ok(link);
     }
     case "geneve": {
@@ -202,7 +207,7 @@ export function addLink(world: World, ns: Netns, spec: NewLink): Result<Link> {
         remote: spec.remote,
         external: spec.external,
       };
-      register(world, ns, link);
+      register(ns, link);
       return ok(link);
     }
     default:
@@ -229,8 +234,10 @@ function destroy(world: World, ns: Netns, link: Link): void {
   setDown(world, ns, link);
   for (let i = ns.addresses.length - 1; i >= 0; i--)
     if (ns.addresses[i]?.dev === link.name) ns.addresses.splice(i, 1);
-  if (link.kind === "bridge")
+  if (link.kind === "bridge") {
+    forgetPorts(link);
     for (const port of ns.links.values()) if (port.master === link.name) port.master = null;
+  }
   if (link.master) detachFromBridge(ns, link);
   ns.links.delete(link.name);
   ns.sysctl.conf.delete(link.name);
@@ -295,16 +302,65 @@ export function setMaster(ns: Netns, link: Link, masterName: string | null): Res
   master.hadPort = true;
   // A port's own address is a permanent local entry of the bridge.
   master.fdb.set(link.mac, { mac: link.mac, port: master.name, state: "permanent" });
-  followLowestPortMac(ns, master);
+  const known = knownPorts.get(master);
+  const ports = known ? withPort(known, link, master) : portsOf(ns, master);
+  followLowestPortMac(ns, master, ports);
   // A bridge's MTU follows its smallest port.
-  master.mtu = Math.min(
-    ...[...ns.links.values()].filter((p) => p.master === master.name).map((p) => p.mtu),
-  );
+  master.mtu = ports.smallestMtu;
+  // The bridge may have taken the lowest port's MAC, which a port then has.
+  const haveBridgeMac = ports.haveBridgeMac || ports.lowestMac === master.mac;
+  knownPorts.set(master, { ...ports, haveBridgeMac });
   return ok();
+}
+
+/** What a bridge takes from its ports. */
+interface Ports {
+  readonly smallestMtu: number;
+  /** Null when the bridge has no port. */
+  readonly lowestMac: Mac | null;
+  /** Some port has the bridge's current MAC. */
+  readonly haveBridgeMac: boolean;
+}
+
+/**
+ * Each bridge's `Ports` while only ports joining have changed them: a switch namespace gets
+ * 5,000 ports one at a time, and a pass over every device for each would be quadratic. Whatever
+ * else changes them (a port leaving, a port's MTU or MAC, the bridge's own MAC, the bridge
+ * leaving) forgets them, and the next port to join makes a pass again.
+ */
+const knownPorts = new WeakMap<Link, Ports>();
+
+/** Forgets what `bridge` took from its ports (see `knownPorts`). */
+export function forgetPorts(bridge: Link | undefined): void {
+  if (bridge) knownPorts.delete(bridge);
+}
+
+/** `known` with `port` joined (or joined again, which changes nothing). */
+function withPort(known: Ports, port: Link, bridge: Link): Ports {
+  return {
+    smallestMtu: Math.min(known.smallestMtu, port.mtu),
+    lowestMac: known.lowestMac === null || port.mac < known.lowestMac ? port.mac : known.lowestMac,
+    haveBridgeMac: known.haveBridgeMac || port.mac === bridge.mac,
+  };
+}
+
+/** One pass over the namespace's devices, without sorting: a switch namespace has 5,000 ports. */
+function portsOf(ns: Netns, bridge: Link): Ports {
+  let smallestMtu = Number.POSITIVE_INFINITY;
+  let lowestMac: Mac | null = null;
+  let haveBridgeMac = false;
+  for (const p of ns.links.values()) {
+    if (p.master !== bridge.name) continue;
+    if (p.mtu < smallestMtu) smallestMtu = p.mtu;
+    if (lowestMac === null || p.mac < lowestMac) lowestMac = p.mac;
+    if (p.mac === bridge.mac) haveBridgeMac = true;
+  }
+  return { smallestMtu, lowestMac, haveBridgeMac };
 }
 
 function detachFromBridge(ns: Netns, link: Link): void {
   const bridge = link.master ? ns.links.get(link.master) : undefined;
+  forgetPorts(bridge);
   link.master = null;
   if (bridge?.kind !== "bridge") return;
   for (const [mac, e] of bridge.fdb)
@@ -317,22 +373,16 @@ function detachFromBridge(ns: Netns, link: Link): void {
  * A bridge whose MAC was never set takes the lowest MAC among its ports (br_stp_recalculate_bridge_id),
  * and all zeros once the last port has left.
  */
-function followLowestPortMac(ns: Netns, bridge: BridgeLink): void {
+function followLowestPortMac(ns: Netns, bridge: BridgeLink, ports?: Ports): void {
   if (bridge.macSet) return;
-  // One pass, no sorting: a switch namespace in a 5,000-node cluster has 5,000 ports.
-  let lowest: string | null = null;
-  let portHasBridgeMac = false;
-  for (const p of ns.links.values()) {
-    if (p.master !== bridge.name) continue;
-    if (lowest === null || p.mac < lowest) lowest = p.mac;
-    if (p.mac === bridge.mac) portHasBridgeMac = true;
-  }
-  const next = lowest ?? "00:00:00:00:00:00";
+  const { lowestMac, haveBridgeMac } = ports ?? portsOf(ns, bridge);
+  const next = lowestMac ?? "00:00:00:00:00:00";
   if (next === bridge.mac) return;
   const own = bridge.fdb.get(bridge.mac);
-  if (own?.port === bridge.name && !portHasBridgeMac) bridge.fdb.delete(bridge.mac);
+  if (own?.port === bridge.name && !haveBridgeMac) bridge.fdb.delete(bridge.mac);
   bridge.mac = next;
-  if (lowest !== null) bridge.fdb.set(next, { mac: next, port: bridge.name, state: "permanent" });
+  if (lowestMac !== null)
+    bridge.fdb.set(next, { mac: next, port: bridge.name, state: "permanent" });
 }
 
 export function setMtu(ns: Netns, link: Link, mtu: number): Result {
@@ -343,10 +393,8 @@ export function setMtu(ns: Netns, link: Link, mtu: number): Result {
   link.mtu = mtu;
   if (link.master) {
     const bridge = ns.links.get(link.master);
-    if (bridge)
-      bridge.mtu = Math.min(
-        ...[...ns.links.values()].filter((p) => p.master === bridge.name).map((p) => p.mtu),
-      );
+    forgetPorts(bridge);
+    if (bridge) bridge.mtu = portsOf(ns, bridge).smallestMtu;
   }
   return ok();
 }
@@ -356,6 +404,8 @@ export function setAddress(ns: Netns, link: Link, mac: Mac): Result {
   if (isMulticastMac(mac)) return fail("RTNETLINK answers: Cannot assign requested address");
   const old = link.mac;
   link.mac = mac;
+  forgetPorts(link);
+  if (link.master) forgetPorts(ns.links.get(link.master));
   if (link.kind === "bridge") {
     link.macSet = true;
     link.fdb.delete(old);
@@ -419,8 +469,10 @@ export function moveToNetns(world: World, ns: Netns, link: Link, target: string)
   for (let i = ns.addresses.length - 1; i >= 0; i--)
     if (ns.addresses[i]?.dev === link.name) ns.addresses.splice(i, 1);
   if (link.master) detachFromBridge(ns, link);
-  if (link.kind === "bridge")
+  if (link.kind === "bridge") {
+    forgetPorts(link);
     for (const port of ns.links.values()) if (port.master === link.name) port.master = null;
+  }
   ns.links.delete(link.name);
   ns.sysctl.conf.delete(link.name);
   ns.neighbours.delete(link.name);
@@ -428,7 +480,7 @@ export function moveToNetns(world: World, ns: Netns, link: Link, target: string)
   link.ifindex = to.nextIfindex++;
   link.everUp = false;
   to.links.set(link.name, link);
-  to.sysctl.conf.set(link.name, { ...confOf(to, "default") });
+  to.sysctl.conf.set(link.name, confOf(to, "default"));
   return ok();
 }
 

@@ -13,17 +13,18 @@ export function touch(ns: Netns): void {
   ns.changes.count++;
 }
 
-export function defaultConf(): InterfaceConf {
-  // A new namespace starts from the kernel's defaults, not the host's: forwarding off, rp_filter 0.
-  return {
-    forwarding: false,
-    proxyArp: false,
-    rpFilter: 0,
-    proxyDelay: 80,
-    sendRedirects: true,
-    routeLocalnet: false,
-  };
-}
+/**
+ * A new namespace starts from the kernel's defaults, not the host's: forwarding off, rp_filter 0.
+ * One row for every namespace: rows are replaced when written, never changed (see `InterfaceConf`).
+ */
+const KERNEL_DEFAULTS: InterfaceConf = {
+  forwarding: false,
+  proxyArp: false,
+  rpFilter: 0,
+  proxyDelay: 80,
+  sendRedirects: true,
+  routeLocalnet: false,
+};
 
 /** `ip netns add NAME`: a namespace holds only `lo`, down, with no address. */
 export function addNetns(world: World, name: string): Result<Netns> {
@@ -46,32 +47,31 @@ export function addNetns(world: World, name: string): Result<Netns> {
     everUp: false,
   };
   ns.links.set("lo", lo);
-  ns.sysctl.conf.set("lo", { ...(ns.sysctl.conf.get("default") as InterfaceConf) });
+  ns.sysctl.conf.set("lo", confOf(ns, "default"));
   return ok(ns);
 }
 
 /**
- * A namespace as `ip netns add` leaves it. Its iptables tables are made when first read: a
- * 150,000-pod cluster's pods never get a rule, and two tables of built-in chains each would be
- * much of a pod's memory. Reading gives the empty tables `emptyNetfilter` makes, so nothing can
- * tell the difference.
+ * A namespace as `ip netns add` leaves it. Its iptables tables and its neighbour table are made
+ * when first read: a 150,000-pod cluster's pods never get a rule or a neighbour entry while it is
+ * built, and two tables of built-in chains each would be much of a pod's memory. Reading gives
+ * the empty tables, so nothing can tell the difference.
  */
 class NetnsState implements Netns {
   readonly links = new Map<string, Link>();
   nextIfindex = 1;
   readonly addresses: Netns["addresses"] = [];
   readonly routes = new RouteTable();
-  readonly neighbours: Netns["neighbours"] = new Map();
   readonly sysctl: Netns["sysctl"] = {
     ipForward: false,
-    conf: new Map([
-      ["all", defaultConf()],
-      ["default", defaultConf()],
-    ]),
+    conf: new Map<string, InterfaceConf>()
+      .set("all", KERNEL_DEFAULTS)
+      .set("default", KERNEL_DEFAULTS),
     bridgeNfCallIptables: true,
   };
   bpf?: Netns["bpf"];
   private tables: Netfilter | null = null;
+  private neighbourTable: Netns["neighbours"] | null = null;
 
   constructor(
     readonly name: string,
@@ -81,6 +81,11 @@ class NetnsState implements Netns {
   get netfilter(): Netfilter {
     this.tables ??= emptyNetfilter();
     return this.tables;
+  }
+
+  get neighbours(): Netns["neighbours"] {
+    this.neighbourTable ??= new Map();
+    return this.neighbourTable;
   }
 }
 

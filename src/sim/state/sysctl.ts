@@ -28,7 +28,13 @@ function parseFlag(value: string, key: string): Result<number> {
  */
 export function sysctlParts(key: string): string[] {
   if (key.startsWith("net/")) return key.split("/");
-  return key.split(".").map((part) => part.replaceAll("/", "."));
+  const parts = key.split(".");
+  return key.includes("/") ? parts.map((part) => part.replaceAll("/", ".")) : parts;
+}
+
+/** The dotted form of a key (`net.ipv4.conf.flannel.1.proxy_arp` for either spelling). */
+function normalKey(key: string, parts: readonly string[]): string {
+  return key.includes("/") ? parts.join(".") : key;
 }
 
 /** Real keys the model has no use for: accepting them silently would pretend they matter. */
@@ -38,7 +44,7 @@ const UNMODELLED =
 export function setSysctl(ns: Netns, key: string, value: string): Result {
   touch(ns);
   const parts = sysctlParts(key);
-  const normal = parts.join(".");
+  const normal = normalKey(key, parts);
   if (UNMODELLED.test(normal))
     return fail(`podnet-learn: ${key} is a real setting the simulator does not model`);
   const parsed = parseFlag(value, key);
@@ -47,7 +53,7 @@ export function setSysctl(ns: Netns, key: string, value: string): Result {
     // Writing either rewrites `forwarding` on every interface and on `default` (devinet.c).
     const on = parsed.value !== 0;
     ns.sysctl.ipForward = on;
-    for (const conf of ns.sysctl.conf.values()) conf.forwarding = on;
+    setForwardingEverywhere(ns, on);
     return ok();
   }
   if (normal === "net.bridge.bridge-nf-call-iptables") {
@@ -68,7 +74,7 @@ export function setSysctl(ns: Netns, key: string, value: string): Result {
     if (!parsed.ok) return parsed;
     if (parts[2] === "neigh") {
       if (field !== "proxy_delay") return fail(noSuchKey(key));
-      conf.proxyDelay = parsed.value;
+      ns.sysctl.conf.set(dev, { ...conf, proxyDelay: parsed.value });
       return ok();
     }
     const prop = CONF_KEYS[field];
@@ -76,23 +82,40 @@ export function setSysctl(ns: Netns, key: string, value: string): Result {
     if (prop === "rpFilter") {
       if (parsed.value < 0 || parsed.value > 2)
         return fail(`sysctl: setting key "${key}": Invalid argument`);
-      conf.rpFilter = parsed.value as 0 | 1 | 2;
+      ns.sysctl.conf.set(dev, { ...conf, rpFilter: parsed.value as 0 | 1 | 2 });
     } else if (
       prop === "forwarding" ||
       prop === "proxyArp" ||
       prop === "sendRedirects" ||
       prop === "routeLocalnet"
     )
-      conf[prop] = parsed.value !== 0;
+      ns.sysctl.conf.set(dev, { ...conf, [prop]: parsed.value !== 0 });
     return ok();
   }
   return fail(noSuchKey(key));
 }
 
+/**
+ * `forwarding` on every row, `all` and `default` too. Rows are shared between devices (see
+ * `InterfaceConf`), so each distinct row is rewritten once and stays shared.
+ */
+function setForwardingEverywhere(ns: Netns, on: boolean): void {
+  const rows = ns.sysctl.conf;
+  const rewritten = new Map<InterfaceConf, InterfaceConf>();
+  for (const [dev, row] of rows) {
+    let next = rewritten.get(row);
+    if (!next) {
+      next = row.forwarding === on ? row : { ...row, forwarding: on };
+      rewritten.set(row, next);
+    }
+    rows.set(dev, next);
+  }
+}
+
 /** The value `sysctl KEY` prints, or null for an unknown key. */
 export function getSysctl(ns: Netns, key: string): string | null {
   const parts = sysctlParts(key);
-  const normal = parts.join(".");
+  const normal = normalKey(key, parts);
   if (normal === "net.ipv4.ip_forward") return ns.sysctl.ipForward ? "1" : "0";
   if (normal === "net.bridge.bridge-nf-call-iptables")
     return ns.sysctl.bridgeNfCallIptables ? "1" : "0";
