@@ -19,6 +19,7 @@ import { describeRoute } from "../state/routes";
 import { effectiveConf } from "../state/sysctl";
 import { unreachable } from "../unreachable";
 import { arpResolve } from "./arp";
+import { arpLearning } from "./arp-learning";
 import type { Flow, Hop, HopKind } from "./hop";
 import {
   type Datagram,
@@ -1277,16 +1278,30 @@ export class Walk {
     return answer.mac;
   }
 
-  /**
-   * The ARP request and reply cross the bridges next to each end: the bridge beside the requester
-   * learns the requester's MAC on its port, the one beside the responder learns the responder's,
-   * so the frames that follow are forwarded, not flooded.
-   */
+  /** What the ARP request and its reply taught the bridges and VXLAN devices between the ends. */
   private learnFromArp(requester: Link, responder: Link): void {
-    for (const end of [requester, responder]) {
-      if (end.kind !== "veth" || end.peer.master === null) continue;
-      this.learnBridge(end.peer.netns, end.peer.master, end.mac, end.peer.name);
+    const learned = arpLearning(this.world, requester, responder);
+    if (learned.length === 0) {
+      // No way through bridges: the bridges beside each end still saw the frames.
+      for (const end of [requester, responder]) {
+        if (end.kind !== "veth" || end.peer.master === null) continue;
+        this.learnBridge(end.peer.netns, end.peer.master, end.mac, end.peer.name);
+      }
+      return;
     }
+    for (const e of learned) {
+      if (e.kind === "bridge") this.learnBridge(e.netns, e.bridge, e.mac, e.port);
+      else this.learnVxlan(`${e.netns}|${e.dev}`, e.mac, e.remote);
+    }
+  }
+
+  private learnVxlan(key: string, mac: Mac, remote: Ipv4): void {
+    let table = this.vxlanLearned.get(key);
+    if (!table) {
+      table = new Map();
+      this.vxlanLearned.set(key, table);
+    }
+    table.set(mac, remote);
   }
 
   private learnBridge(netns: string, bridge: string, mac: Mac, port: string): void {
@@ -1912,13 +1927,7 @@ export class Walk {
     }
     const inner = l4.vxlan.inner;
     if (vx.kind === "vxlan" && vx.learning && !vx.external) {
-      const key = `${ns.name}|${vx.name}`;
-      let table = this.vxlanLearned.get(key);
-      if (!table) {
-        table = new Map();
-        this.vxlanLearned.set(key, table);
-      }
-      table.set(inner.src, d.src);
+      this.learnVxlan(`${ns.name}|${vx.name}`, inner.src, d.src);
     }
     this.hop(
       "decap",
