@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { stableHash } from "../cni/names";
 import { formatIpv4, type Ipv4, networkOf, parseCidr, parseIpv4 } from "../ipv4";
 import { type ClusterFile, clusterSchema } from "./schema";
+import { type PlannedKubeProxy, type PlannedService, planServices } from "./services";
 
 /** A problem in a cluster file, with where it is. */
 export interface ClusterError {
@@ -39,6 +40,9 @@ export interface PlannedPod {
 /** A validated cluster with everything the installers need worked out. */
 export interface ClusterPlan {
   readonly file: ClusterFile;
+  /** The Service proxy on every node; null when the cluster has no Services. */
+  readonly kubeProxy: PlannedKubeProxy | null;
+  readonly services: readonly PlannedService[];
   readonly mtu: number;
   readonly subnets: readonly { readonly cidr: Cidr; readonly gateway: Ipv4 }[];
   readonly podNetwork: Cidr;
@@ -432,7 +436,8 @@ function plan_(
       busyOn.set(node.name, busy);
     }
   });
-  return { file, mtu: file.underlay.mtu, subnets, podNetwork, nodes, pods };
+  const { kubeProxy, services } = planServices(file, pods, podNetwork, report);
+  return { file, mtu: file.underlay.mtu, subnets, podNetwork, nodes, pods, kubeProxy, services };
 }
 
 /**

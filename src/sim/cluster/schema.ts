@@ -84,6 +84,67 @@ export const cniSchema = z.discriminatedUnion("plugin", [
   ciliumSchema,
 ]);
 
+/** A label key or value as a selector uses it (the common case; prefixes are not checked). */
+const label = z
+  .string()
+  .regex(/^[A-Za-z0-9]([-A-Za-z0-9_./]{0,251}[A-Za-z0-9])?$/, "a label key or value");
+
+/** One port of a Service (core/v1 ServicePort). */
+export const servicePortSchema = z.strictObject({
+  /** Required when the Service has several ports; part of kube-proxy's chain names. */
+  name: z
+    .string()
+    .regex(
+      /^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/,
+      "a port name of 1-15 lower-case letters, digits or '-'",
+    )
+    .optional(),
+  port,
+  /** The pods' port (default: `port`). */
+  targetPort: port.optional(),
+  protocol: z.enum(["TCP", "UDP"]).default("TCP"),
+  /** NodePort Services: the port on every node (default: one picked from 30000-32767). */
+  nodePort: z.number().int().min(30000).max(32767).optional(),
+});
+
+/** A Service (core/v1), with the fields that change a packet's path. */
+export const serviceSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(
+      /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/,
+      "a Service name (a DNS label: lower-case letters, digits, '-')",
+    ),
+  namespace: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a namespace name (a DNS label)")
+    .default("default"),
+  type: z.enum(["ClusterIP", "NodePort"]).default("ClusterIP"),
+  /** Default: an address the API server would pick from kubeProxy.serviceCIDR. */
+  clusterIP: z.string().optional(),
+  ports: z.array(servicePortSchema).min(1),
+  /** Pods whose labels include all of these are the endpoints. */
+  selector: z.record(label, label).optional(),
+  /** Instead of a selector: the endpoint pods by name (a Service without selector and its EndpointSlice). */
+  endpoints: z.array(name).optional(),
+  sessionAffinity: z.enum(["None", "ClientIP"]).default("None"),
+  /** NodePort only: Local keeps external traffic on nodes with an endpoint, and its source address. */
+  externalTrafficPolicy: z.enum(["Cluster", "Local"]).default("Cluster"),
+  /** Local: traffic from pods goes only to endpoints on their own node. */
+  internalTrafficPolicy: z.enum(["Cluster", "Local"]).default("Cluster"),
+});
+
+/** The Service proxy on every node: kube-proxy in one of its modes, or Cilium's eBPF replacement. */
+export const kubeProxySchema = z.strictObject({
+  mode: z.enum(["iptables", "ipvs", "nftables", "ebpf"]).default("iptables"),
+  /** IPVS mode's scheduler (--ipvs-scheduler). */
+  scheduler: z.enum(["rr", "wrr", "lc", "wlc", "sh", "dh", "sed", "nq"]).default("rr"),
+  /** The API server's --service-cluster-ip-range. */
+  serviceCIDR: z.string().default("10.96.0.0/12"),
+  /** --cluster-cidr: traffic from outside it is masqueraded (default: the pod network). */
+  clusterCIDR: z.string().optional(),
+});
+
 export const clusterSchema = z.strictObject({
   formatVersion: z.literal(1),
   /** A title for the cluster, shown by tools. */
@@ -120,9 +181,14 @@ export const clusterSchema = z.strictObject({
         node: name,
         /** Default: the next address the plugin's IPAM would hand out on that node. */
         ip: z.string().optional(),
+        /** Labels a Service's selector picks the pod by. */
+        labels: z.record(label, label).optional(),
       }),
     )
     .default([]),
+  /** The Service proxy; default kube-proxy in iptables mode when there are Services. */
+  kubeProxy: kubeProxySchema.optional(),
+  services: z.array(serviceSchema).default([]),
 });
 
 export type ClusterFile = z.infer<typeof clusterSchema>;
@@ -130,3 +196,6 @@ export type FlannelConfig = z.infer<typeof flannelSchema>;
 export type CalicoConfig = z.infer<typeof calicoSchema>;
 export type WeaveConfig = z.infer<typeof weaveSchema>;
 export type CiliumConfig = z.infer<typeof ciliumSchema>;
+export type ServiceSpec = z.infer<typeof serviceSchema>;
+export type KubeProxyConfig = z.infer<typeof kubeProxySchema>;
+export type KubeProxyMode = KubeProxyConfig["mode"];

@@ -5,6 +5,7 @@
 import { type BpfDatapath, datapathComments } from "../bpf/maps";
 import { type ClusterError, type ClusterPlan, loadCluster } from "../cluster/load";
 import type { World } from "../model";
+import { installServiceProxy } from "../proxy";
 import { newWorld } from "../state/netns";
 import { installCalico } from "./calico";
 import { installCilium } from "./cilium";
@@ -84,6 +85,7 @@ function install(plan: ClusterPlan, w: Emitter): BpfDatapath | null {
       datapath = installCilium(plan, cni, w);
       break;
   }
+  installServiceProxy(plan, w);
   return datapath;
 }
 
