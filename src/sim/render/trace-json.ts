@@ -48,6 +48,7 @@ export function traceToJson(
     reply: result.reply,
     icmpHeard: result.icmpHeard,
     rulesEvaluated: result.rulesEvaluated,
+    mapLookups: result.mapLookups,
     hops: hopsToJson(result.hops),
   };
 }

@@ -62,6 +62,8 @@ export interface ProbeResult {
   hops: Hop[];
   /** iptables rules evaluated over the whole probe (both directions). */
   rulesEvaluated: number;
+  /** Hash and map lookups (IPVS, nftables maps, eBPF maps) over the whole probe. */
+  mapLookups: number;
 }
 
 const NOT_SENT: PathVerdict = { sent: false, delivered: false, netns: null, drop: null };
@@ -111,6 +113,7 @@ export function probe(world: World, spec: ProbeSpec): ProbeResult | { error: str
       icmpHeard: heardBy(walk, spec),
       hops: walk.hops,
       rulesEvaluated: walk.rulesEvaluated,
+      mapLookups: walk.mapLookups,
     };
   }
   const responder = world.netns.get(arrived.netns) as Netns;
@@ -154,6 +157,7 @@ export function probe(world: World, spec: ProbeSpec): ProbeResult | { error: str
     icmpHeard: heardBy(walk, spec),
     hops: walk.hops,
     rulesEvaluated: walk.rulesEvaluated,
+    mapLookups: walk.mapLookups,
   };
 }
 

@@ -140,6 +140,11 @@ export class Walk {
   readonly bpfConntrack = new BpfConntrack();
   /** Rules evaluated per netfilter traversal, summed over the walk. */
   rulesEvaluated = 0;
+  /**
+   * Hash and map lookups made on the way (IPVS's service table, nftables sets and verdict maps,
+   * eBPF maps): the cost of the datapaths that do not walk rules one by one.
+   */
+  mapLookups = 0;
   private readonly queue: (() => void)[] = [];
   private readonly neighbourCache = new Map<string, Mac | null>();
   private readonly bridgeLearned = new Map<string, Map<Mac, string>>();
