@@ -37,7 +37,8 @@ export const traceCommand: CommandSpec = {
     {
       name: "to",
       value: "IP",
-      description: "Destination IPv4 address (with --cluster also a pod or node name)",
+      description:
+        "Destination IPv4 address (with --cluster also a pod, node or Service name; a Service's first port and protocol unless --proto/--dport say otherwise)",
     },
     { name: "proto", value: "PROTO", description: "icmp, tcp or udp (default icmp)" },
     {
@@ -66,6 +67,7 @@ export const traceCommand: CommandSpec = {
   examples: [
     "podnet-learn trace --script examples/scripts/flannel-vxlan.sh --from ex-pod-a --to 10.244.2.15",
     "podnet-learn trace --cluster examples/clusters/calico-vxlan.yaml --from pod-a --to pod-b",
+    "podnet-learn trace --cluster examples/clusters/services-iptables.yaml --from pod-a --to web",
   ],
   notes: [
     "Exit status: 0 when the request and the reply are both delivered, 1 when either is dropped,",
@@ -139,8 +141,19 @@ export function runTrace(args: readonly string[], io: Io): number {
     return 0;
   }
   const { spec: given, json } = traceSpecFromArgs(parsed);
-  const { world, setupErrors, label, addresses } = loadSource(parsed, traceCommand.name);
-  const spec = { ...given, to: addresses.get(given.to) ?? given.to };
+  const { world, setupErrors, label, addresses, services } = loadSource(parsed, traceCommand.name);
+  const service = services.get(given.to);
+  // A Service by name: its ClusterIP, and unless told otherwise its first port and protocol.
+  const spec: ProbeSpec = service
+    ? {
+        ...given,
+        to: service.ip,
+        ...(parsed.values.has("proto") ? {} : { proto: service.proto }),
+        ...(parsed.values.has("dport") || (given.proto === "icmp" && parsed.values.has("proto"))
+          ? {}
+          : { dport: service.port }),
+      }
+    : { ...given, to: addresses.get(given.to) ?? given.to };
   const result = probe(world, spec);
   if ("error" in result) {
     throw new InputError(result.error, traceCommand.name);

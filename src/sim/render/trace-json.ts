@@ -1,6 +1,7 @@
 import type { Hop } from "../walk/hop";
 import { type PacketView, viewOf } from "../walk/packet";
 import type { ProbeResult } from "../walk/probe";
+import { conntrackLine } from "./conntrack";
 
 /** One hop as `trace --json` prints it. */
 export interface HopJson {
@@ -49,6 +50,12 @@ export function traceToJson(
     icmpHeard: result.icmpHeard,
     rulesEvaluated: result.rulesEvaluated,
     mapLookups: result.mapLookups,
+    conntrack: result.conntrack.map((e) => ({
+      netns: e.netns,
+      dnat: e.dnat,
+      snat: e.snat,
+      line: conntrackLine(e),
+    })),
     hops: hopsToJson(result.hops),
   };
 }

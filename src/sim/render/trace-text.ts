@@ -1,6 +1,7 @@
 import type { Hop } from "../walk/hop";
 import { viewOf } from "../walk/packet";
 import type { PathVerdict, ProbeResult } from "../walk/probe";
+import { conntrackLine } from "./conntrack";
 
 export interface TraceTextOptions {
   /** ANSI colours (never the only signal: every verdict also says so in words). */
@@ -113,6 +114,15 @@ export function formatTrace(result: ProbeResult, options: TraceTextOptions): str
   out.push(...verdictLine("request", result.request, options.color, options.width));
   out.push(...verdictLine("reply", result.reply, options.color, options.width));
   for (const heard of result.icmpHeard) out.push(`ping prints: ${heard}`);
+  const translated = result.conntrack.filter((e) => e.dnat || e.snat);
+  if (translated.length > 0) {
+    out.push("conntrack -L, where the probe was translated:");
+    for (const e of translated) out.push(`  ${e.netns}: ${conntrackLine(e)}`);
+  }
+  if (result.rulesEvaluated > 0 || result.mapLookups > 0)
+    out.push(
+      `work done: ${result.rulesEvaluated} iptables rule${result.rulesEvaluated === 1 ? "" : "s"} evaluated, ${result.mapLookups} map lookup${result.mapLookups === 1 ? "" : "s"} (both directions)`,
+    );
   return `${out.join("\n")}\n`;
 }
 

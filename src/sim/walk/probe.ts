@@ -1,5 +1,6 @@
 import { formatIpv4, type Ipv4, parseIpv4 } from "../ipv4";
 import type { Netns, World } from "../model";
+import type { ConntrackEntry } from "../netfilter/conntrack";
 import { seededRng } from "../rng";
 import { unreachable } from "../unreachable";
 import type { Flow, Hop } from "./hop";
@@ -64,6 +65,8 @@ export interface ProbeResult {
   rulesEvaluated: number;
   /** Hash and map lookups (IPVS, nftables maps, eBPF maps) over the whole probe. */
   mapLookups: number;
+  /** The netfilter connections the probe left, per namespace in the order they were made. */
+  conntrack: readonly ConntrackEntry[];
 }
 
 const NOT_SENT: PathVerdict = { sent: false, delivered: false, netns: null, drop: null };
@@ -114,6 +117,7 @@ export function probe(world: World, spec: ProbeSpec): ProbeResult | { error: str
       hops: walk.hops,
       rulesEvaluated: walk.rulesEvaluated,
       mapLookups: walk.mapLookups,
+      conntrack: connectionsOf(walk),
     };
   }
   const responder = world.netns.get(arrived.netns) as Netns;
@@ -158,7 +162,12 @@ export function probe(world: World, spec: ProbeSpec): ProbeResult | { error: str
     hops: walk.hops,
     rulesEvaluated: walk.rulesEvaluated,
     mapLookups: walk.mapLookups,
+    conntrack: connectionsOf(walk),
   };
+}
+
+function connectionsOf(walk: Walk): ConntrackEntry[] {
+  return [...walk.conntrack.values()].flatMap((t) => t.entries);
 }
 
 /**
