@@ -2,7 +2,10 @@ import { createHash } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { type ProbeResult, type ProbeSpec, probe, runShow } from "../../src/sim";
 import { loadCluster } from "../../src/sim/cluster/load";
+import { formatIpv4, parseIpv4 } from "../../src/sim/ipv4";
+import { runChain } from "../../src/sim/netfilter/eval";
 import { base32, sha256 } from "../../src/sim/proxy/names";
+import { seededRng } from "../../src/sim/rng";
 import { buildCluster, exampleCluster } from "./helpers";
 
 function send(c: ReturnType<typeof buildCluster>, spec: ProbeSpec): ProbeResult {
@@ -102,6 +105,62 @@ describe("kube-proxy in iptables mode", () => {
       reached.add(r.request.netns ?? "");
     }
     expect([...reached].sort()).toEqual(["pod-b", "pod-c", "pod-d"]);
+  });
+
+  test("ClientIP affinity: rcheck rules come first; a client an endpoint remembers goes back to it", () => {
+    const pods = "  - name: pod-c\n    node: node1\n    labels:\n      app: web\n";
+    const text = withServices(
+      "  - name: web\n    clusterIP: 10.96.0.80\n    sessionAffinity: ClientIP\n    selector:\n      app: web\n    ports:\n      - port: 80\n        targetPort: 8080\n",
+      pods,
+    );
+    const c = buildCluster(text);
+    expect(c.setupErrors).toEqual([]);
+    const svc = natSave(c, "node1")
+      .split("\n")
+      .filter((l) => l.startsWith("-A KUBE-SVC-LOLE4ISW44XBNF3G -m comment"));
+    expect(svc[0]).toMatch(
+      /-m recent --rcheck --seconds 10800 --reap --name (KUBE-SEP-\w+) --mask 255\.255\.255\.255 --rsource -j \1$/,
+    );
+    expect(svc[2]).toContain("-m statistic");
+    // The probe's own DNAT records pod-a in the chosen endpoint's list.
+    const r = send(c, { from: "pod-a", to: "10.96.0.80", proto: "tcp", dport: 80 });
+    expect(r.reply.delivered).toBe(true);
+    // A client already listed for pod-b's endpoint is sent there whatever the draw says.
+    const node1 = c.world.netns.get("node1");
+    if (!node1) throw new Error("no node1");
+    const podB = c.plan.pods.find((p) => p.name === "pod-b")?.ip as number;
+    const podA = c.plan.pods.find((p) => p.name === "pod-a")?.ip as number;
+    const sepB = new RegExp(`-A (KUBE-SEP-\\w+) -s ${formatIpv4(podB)}/32 `).exec(
+      natSave(c, "node1"),
+    )?.[1];
+    expect(sepB).toBeDefined();
+    const packet = {
+      src: podA,
+      dst: parseIpv4("10.96.0.80") as number,
+      ttl: 64,
+      proto: 6,
+      df: true,
+      length: 60,
+      l4: { kind: "tcp", sport: 40000, dport: 80, flags: "SYN" },
+    } as const;
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const v = runChain(
+        node1,
+        "nat",
+        "PREROUTING",
+        {
+          packet,
+          inDev: "cni0",
+          outDev: null,
+          ctState: "NEW",
+          mark: 0,
+          recent: new Map([[sepB as string, new Set([podA])]]),
+        },
+        seededRng(seed),
+      );
+      expect(v.verdict).toBe("DNAT");
+      expect(v.path).toContain(sepB);
+    }
   });
 
   test("a Service without endpoints is rejected in the filter table: the client's connect is refused", () => {

@@ -32,6 +32,9 @@ const NODEPORT = BASE.replace("  - name: web\n", "  - name: web\n    type: NodeP
   "        targetPort: 8080\n        nodePort: 30080\n",
 );
 
+/** The example with ClientIP session affinity (kube-proxy's `-m recent` rules). */
+const AFFINITY = BASE.replace("  - name: web\n", "  - name: web\n    sessionAffinity: ClientIP\n");
+
 function exported(text: string, prefix: string) {
   const built = clusterFileScript(text, prefix);
   if (!built.ok)
@@ -102,6 +105,13 @@ describe.skipIf(!kernel.ok && !requireKernel())("kube-proxy's iptables mode, in 
       `ip netns exec ${p}node1 iptables -t nat -D PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES`,
     ]);
     expect(replies).toEqual([false, false, true, true]);
+  });
+
+  test.concurrent("ClientIP session affinity: the recent lists take the same connections the same way", {
+    timeout: 300_000,
+  }, async () => {
+    expect(AFFINITY).toContain("sessionAffinity: ClientIP");
+    expect(await compare(AFFINITY, () => [])).toEqual([true, false, true, true]);
   });
 
   test.concurrent("NodePort: node2's address and port 30080 reach pod-b from node1", {

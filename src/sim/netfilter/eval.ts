@@ -48,7 +48,12 @@ export interface PacketContext {
   readonly mark: number;
   /** The connection's NAT, for `--ctstate DNAT|SNAT` (conntrack's virtual states). */
   readonly nat?: { readonly dnat: boolean; readonly snat: boolean };
+  /** This namespace's xt_recent lists, by name (absent: every list is empty). */
+  readonly recent?: RecentLists;
 }
+
+/** xt_recent's lists of one namespace: list name → addresses seen. */
+export type RecentLists = Map<string, Set<Ipv4>>;
 
 /** Bounds a jump loop (`-A A -j B`, `-A B -j A`), which the kernel refuses at load time. */
 const MAX_DEPTH = 64;
@@ -127,6 +132,24 @@ function extensionMatches(
     }
     case "mark":
       return ((p.mark & m.mask) >>> 0 === m.value) !== m.negated;
+    case "recent": {
+      // net/netfilter/xt_recent.c: --set always matches and records the address; --rcheck,
+      // --update and --remove match when it is listed. No time passes within one probe, so an
+      // entry made earlier in it is never older than --seconds.
+      const ip = ((m.source ? d.src : d.dst) & m.mask) >>> 0;
+      let list = p.recent?.get(m.name);
+      if (m.action === "set") {
+        if (p.recent && !list) {
+          list = new Set();
+          p.recent.set(m.name, list);
+        }
+        list?.add(ip);
+        return !m.negated;
+      }
+      const hit = list?.has(ip) ?? false;
+      if (hit && m.action === "remove") list?.delete(ip);
+      return hit !== m.negated;
+    }
     default:
       return unreachable(m);
   }

@@ -90,6 +90,18 @@ export type MatchExtension =
       readonly value: number;
       readonly mask: number;
       readonly negated: boolean;
+    }
+  | {
+      /** xt_recent: a named list of addresses seen, as kube-proxy's session affinity uses it. */
+      readonly kind: "recent";
+      readonly action: "set" | "rcheck" | "update" | "remove" | null;
+      readonly name: string;
+      readonly mask: Ipv4;
+      /** `--rsource` (the default) records the source address, `--rdest` the destination. */
+      readonly source: boolean;
+      readonly seconds: number | null;
+      readonly reap: boolean;
+      readonly negated: boolean;
     };
 
 export type Target =

@@ -5,8 +5,8 @@
  * with `statistic` probabilities 1/n, 1/(n−1), …, KUBE-SEP-… doing the DNAT, KUBE-MARK-MASQ and
  * KUBE-POSTROUTING masquerading what must be, KUBE-NODEPORTS and KUBE-EXT-… for NodePorts, and in
  * the filter table the REJECT of Services without endpoints. Left out: the load-balancer
- * firewall and health-check chains (no LoadBalancer Services here), the `nfacct` counter on
- * KUBE-FORWARD's INVALID drop, and session affinity.
+ * firewall and health-check chains (no LoadBalancer Services here) and the `nfacct` counter on
+ * KUBE-FORWARD's INVALID drop.
  */
 
 import { formatCidr } from "../cluster/cidr";
@@ -15,6 +15,9 @@ import type { PlannedEndpoint, PlannedService, PlannedServicePort } from "../clu
 import type { Emitter } from "../cni/emitter";
 import { formatIpv4 } from "../ipv4";
 import { extChain, sepChain, servicePortName, svcChain, svlChain } from "./names";
+
+/** sessionAffinityConfig.clientIP.timeoutSeconds' default (3 hours). */
+const AFFINITY_SECONDS = 10800;
 
 /** The bit KUBE-MARK-MASQ sets (--iptables-masquerade-bit 14). */
 export const MASQ_MARK = "0x4000";
@@ -137,15 +140,30 @@ function endpointRules(
 ): void {
   const name = servicePortName(svc, port);
   const proto = port.protocol.toLowerCase();
-  endpoints.forEach((ep, i) => {
+  const affinity = svc.sessionAffinity === "ClientIP";
+  const sepOf = (ep: PlannedEndpoint): { addr: string; sep: string } => {
     const addr = `${formatIpv4(ep.ip)}:${port.targetPort}`;
-    const sep = sepChain(svc, port, addr);
-    // Each KUBE-SEP chain is made once, when the cluster-wide chain lists it.
-    if (chain.startsWith("KUBE-SVC-")) {
-      nat(`-N ${sep}`);
-      nat(`-A ${sep} -s ${formatIpv4(ep.ip)}/32 -m comment --comment "${name}" -j KUBE-MARK-MASQ`);
+    return { addr, sep: sepChain(svc, port, addr) };
+  };
+  // Each KUBE-SEP chain is made once, when the cluster-wide chain lists it, before any jump to it.
+  const own = chain.startsWith("KUBE-SVC-");
+  if (own) for (const ep of endpoints) nat(`-N ${sepOf(ep).sep}`);
+  // ClientIP affinity: a client listed in an endpoint's `recent` list goes back to it
+  // (sessionAffinityConfig's default timeout); each endpoint's DNAT lists the client.
+  if (affinity)
+    for (const ep of endpoints) {
+      const { sep } = sepOf(ep);
       nat(
-        `-A ${sep} -p ${proto} -m comment --comment "${name}" -m ${proto} -j DNAT --to-destination ${addr}`,
+        `-A ${chain} -m comment --comment "${name}" -m recent --name ${sep} --rcheck --seconds ${AFFINITY_SECONDS} --reap -j ${sep}`,
+      );
+    }
+  endpoints.forEach((ep, i) => {
+    const { addr, sep } = sepOf(ep);
+    if (own) {
+      nat(`-A ${sep} -s ${formatIpv4(ep.ip)}/32 -m comment --comment "${name}" -j KUBE-MARK-MASQ`);
+      const remember = affinity ? ` -m recent --name ${sep} --set` : "";
+      nat(
+        `-A ${sep} -p ${proto} -m comment --comment "${name}"${remember} -m ${proto} -j DNAT --to-destination ${addr}`,
       );
     }
     const left = endpoints.length - i;

@@ -70,7 +70,6 @@ const UNMODELLED_MATCHES = new Set([
   "physdev",
   "limit",
   "hashlimit",
-  "recent",
   "string",
   "owner",
   "connmark",
@@ -480,9 +479,17 @@ export function parseIptables(
         if (UNMODELLED_MATCHES.has(kind))
           return fail(`podnet-learn: the ${kind} match is not modelled`);
         if (
-          !["tcp", "udp", "icmp", "comment", "statistic", "conntrack", "addrtype", "mark"].includes(
-            kind,
-          )
+          ![
+            "tcp",
+            "udp",
+            "icmp",
+            "comment",
+            "statistic",
+            "conntrack",
+            "addrtype",
+            "mark",
+            "recent",
+          ].includes(kind)
         )
           return fail(
             `${V}: Couldn't load match \`${v.value}':No such file or directory\n\nTry \`iptables -h' or 'iptables --help' for more information.`,
@@ -544,6 +551,10 @@ export function parseIptables(
     draft.target = target.value;
     hasRuleParts = true;
   }
+  if (draft.matches.some((m) => m.kind === "recent" && m.action === null))
+    return fail(
+      `${V}: recent: you must specify one of \`--set', \`--rcheck' \`--update' or \`--remove'\nTry \`iptables -h' or 'iptables --help' for more information.`,
+    );
   const rule: Rule = { ...draft, matches: draft.matches };
   const kind: Command["kind"] = command;
   const name = chain as string;
@@ -655,6 +666,18 @@ function startMatch(draft: RuleDraft, kind: MatchExtension["kind"]): void {
       return;
     case "mark":
       draft.matches.push({ kind, value: 0, mask: 0xffffffff, negated: false });
+      return;
+    case "recent":
+      draft.matches.push({
+        kind,
+        action: null,
+        name: "DEFAULT",
+        mask: 0xffffffff,
+        source: true,
+        seconds: null,
+        reap: false,
+        negated: false,
+      });
       return;
     default:
       unreachable(kind);
@@ -803,6 +826,50 @@ function matchOption(
         opt === "--dst-type"
           ? { ...last, dstType: type, negatedDst: neg }
           : { ...last, srcType: type, negatedSrc: neg },
+      );
+      return ok(true);
+    }
+    case "--set":
+    case "--rcheck":
+    case "--update":
+    case "--remove": {
+      if (last?.kind !== "recent") return ok(false);
+      if (last.action !== null)
+        return fail(
+          `${V}: recent: only one of \`--set', \`--rcheck' \`--update' or \`--remove' may be set`,
+        );
+      replaceLast(last, {
+        ...last,
+        action: opt.slice(2) as "set" | "rcheck" | "update" | "remove",
+        negated: neg,
+      });
+      return ok(true);
+    }
+    case "--name":
+    case "--mask":
+    case "--seconds": {
+      if (last?.kind !== "recent") return ok(false);
+      const v = arg();
+      if (!v.ok) return v;
+      if (opt === "--name") replaceLast(last, { ...last, name: v.value });
+      else if (opt === "--mask") {
+        const mask = parseIpv4(v.value);
+        if (mask === null) return fail(`${V}: Bad netmask "${v.value}"`);
+        replaceLast(last, { ...last, mask });
+      } else {
+        const seconds = /^[0-9]+$/.test(v.value) ? Number(v.value) : null;
+        if (seconds === null) return fail(`${V}: recent: bad value for option "--seconds"`);
+        replaceLast(last, { ...last, seconds });
+      }
+      return ok(true);
+    }
+    case "--rsource":
+    case "--rdest":
+    case "--reap": {
+      if (last?.kind !== "recent") return ok(false);
+      replaceLast(
+        last,
+        opt === "--reap" ? { ...last, reap: true } : { ...last, source: opt === "--rsource" },
       );
       return ok(true);
     }

@@ -9,7 +9,7 @@ import {
   type Direction,
   invert,
 } from "../netfilter/conntrack";
-import { runChain } from "../netfilter/eval";
+import { type RecentLists, runChain } from "../netfilter/eval";
 import type { CtState, Hook, TableName } from "../netfilter/model";
 import { renderRule } from "../render/iptables-save";
 import type { Rng } from "../rng";
@@ -136,6 +136,7 @@ export class Walk {
   /** Errors the sending socket itself reported (no route, message too long). */
   readonly localErrors: { tag: Tag; netns: string; message: string; reason: DropReason }[] = [];
   readonly conntrack = new Map<string, ConntrackTable>();
+  private readonly recent = new Map<string, RecentLists>();
   /** What eBPF programs added to their own conntrack maps (cilium_ct4_global…) during the walk. */
   readonly bpfConntrack = new BpfConntrack();
   /** Rules evaluated per netfilter traversal, summed over the walk. */
@@ -216,6 +217,16 @@ export class Walk {
   ): void {
     this.hop("drop", tag, ns, dev, message, packet, rule ? { rule } : undefined);
     this.drops.push({ tag, netns: ns.name, dev, reason, message });
+  }
+
+  /** A namespace's xt_recent lists, empty when the probe starts (see eval.ts). */
+  private recentOf(ns: Netns): RecentLists {
+    let lists = this.recent.get(ns.name);
+    if (!lists) {
+      lists = new Map();
+      this.recent.set(ns.name, lists);
+    }
+    return lists;
   }
 
   private ct(ns: Netns): ConntrackTable {
@@ -828,7 +839,15 @@ export class Walk {
       ns,
       "filter",
       hook,
-      { packet: d, inDev, outDev, ctState: state, mark: d.mark ?? 0, ...(nat ? { nat } : {}) },
+      {
+        packet: d,
+        inDev,
+        outDev,
+        ctState: state,
+        mark: d.mark ?? 0,
+        recent: this.recentOf(ns),
+        ...(nat ? { nat } : {}),
+      },
       this.rng,
     );
     this.rulesEvaluated += v.rulesEvaluated;
@@ -971,7 +990,7 @@ export class Walk {
       ns,
       "nat",
       hook,
-      { packet: d, inDev, outDev, ctState: "NEW", mark: d.mark ?? 0 },
+      { packet: d, inDev, outDev, ctState: "NEW", mark: d.mark ?? 0, recent: this.recentOf(ns) },
       this.rng,
     );
     this.rulesEvaluated += v.rulesEvaluated;
@@ -1044,7 +1063,7 @@ export class Walk {
       ns,
       "nat",
       hook,
-      { packet: d, inDev, outDev, ctState: "NEW", mark: d.mark ?? 0 },
+      { packet: d, inDev, outDev, ctState: "NEW", mark: d.mark ?? 0, recent: this.recentOf(ns) },
       this.rng,
     );
     this.rulesEvaluated += v.rulesEvaluated;
