@@ -13,7 +13,7 @@ import { InputError, UsageError } from "./errors";
 import { formatHelp } from "./help";
 import { type Io, line } from "./io";
 import { formatSetupErrors } from "./script";
-import { loadSource, SOURCE_OPTIONS } from "./source";
+import { type LoadedSource, loadSource, SOURCE_OPTIONS } from "./source";
 
 const PROTOS: readonly Proto[] = ["icmp", "tcp", "udp"];
 
@@ -80,12 +80,18 @@ export function traceSpecFromArgs(parsed: ParsedArgs): {
   spec: ProbeSpec;
   json: boolean;
 } {
-  const opts = traceCommand.options;
   const name = traceCommand.name;
   if (parsed.positionals.length > 0 || parsed.rest.length > 0) {
     const word = parsed.positionals[0] ?? parsed.rest[0];
     throw new UsageError(`unexpected argument "${word}" (trace takes only options)`, name);
   }
+  return { spec: probeSpecFromArgs(parsed, traceCommand), json: parsed.values.has("json") };
+}
+
+/** The probe trace's options describe (--from, --to, --proto, --dport, --size, --df, --seed). */
+export function probeSpecFromArgs(parsed: ParsedArgs, command: CommandSpec): ProbeSpec {
+  const opts = command.options;
+  const name = command.name;
   const from = requiredOption(parsed, opts, "from", name);
   const to = requiredOption(parsed, opts, "to", name);
 
@@ -130,8 +136,28 @@ export function traceSpecFromArgs(parsed: ParsedArgs): {
     ...(parsed.values.has("df") ? { df: true } : {}),
     ...(seed === undefined ? {} : { seed }),
   };
+  return spec;
+}
 
-  return { spec, json: parsed.values.has("json") };
+/**
+ * Where the probe goes: a pod or node name becomes its address; a Service name its ClusterIP
+ * and, unless --proto or --dport say otherwise, its first port and protocol.
+ */
+export function resolveTarget(
+  given: ProbeSpec,
+  parsed: ParsedArgs,
+  source: LoadedSource,
+): ProbeSpec {
+  const service = source.services.get(given.to);
+  if (!service) return { ...given, to: source.addresses.get(given.to) ?? given.to };
+  const keepProto = parsed.values.has("proto");
+  const keepPort = parsed.values.has("dport") || (keepProto && given.proto === "icmp");
+  return {
+    ...given,
+    to: service.ip,
+    ...(keepProto ? {} : { proto: service.proto }),
+    ...(keepPort ? {} : { dport: service.port }),
+  };
 }
 
 export function runTrace(args: readonly string[], io: Io): number {
@@ -141,19 +167,9 @@ export function runTrace(args: readonly string[], io: Io): number {
     return 0;
   }
   const { spec: given, json } = traceSpecFromArgs(parsed);
-  const { world, setupErrors, label, addresses, services } = loadSource(parsed, traceCommand.name);
-  const service = services.get(given.to);
-  // A Service by name: its ClusterIP, and unless told otherwise its first port and protocol.
-  const spec: ProbeSpec = service
-    ? {
-        ...given,
-        to: service.ip,
-        ...(parsed.values.has("proto") ? {} : { proto: service.proto }),
-        ...(parsed.values.has("dport") || (given.proto === "icmp" && parsed.values.has("proto"))
-          ? {}
-          : { dport: service.port }),
-      }
-    : { ...given, to: addresses.get(given.to) ?? given.to };
+  const source = loadSource(parsed, traceCommand.name);
+  const { world, setupErrors, label } = source;
+  const spec = resolveTarget(given, parsed, source);
   const result = probe(world, spec);
   if ("error" in result) {
     throw new InputError(result.error, traceCommand.name);

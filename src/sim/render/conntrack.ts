@@ -1,4 +1,4 @@
-import { formatIpv4 } from "../ipv4";
+import { formatIpv4, parseIpv4 } from "../ipv4";
 import type { ConntrackEntry } from "../netfilter/conntrack";
 import { protoName } from "../netfilter/model";
 import type { Tuple } from "../walk/packet";
@@ -38,4 +38,58 @@ function tuple(t: Tuple, icmpType: number): string {
   if (t.proto === 6 || t.proto === 17) return `${addrs} sport=${t.sport} dport=${t.dport}`;
   if (t.proto === 1) return `${addrs} type=${icmpType} code=0 id=${t.sport}`;
   return addrs;
+}
+
+/**
+ * `conntrack -L [-p PROTO] [--orig-src IP] [--orig-dst IP]` over a probe's connections in one
+ * namespace: the lines on stdout, the tool's summary line on stderr, or its complaint.
+ */
+export function conntrackList(
+  entries: readonly ConntrackEntry[],
+  argv: readonly string[],
+): { ok: true; output: string; summary: string } | { ok: false; message: string } {
+  const tool = "conntrack v1.4.7 (conntrack-tools)";
+  let listing = false;
+  let proto: number | null = null;
+  let origSrc: number | null = null;
+  let origDst: number | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i] as string;
+    const value = (): string | null => argv[++i] ?? null;
+    if (word === "-L" || word === "--dump") listing = true;
+    else if (word === "-p" || word === "--proto") {
+      const name = value();
+      const number = name === null ? undefined : { tcp: 6, udp: 17, icmp: 1 }[name];
+      if (number === undefined)
+        return { ok: false, message: `${tool}: unknown protocol \`${name ?? ""}'` };
+      proto = number;
+    } else if (word === "--orig-src" || word === "-s" || word === "--orig-dst" || word === "-d") {
+      const text = value();
+      const ip = text === null ? null : parseIpv4(text);
+      if (ip === null) return { ok: false, message: `${tool}: Bad parameter \`${word}'` };
+      if (word === "--orig-src" || word === "-s") origSrc = ip;
+      else origDst = ip;
+    } else if (word === "-n" || word === "-o" || word === "-e") {
+      return {
+        ok: false,
+        message: `${tool}: the simulator lists connections only (-L), not ${word}`,
+      };
+    } else return { ok: false, message: `${tool}: Bad parameter \`${word}'` };
+  }
+  if (!listing)
+    return {
+      ok: false,
+      message: `${tool}: the simulator's conntrack only lists connections: add -L`,
+    };
+  const shown = entries.filter(
+    (e) =>
+      (proto === null || e.original.proto === proto) &&
+      (origSrc === null || e.original.src === origSrc) &&
+      (origDst === null || e.original.dst === origDst),
+  );
+  return {
+    ok: true,
+    output: shown.map((e) => `${conntrackLine(e)}\n`).join(""),
+    summary: `${tool}: ${shown.length} flow entries have been shown.`,
+  };
 }
