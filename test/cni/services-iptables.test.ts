@@ -204,6 +204,45 @@ describe("kube-proxy in iptables mode", () => {
     expect(snat?.netns).toBe("node2");
   });
 
+  test("a NodePort's reply must come back through the node that translated it: without KUBE-POSTROUTING's MASQUERADE it bypasses node1's conntrack and the client drops it", () => {
+    // Calico BGP: no CNI masquerade of its own would hide kube-proxy's (Flannel's would).
+    const text = withServices(
+      "  - name: web\n    type: NodePort\n    clusterIP: 10.96.0.80\n    selector:\n      app: web\n    ports:\n      - port: 80\n        targetPort: 8080\n        nodePort: 30080\n",
+    )
+      .replace(
+        "  - name: node2\n    ip: 192.168.1.12\n",
+        "  - name: node2\n    ip: 192.168.1.12\n  - name: client\n    ip: 192.168.1.13\n",
+      )
+      .replace("  plugin: flannel\n", "  plugin: calico\n  ipPool:\n    cidr: 10.48.0.0/16\n");
+    const c = buildCluster(text);
+    expect(c.setupErrors).toEqual([]);
+    const spec = { from: "client", to: "192.168.1.11", proto: "tcp", dport: 30080 } as const;
+    const ok = send(c, spec);
+    expect(ok.request.netns).toBe("pod-b");
+    expect(ok.reply.delivered).toBe(true);
+    const removed = runShow(c.world, "node1", [
+      "iptables",
+      "-t",
+      "nat",
+      "-D",
+      "KUBE-POSTROUTING",
+      "-m",
+      "comment",
+      "--comment",
+      "kubernetes service traffic requiring SNAT",
+      "-j",
+      "MASQUERADE",
+      "--random-fully",
+    ]);
+    expect(removed.ok).toBe(true);
+    const broken = send(c, spec);
+    expect(broken.request.netns).toBe("pod-b");
+    expect(broken.reply.delivered).toBe(false);
+    // pod-b answers the client's own address, straight from node2: node1 never sees the reply.
+    expect(broken.hops.some((h) => h.flow === "reply" && h.netns === "node1")).toBe(false);
+    expect(broken.reply.drop?.reason).toBe("no-socket");
+  });
+
   test("KUBE-SERVICES is a linear list: the first packet to the last of 100 Services evaluates ~90 more rules than to the last of 10", () => {
     const services = (n: number): string => {
       let out = "";

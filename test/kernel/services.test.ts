@@ -35,6 +35,15 @@ const NODEPORT = BASE.replace("  - name: web\n", "  - name: web\n    type: NodeP
 /** The example with ClientIP session affinity (kube-proxy's `-m recent` rules). */
 const AFFINITY = BASE.replace("  - name: web\n", "  - name: web\n    sessionAffinity: ClientIP\n");
 
+/** NodePort on Calico BGP with a third node, `client`, outside every endpoint's node. */
+const OUTSIDE = NODEPORT.replace(
+  "  plugin: flannel\n",
+  "  plugin: calico\n  ipPool:\n    cidr: 10.48.0.0/16\n",
+).replace(
+  "  - name: node2\n    ip: 192.168.1.12\n",
+  "  - name: node2\n    ip: 192.168.1.12\n  - name: client\n    ip: 192.168.1.13\n",
+);
+
 function exported(text: string, prefix: string) {
   const built = clusterFileScript(text, prefix);
   if (!built.ok)
@@ -123,6 +132,23 @@ describe.skipIf(!kernel.ok && !requireKernel())("kube-proxy's iptables mode, in 
       (p) => [{ from: `${p}node1`, to: "192.168.1.12", proto: "tcp", dport: 30080 }],
     );
     expect(replies).toEqual([true, false, true, true, true]);
+  });
+
+  test.concurrent("NodePort from outside: answered through node1, and without KUBE-POSTROUTING's MASQUERADE the reply bypasses node1's conntrack", {
+    timeout: 300_000,
+  }, async () => {
+    const fromClient = (p: string): KernelProbe[] => [
+      { from: `${p}client`, to: "192.168.1.11", proto: "tcp", dport: 30080 },
+    ];
+    expect(await compare(OUTSIDE, () => [], fromClient)).toEqual([true, false, true, true, true]);
+    const replies = await compare(
+      OUTSIDE,
+      (p) => [
+        `ip netns exec ${p}node1 iptables -t nat -D KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully`,
+      ],
+      fromClient,
+    );
+    expect(replies[replies.length - 1]).toBe(false);
   });
 
   test.concurrent("conntrack on node1 holds the same translated connection: to the ClusterIP, answered by pod-b:8080", {
