@@ -21,6 +21,7 @@ const PLUGINS: Record<string, string> = {
   "calico-vxlan": "  plugin: calico\n  ipPool:\n    cidr: 10.0.0.0/8\n    vxlanMode: Always",
   "cilium-vxlan": "  plugin: cilium\n  routingMode: tunnel\n  tunnelProtocol: vxlan",
   weave: "  plugin: weave\n  ipallocRange: 10.0.0.0/8",
+  "weave-sleeve": "  plugin: weave\n  ipallocRange: 10.0.0.0/8\n  mode: sleeve",
 };
 
 /** Nodes 172.16.0.10… on one /16, `perNode` pods each, named node<i> and pod<i>-<k>. */

@@ -43,6 +43,40 @@ export interface Netns {
    * no script command creates it; the Cilium installer loads it after the script (see bpf/).
    */
   bpf?: CiliumMaps;
+  /**
+   * User-space programs that move packets in this namespace (Weave's router in sleeve mode).
+   * Simulator-only state, like `bpf`: no script command starts a process; the installer returns
+   * them and they are loaded after the script (see userspace/).
+   */
+  programs?: readonly UserProgram[];
+}
+
+/**
+ * A user-space program the walk runs where it takes packets from the kernel: at the device it
+ * captures on and at the socket it listens on.
+ */
+export type UserProgram = SleeveRouter;
+
+/**
+ * Weave Net's router (`weaver`) forwarding with sleeve, its user-space overlay
+ * (weaveworks/weave router/sleeve.go, router/pcap.go, prog/weaver/main.go): it captures the frames
+ * the `weave` bridge sends to the `vethwe-pcap` end of a veth pair, and carries each to the peer
+ * whose MAC cache holds the destination (every peer when none does) in a UDP datagram from its
+ * own port to the peer's; a peer's router injects what it receives through its own `vethwe-pcap`.
+ */
+export interface SleeveRouter {
+  readonly kind: "weave-sleeve";
+  /** The device it captures and injects frames on (pcap, promiscuous, inbound only). */
+  readonly capture: string;
+  /** The UDP port its socket is bound to (`--port`, 6783): both ports of what it sends. */
+  readonly port: number;
+  /** Its peer name. Weave names a peer by a MAC; the model uses its node's address instead. */
+  readonly name: Ipv4;
+  /**
+   * The peers it is started with (weave-kube passes KUBE_PEERS, every node's address, its own
+   * included: it does not connect to itself). Shared between the nodes of a cluster.
+   */
+  readonly peers: readonly Ipv4[];
 }
 
 export type LinkKind = Link["kind"];

@@ -10,6 +10,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { type ClusterPlan, clusterFileScript } from "../../src/sim";
 import { formatCidr, type PlannedNode, type PlannedPod } from "../../src/sim/cluster/load";
+import { weaveMtu } from "../../src/sim/cni/weave";
 import { formatIpv4 } from "../../src/sim/ipv4";
 import { compareWithKernel, semaphore, type Verdict } from "./compare-helpers";
 import { type KernelProbe, kernelAvailable, requireKernel, uniquePrefix } from "./netns";
@@ -33,8 +34,16 @@ const REPLAYED = [
  * IP-in-IP is covered by simulator-only tests elsewhere (test/cni/).
  */
 // Calico IPIP needs the ipip module, which the test kernel lacks; Cilium's datapath is eBPF
-// programs and maps, which a replay of the exported script cannot load (and geneve is missing too).
-const NOT_REPLAYED = ["calico-ipip-crosssubnet", "cilium-geneve", "cilium-native", "cilium-vxlan"];
+// programs and maps, which a replay of the exported script cannot load (and geneve is missing too);
+// Weave's sleeve is its router, a user-space process that captures frames on vethwe-pcap and sends
+// them in UDP 6783, which a replay of the exported script does not start (it is simulated only).
+const NOT_REPLAYED = [
+  "calico-ipip-crosssubnet",
+  "cilium-geneve",
+  "cilium-native",
+  "cilium-vxlan",
+  "weave-sleeve",
+];
 /** Replayed with probes of their own: kube-proxy's iptables mode (services.test.ts). */
 const REPLAYED_ELSEWHERE = ["services-iptables"];
 
@@ -83,8 +92,13 @@ function dataplaneOf(plan: ClusterPlan): Dataplane {
       };
     }
     case "weave":
-      // One pod subnet across the cluster, bridged over the fast datapath's VXLAN: no routes.
-      return { podMtu: cni.mtu, vxlanPort: 6784, nodeRoutes: false };
+      // One pod subnet across the cluster, bridged over the fast datapath's VXLAN (or carried by
+      // the sleeve router in UDP 6783): no routes.
+      return {
+        podMtu: weaveMtu(cni),
+        vxlanPort: cni.mode === "fastdp" ? 6784 : 6783,
+        nodeRoutes: false,
+      };
     case "cilium": {
       const tunnel = cni.routingMode === "tunnel";
       const vxlan = cni.tunnelProtocol === "vxlan";

@@ -51,10 +51,19 @@ export const weaveSchema = z.strictObject({
   plugin: z.literal("weave"),
   /** IPALLOC_RANGE: one subnet for every pod in the cluster. */
   ipallocRange: z.string().default("10.32.0.0/12"),
-  /** WEAVE_MTU. */
-  mtu: z.number().int().min(576).max(8912).default(1376),
-  /** The fast datapath (kernel VXLAN on UDP 6784); sleeve, the user-space fallback, is not modelled yet. */
-  mode: z.enum(["fastdp"]).default("fastdp"),
+  /**
+   * WEAVE_MTU. Unset, weave picks 1376 for the fast datapath and 65535 for sleeve (net/bridge.go);
+   * `weaveMtu` (cni/weave.ts) resolves it.
+   */
+  mtu: z.number().int().min(576).max(8912).optional(),
+  /**
+   * How the router carries pod frames between nodes: `fastdp`, the kernel's Open vSwitch datapath
+   * with VXLAN on UDP 6784, or `sleeve`, the router's own user-space encapsulation in UDP 6783,
+   * which weave falls back to when the fast datapath is unavailable or disabled (WEAVE_NO_FASTDP)
+   * and which older releases used whenever traffic was encrypted (site/using-weave/fastdp.md; later
+   * ones encrypt the fast datapath with IPsec, site/tasks/manage/fastdp.md).
+   */
+  mode: z.enum(["fastdp", "sleeve"]).default("fastdp"),
 });
 
 /**

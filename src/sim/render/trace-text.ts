@@ -50,7 +50,9 @@ function headerLine(hop: Hop): string {
       ? ` vxlan vni ${cur.vxlan.vni}`
       : cur.geneve
         ? ` geneve vni ${cur.geneve.vni}`
-        : "";
+        : cur.sleeve
+          ? ` sleeve ${cur.sleeve.srcPeer}→${cur.sleeve.dstPeer}`
+          : "";
     parts.push(
       `${depth > 0 ? "inner " : ""}${eth}${cur.ip.src}→${cur.ip.dst} ttl ${cur.ip.ttl} len ${cur.ip.length}${cur.ip.df ? " DF" : ""} ${l4}${vxlan}`,
     );

@@ -1,7 +1,7 @@
 import type { Ipv4 } from "../ipv4";
 import type { Mac } from "../mac";
 import type { Link, World } from "../model";
-import { floodJoined, localTree, type VxlanDevice } from "./segments";
+import { localTree, overlayEnd, overlayJoined, sleeveAt, type VxlanDevice } from "./segments";
 
 /** An entry a learning device makes while an ARP request and its reply cross it. */
 export type LearnedEntry =
@@ -18,6 +18,13 @@ export type LearnedEntry =
       readonly dev: string;
       readonly mac: Mac;
       readonly remote: Ipv4;
+    }
+  | {
+      /** Weave's sleeve router's MAC cache: the peer the MAC is at, null for a local one. */
+      readonly kind: "sleeve";
+      readonly netns: string;
+      readonly mac: Mac;
+      readonly peer: Ipv4 | null;
     };
 
 const cache = new WeakMap<
@@ -30,11 +37,14 @@ const cache = new WeakMap<
  * request is broadcast, so every bridge on the way learns the requester's MAC on the port it came
  * in by; the reply is unicast back the same way, so they learn the responder's MAC on the other
  * port (net/bridge/br_fdb.c, br_fdb_update). A learning VXLAN device learns the inner source MAC
- * behind the outer source address (drivers/net/vxlan, vxlan_snoop). Frames that follow are then
- * forwarded, not flooded, as on a real host after its first ARP.
+ * behind the outer source address (drivers/net/vxlan, vxlan_snoop); Weave's sleeve router learns
+ * the MACs it captures as local and those it receives at the peer that captured them
+ * (router/network_router.go, handleCapturedPacket and handleForwardedPacket). Frames that follow
+ * are then forwarded, not flooded, as on a real host after its first ARP.
  *
  * The way is found within each end's host (veth pairs, bridges and their ports) and across one
- * VXLAN hop between a flooding device on each side, so a mesh of 5,000 nodes is not searched.
+ * overlay hop between a flooding device or sleeve router on each side, so a mesh of 5,000 nodes
+ * is not searched.
  */
 export function arpLearning(
   world: World,
@@ -66,9 +76,9 @@ function wayBetween(world: World, from: Link, to: Link): Link[] | null {
   if (near.has(to)) return pathTo(near, to);
   const far = localTree(world, to);
   for (const a of near.keys()) {
-    if (a.kind !== "vxlan") continue;
+    if (!overlayEnd(world, a)) continue;
     for (const b of far.keys()) {
-      if (b.kind !== "vxlan" || !floodJoined(world, a, b)) continue;
+      if (!overlayJoined(world, a, b)) continue;
       const back = pathTo(far, b).reverse();
       return [...pathTo(near, a), ...back];
     }
@@ -117,6 +127,15 @@ function entriesAlong(
   }
   for (let i = 0; i < path.length - 1; i++) {
     const [a, b] = [path[i] as Link, path[i + 1] as Link];
+    const [x, y] = [sleeveAt(world, a), sleeveAt(world, b)];
+    if (x && y && a.netns !== b.netns) {
+      // a's router captures the request and sends it to b's; the reply goes the other way.
+      out.push({ kind: "sleeve", netns: a.netns, mac: requesterMac, peer: null });
+      out.push({ kind: "sleeve", netns: b.netns, mac: requesterMac, peer: x.name });
+      out.push({ kind: "sleeve", netns: b.netns, mac: responderMac, peer: null });
+      out.push({ kind: "sleeve", netns: a.netns, mac: responderMac, peer: y.name });
+      continue;
+    }
     if (a.kind !== "vxlan" || b.kind !== "vxlan") continue;
     const fromA = outerSource(world, a);
     const fromB = outerSource(world, b);

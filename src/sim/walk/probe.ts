@@ -240,7 +240,7 @@ function isRequest(d: Datagram, request: Datagram): boolean {
   if (l4.kind === "icmp" && r.kind === "icmp")
     return l4.type === ICMP_ECHO_REQUEST && l4.id === r.id;
   if (l4.kind === "tcp" && r.kind === "tcp") return l4.flags === "SYN";
-  if (l4.kind === "udp" && r.kind === "udp") return l4.vxlan === null;
+  if (l4.kind === "udp" && r.kind === "udp") return l4.vxlan === null && !l4.sleeve;
   return false;
 }
 

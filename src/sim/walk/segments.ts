@@ -1,12 +1,13 @@
 import type { Ipv4 } from "../ipv4";
-import type { Link, Netns, World } from "../model";
+import type { Link, Netns, SleeveRouter, World } from "../model";
 import { effectiveConf } from "../state/sysctl";
 
 /**
  * One Ethernet segment (broadcast domain): the devices that hear each other's ARP broadcasts.
  * Two ends of a veth are joined when both are up; a bridge port is joined to its bridge when both
  * are up; a VXLAN device that floods (all-zeros FDB entries, or `remote`) is joined to the
- * devices with its VNI and port on the hosts it floods to.
+ * devices with its VNI and port on the hosts it floods to; a device Weave's sleeve router captures
+ * on is joined to the capture devices of the routers it has peers in (it sends broadcasts to all).
  */
 export interface Segment {
   /** The devices that answer ARP for an address (their namespace owns it), in world order. */
@@ -37,6 +38,14 @@ interface WorldScan {
   readonly vxlanGroups: Map<string, VxlanDevice[]>;
   /** Namespace position in the world, so a segment lists its devices as a full scan would. */
   readonly nsOrder: Map<string, number>;
+  /** Every sleeve router and the device it captures on. */
+  readonly routers: readonly SleeveDevice[];
+}
+
+/** A device Weave's sleeve router captures frames on, with the router. */
+export interface SleeveDevice {
+  readonly link: Link;
+  readonly router: SleeveRouter;
 }
 
 export type VxlanDevice = Link & { kind: "vxlan" };
@@ -85,6 +94,36 @@ export function localTree(world: World, start: Link): ReadonlyMap<Link, Link | n
   return parent;
 }
 
+/**
+ * Whether two devices on different hosts are joined by an overlay: two VXLAN devices one of which
+ * floods to the other's host, or two devices sleeve routers capture on, one of which has the
+ * other as a peer.
+ */
+export function overlayJoined(world: World, a: Link, b: Link): boolean {
+  if (a.kind === "vxlan") return b.kind === "vxlan" && floodJoined(world, a, b);
+  const x = sleeveAt(world, a);
+  const y = x ? sleeveAt(world, b) : null;
+  return x !== null && y !== null && sleeveJoined(a, x, b, y);
+}
+
+/** Whether `link` can be an end of an overlay hop: a VXLAN device, or a sleeve capture device. */
+export function overlayEnd(world: World, link: Link): boolean {
+  return link.kind === "vxlan" || sleeveAt(world, link) !== null;
+}
+
+/** The sleeve router capturing on `link`, or null. */
+export function sleeveAt(world: World, link: Link): SleeveRouter | null {
+  const programs = world.netns.get(link.netns)?.programs;
+  if (!programs || link.kind !== "veth") return null;
+  return programs.find((p) => p.kind === "weave-sleeve" && p.capture === link.name) ?? null;
+}
+
+/** Two routers on different hosts, on the same port, one listing the other as a peer. */
+function sleeveJoined(a: Link, x: SleeveRouter, b: Link, y: SleeveRouter): boolean {
+  if (a.netns === b.netns || x.port !== y.port) return false;
+  return x.peers.includes(y.name) || y.peers.includes(x.name);
+}
+
 /** Whether either device floods to the other's host (the join a VXLAN segment makes). */
 export function floodJoined(world: World, a: VxlanDevice, b: VxlanDevice): boolean {
   if (!sameGroup(a, b)) return false;
@@ -98,16 +137,16 @@ export function floodJoined(world: World, a: VxlanDevice, b: VxlanDevice): boole
 }
 
 /**
- * Whether `b` is on `a`'s segment by a short way: in the same host's Ethernet, or one VXLAN hop
- * between the two hosts. False means "not shown this way", not "not joined".
+ * Whether `b` is on `a`'s segment by a short way: in the same host's Ethernet, or one overlay hop
+ * (VXLAN or sleeve) between the two hosts. False means "not shown this way", not "not joined".
  */
 function nearlyJoined(world: World, a: Link, b: Link): boolean {
   const near = localTree(world, a);
   if (near.has(b)) return true;
   const far = localTree(world, b);
   for (const x of near.keys()) {
-    if (x.kind !== "vxlan") continue;
-    for (const y of far.keys()) if (y.kind === "vxlan" && floodJoined(world, x, y)) return true;
+    if (!overlayEnd(world, x)) continue;
+    for (const y of far.keys()) if (overlayJoined(world, x, y)) return true;
   }
   return false;
 }
@@ -117,6 +156,7 @@ function scan(world: World, index: SegmentIndex): WorldScan {
   const holders = new Map<Ipv4, Netns[]>();
   const vxlanGroups = new Map<string, VxlanDevice[]>();
   const nsOrder = new Map<string, number>();
+  const routers: SleeveDevice[] = [];
   for (const ns of world.netns.values()) {
     nsOrder.set(ns.name, nsOrder.size);
     for (const a of ns.addresses) {
@@ -125,8 +165,12 @@ function scan(world: World, index: SegmentIndex): WorldScan {
     }
     for (const link of ns.links.values())
       if (link.kind === "vxlan" && link.adminUp) listIn(vxlanGroups, groupKey(link)).push(link);
+    for (const router of ns.programs ?? []) {
+      const link = ns.links.get(router.capture);
+      if (router.kind === "weave-sleeve" && link?.adminUp) routers.push({ link, router });
+    }
   }
-  index.world = { holders, vxlanGroups, nsOrder };
+  index.world = { holders, vxlanGroups, nsOrder, routers };
   return index.world;
 }
 
@@ -145,10 +189,24 @@ function collect(world: World, index: SegmentIndex, start: Link): Set<Link> {
   };
   add(start);
   const ports = portsIndex();
+  /** Sleeve routers on the segment, and the peer lists already read (per port). */
+  const sleeves = new Map<number, SleeveRouter>();
+  const listsRead = new Map<readonly Ipv4[], Set<number>>();
   for (;;) {
     while (queue.length > 0) {
       const link = queue.pop() as Link;
       const ns = world.netns.get(link.netns) as Netns;
+      const router = sleeveAt(world, link);
+      if (router) {
+        sleeves.set(router.name, router);
+        // weave-kube hands every router the same list: once read, another adds nothing.
+        const read = listsRead.get(router.peers) ?? new Set<number>();
+        if (!read.has(router.port)) {
+          read.add(router.port);
+          listsRead.set(router.peers, read);
+          sleevePeers(world, index, router, add);
+        }
+      }
       if (link.kind === "veth" && link.peer.adminUp && inWorld(world, link.peer)) add(link.peer);
       if (link.master) {
         const bridge = ns.links.get(link.master);
@@ -170,6 +228,14 @@ function collect(world: World, index: SegmentIndex, start: Link): Set<Link> {
       for (const other of group)
         if (!members.has(other) && floodsToAny(world, index, other, members)) add(other);
     }
+    // So is a sleeve router that has one of ours as a peer (it connects to ours).
+    if (sleeves.size > 0)
+      for (const other of scan(world, index).routers)
+        if (
+          !members.has(other.link) &&
+          other.router.peers.some((p) => sleeves.get(p)?.port === other.router.port)
+        )
+          add(other.link);
     if (queue.length === 0) return members;
   }
 }
@@ -201,6 +267,24 @@ export function floodDestinations(link: VxlanDevice): Ipv4[] {
   const floods = (link.fdb.get("00:00:00:00:00:00") ?? []).map((e) => e.dst);
   if (link.remote !== null) floods.push(link.remote);
   return floods;
+}
+
+/** The devices the routers of `router`'s peers capture on (it sends broadcasts to each). */
+function sleevePeers(
+  world: World,
+  index: SegmentIndex,
+  router: SleeveRouter,
+  add: (l: Link) => void,
+): void {
+  for (const dst of router.peers) {
+    if (dst === router.name) continue;
+    const peerNs = ownerOf(world, index, dst);
+    for (const other of peerNs?.programs ?? []) {
+      if (other.kind !== "weave-sleeve" || other.port !== router.port) continue;
+      const link = peerNs?.links.get(other.capture);
+      if (link?.adminUp) add(link);
+    }
+  }
 }
 
 /** The VXLAN devices with `link`'s VNI and port on the hosts it floods to. */

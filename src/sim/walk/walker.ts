@@ -2,7 +2,17 @@ import { runTcHook, type TunnelKey } from "../bpf/cilium";
 import { BpfConntrack, type TcHook } from "../bpf/maps";
 import { formatIpv4, type Ipv4, networkOf } from "../ipv4";
 import { BROADCAST_MAC, type Mac } from "../mac";
-import type { BridgeLink, GeneveLink, IpipLink, Link, Netns, VxlanLink, World } from "../model";
+import type {
+  BridgeLink,
+  GeneveLink,
+  IpipLink,
+  Link,
+  Netns,
+  SleeveRouter,
+  UserProgram,
+  VxlanLink,
+  World,
+} from "../model";
 import {
   type ConntrackEntry,
   ConntrackTable,
@@ -18,6 +28,7 @@ import { hasCarrier } from "../state/carrier";
 import { describeRoute } from "../state/routes";
 import { effectiveConf } from "../state/sysctl";
 import { unreachable } from "../unreachable";
+import { programCapturing, programListening } from "../userspace/programs";
 import { arpResolve } from "./arp";
 import { arpLearning } from "./arp-learning";
 import type { Flow, Hop, HopKind } from "./hop";
@@ -36,6 +47,8 @@ import {
   icmpErrorText,
   isIcmpError,
   isIcmpRedirect,
+  SLEEVE_OVERHEAD,
+  type Sleeve,
   TCP_SYN_HEADER,
   tupleOf,
   VXLAN_OVERHEAD,
@@ -79,7 +92,8 @@ export type DropReason =
   | "unsupported"
   | "ebpf-drop"
   | "no-tunnel-key"
-  | "hop-limit";
+  | "hop-limit"
+  | "userspace-drop";
 
 export interface DropRecord {
   readonly tag: Tag;
@@ -150,6 +164,8 @@ export class Walk {
   private readonly neighbourCache = new Map<string, Mac | null>();
   private readonly bridgeLearned = new Map<string, Map<Mac, string>>();
   private readonly vxlanLearned = new Map<string, Map<Mac, Ipv4>>();
+  /** Each namespace's sleeve router's MAC cache: the peer a MAC is at, null for a local one. */
+  private readonly sleeveMacs = new Map<string, Map<Mac, Ipv4 | null>>();
   private steps = 0;
   aborted = false;
 
@@ -531,14 +547,23 @@ export class Walk {
         this.decap(ns, vxlans, d, tag);
         return;
       }
-      if (d.l4.vxlan !== null) {
-        // No VXLAN device is up on that port, so no socket holds it: the UDP stack answers.
+      const program = d.l4.sleeve ? programListening(ns, port) : undefined;
+      if (program) {
+        this.programReceive(ns, link, program, d, tag);
+        return;
+      }
+      if (d.l4.vxlan !== null || d.l4.sleeve) {
+        // No VXLAN device is up on that port and no router listens, so no socket holds it: the
+        // UDP stack answers.
+        const none = d.l4.sleeve
+          ? "no weave router listens there"
+          : `no VXLAN device up with dstport ${port}`;
         this.drop(
           tag,
           ns,
           link.name,
           "udp-port-unreachable",
-          `nothing listens on UDP ${port} here (no VXLAN device up with dstport ${port}): dropped, ICMP port unreachable sent back`,
+          `nothing listens on UDP ${port} here (${none}): dropped, ICMP port unreachable sent back`,
           d,
         );
         this.icmpError(ns, d, tag, ICMP_DEST_UNREACH, 3, null, d.dst);
@@ -1302,7 +1327,10 @@ export class Walk {
     return answer.mac;
   }
 
-  /** What the ARP request and its reply taught the bridges and VXLAN devices between the ends. */
+  /**
+   * What the ARP request and its reply taught the bridges, VXLAN devices and sleeve routers
+   * between the ends.
+   */
   private learnFromArp(requester: Link, responder: Link): void {
     const learned = arpLearning(this.world, requester, responder);
     if (learned.length === 0) {
@@ -1314,8 +1342,19 @@ export class Walk {
       return;
     }
     for (const e of learned) {
-      if (e.kind === "bridge") this.learnBridge(e.netns, e.bridge, e.mac, e.port);
-      else this.learnVxlan(`${e.netns}|${e.dev}`, e.mac, e.remote);
+      switch (e.kind) {
+        case "bridge":
+          this.learnBridge(e.netns, e.bridge, e.mac, e.port);
+          break;
+        case "vxlan":
+          this.learnVxlan(`${e.netns}|${e.dev}`, e.mac, e.remote);
+          break;
+        case "sleeve":
+          this.sleeveCache(e.netns).set(e.mac, e.peer);
+          break;
+        default:
+          unreachable(e);
+      }
     }
   }
 
@@ -1457,6 +1496,14 @@ export class Walk {
         `${link.name} is down: the frame is dropped`,
         frame0,
       );
+      return;
+    }
+    const program = ns.programs ? programCapturing(ns, link.name) : undefined;
+    if (program) {
+      // A packet socket (pcap) gets its copy before TC ingress: __netif_receive_skb_core hands
+      // the frame to the ptype_all taps first. The kernel's own copy goes on, but a capture
+      // device like vethwe-pcap has no address and no bridge, so nothing takes it.
+      this.programCapture(ns, link, program, frame0, tag);
       return;
     }
     const frame = this.tcHook(ns, link, "tc-ingress", frame0, tag, tunnelKey);
@@ -1962,6 +2009,277 @@ export class Walk {
       inner,
     );
     this.receive(ns, vx, inner, tag, vx.external ? { remote: d.src, vni } : null);
+  }
+
+  // ---------------------------------------------------------------- user-space programs
+
+  /** A frame arrived on a device a program captures on (see userspace/). */
+  private programCapture(
+    ns: Netns,
+    link: Link,
+    program: UserProgram,
+    frame: Frame,
+    tag: Tag,
+  ): void {
+    switch (program.kind) {
+      case "weave-sleeve":
+        this.sleeveCapture(ns, link, program, frame, tag);
+        return;
+      default:
+        unreachable(program.kind);
+    }
+  }
+
+  /** A datagram for a program reached its socket, past INPUT. */
+  private programReceive(ns: Netns, link: Link, program: UserProgram, d: Datagram, tag: Tag): void {
+    switch (program.kind) {
+      case "weave-sleeve":
+        this.sleeveReceive(ns, link, program, d, tag);
+        return;
+      default:
+        unreachable(program.kind);
+    }
+  }
+
+  private sleeveCache(netns: string): Map<Mac, Ipv4 | null> {
+    let table = this.sleeveMacs.get(netns);
+    if (!table) {
+      table = new Map();
+      this.sleeveMacs.set(netns, table);
+    }
+    return table;
+  }
+
+  /**
+   * Weave's router captured a frame on the device it holds with pcap (router/pcap.go: promiscuous,
+   * inbound only; router/network_router.go, handleCapturedPacket): it learns the source MAC as
+   * local, looks the destination up in its MAC cache, and forwards the frame to the peer that
+   * holds it, or to every peer when the destination is a broadcast or unknown (relayBroadcast: in
+   * the full mesh weave-kube builds, the broadcast tree from a peer reaches every other directly).
+   */
+  private sleeveCapture(ns: Netns, link: Link, router: SleeveRouter, frame: Frame, tag: Tag): void {
+    const macs = this.sleeveCache(ns.name);
+    const from = macs.get(frame.src);
+    if (from !== undefined && from !== null) {
+      this.drop(
+        tag,
+        ns,
+        link.name,
+        "userspace-drop",
+        `weave router (sleeve) captured a frame from ${frame.src} on ${link.name}, a MAC it knows at peer ${formatIpv4(from)}: discarded (most likely a frame it injected itself)`,
+        frame,
+      );
+      return;
+    }
+    macs.set(frame.src, null);
+    const at = frame.dst === BROADCAST_MAC ? undefined : macs.get(frame.dst);
+    if (at === null) {
+      // The bridge flooded a frame for one of its own ports' MACs: the router leaves it alone.
+      const text = `weave router (sleeve) captured a frame for ${frame.dst}, a local MAC: discarded`;
+      if (tag.flood) this.hop("receive", tag, ns, link.name, text, frame);
+      else this.drop(tag, ns, link.name, "userspace-drop", text, frame);
+      return;
+    }
+    const peers = at !== undefined ? [at] : router.peers.filter((p) => p !== router.name);
+    if (peers.length === 0) {
+      this.drop(
+        tag,
+        ns,
+        link.name,
+        "userspace-drop",
+        `weave router (sleeve) captured a frame for ${frame.dst} and has no peer to send it to`,
+        frame,
+      );
+      return;
+    }
+    const how =
+      at !== undefined
+        ? `${frame.dst} is at that peer (its MAC cache)`
+        : frame.dst === BROADCAST_MAC
+          ? "a broadcast goes to every peer"
+          : `${frame.dst} is not in its MAC cache, so the frame goes to every peer`;
+    // Copies to several peers are flood copies: a peer without the destination ignores its own.
+    const copyTag: Tag = peers.length > 1 ? { ...tag, flood: true } : tag;
+    for (const peer of peers) this.sleeveSend(ns, link, router, frame, peer, how, at, copyTag);
+  }
+
+  /**
+   * One captured frame to one peer (router/sleeve.go, curriedForward.Process): in a UDP datagram
+   * from the router's port to the peer's, through the host's own output path. A frame with DF set
+   * goes out with DF (the forwarder's raw "DF" socket, IP_PMTUDISC_DO), any other without
+   * (IP_PMTUDISC_DONT; the kernel fragments it, which the router's fragmentation test finds it
+   * may rely on). A DF frame larger than the overlay MTU is not sent: a unicast one is answered
+   * with ICMP "fragmentation needed", a broadcast one dropped.
+   */
+  private sleeveSend(
+    ns: Netns,
+    link: Link,
+    router: SleeveRouter,
+    frame: Frame,
+    peer: Ipv4,
+    how: string,
+    at: Ipv4 | undefined,
+    tag: Tag,
+  ): void {
+    const inner = frame.ip;
+    const route = lookupRoute(this.world, ns, peer);
+    // The forwarder's MTU: the path MTU it discovered to the peer less its overhead (overheadDF,
+    // processSendError, searchMTU); the model takes the MTU of the device the route leaves by.
+    const pathMtu = route.kind === "unicast" ? (ns.links.get(route.dev)?.mtu ?? 1500) : 1500;
+    const mtu = pathMtu - SLEEVE_OVERHEAD;
+    if (inner.df && wireLength(inner) > mtu) {
+      if (at === undefined) {
+        this.drop(
+          tag,
+          ns,
+          link.name,
+          "userspace-drop",
+          `weave router (sleeve): ${inner.length} bytes with DF set do not fit the overlay MTU ${mtu} to peer ${formatIpv4(peer)}, and the frame is a broadcast: dropped`,
+          frame,
+        );
+        return;
+      }
+      this.sleeveFragNeeded(ns, link, frame, peer, mtu, pathMtu, tag);
+      return;
+    }
+    const src = (route.kind === "unicast" ? route.src : null) ?? 0;
+    const sleeve: Sleeve = {
+      sender: router.name,
+      srcPeer: router.name,
+      dstPeer: peer,
+      inner: frame,
+    };
+    const outer: Datagram = {
+      src,
+      dst: peer,
+      ttl: 64,
+      proto: 17,
+      df: inner.df,
+      length: inner.length + SLEEVE_OVERHEAD,
+      // Each fragment of the inner datagram is a frame of its own.
+      ...(inner.fragment === undefined ? {} : { fragment: inner.fragment + SLEEVE_OVERHEAD }),
+      l4: { kind: "udp", sport: router.port, dport: router.port, vxlan: null, sleeve },
+    };
+    this.hop(
+      "encap",
+      tag,
+      ns,
+      link.name,
+      `weave router (sleeve) captured the frame on ${link.name}, sends it to peer ${formatIpv4(peer)} in UDP ${router.port}: ${how}; ${formatIpv4(src)}:${router.port} → ${formatIpv4(peer)}:${router.port}${inner.df ? " with DF" : ""}, +${SLEEVE_OVERHEAD} bytes (IPv4 20, UDP 8, sleeve 20, the frame's Ethernet 14)`,
+      outer,
+    );
+    this.later(() => this.localOut(ns, outer, tag, false));
+  }
+
+  /**
+   * A DF frame too big for the overlay: the router answers in the destination's name with ICMP
+   * "fragmentation needed", quoting the IP header and 8 bytes (router/sleeve.go Process,
+   * router/ethernet_decoder.go makeICMPFragNeeded), and hands it to itself as if the destination's
+   * peer had sent it: it is injected through the capture device, back to the sender.
+   */
+  private sleeveFragNeeded(
+    ns: Netns,
+    link: Link,
+    frame: Frame,
+    peer: Ipv4,
+    mtu: number,
+    pathMtu: number,
+    tag: Tag,
+  ): void {
+    const about = frame.ip;
+    this.drop(
+      tag,
+      ns,
+      link.name,
+      "frag-needed",
+      `weave router (sleeve): ${about.length} bytes with DF set do not fit the overlay MTU ${mtu} to peer ${formatIpv4(peer)} (path MTU ${pathMtu} less ${SLEEVE_OVERHEAD} of sleeve): not sent, ICMP "fragmentation needed (mtu ${mtu})" sent back`,
+      frame,
+    );
+    if (tag.error || isIcmpError(about) || isIcmpRedirect(about)) return;
+    const err: Datagram = {
+      src: about.dst,
+      dst: about.src,
+      ttl: 64,
+      proto: 1,
+      df: false,
+      length: IPV4_HEADER + ICMP_HEADER + IPV4_HEADER + 8,
+      l4: {
+        kind: "icmp",
+        type: ICMP_DEST_UNREACH,
+        code: 4,
+        id: 0,
+        seq: 0,
+        mtu,
+        quoted: about,
+      },
+    };
+    const errTag: Tag = { flow: tag.flow, error: true, flood: false };
+    const reply: Frame = { src: frame.dst, dst: frame.src, ip: err };
+    this.hop(
+      "icmp",
+      errTag,
+      ns,
+      link.name,
+      `weave router (sleeve) answers ICMP "${icmpErrorText(ICMP_DEST_UNREACH, 4, mtu)}" in ${formatIpv4(about.dst)}'s name, injected through ${link.name}`,
+      reply,
+    );
+    this.xmit(ns, link, reply, errTag);
+  }
+
+  /**
+   * A sleeve datagram reached the router's socket (router/sleeve.go readUDP and handleFrame;
+   * router/network_router.go handleForwardedPacket): from a peer it has a connection with and for
+   * itself, it learns the frame's source MAC at the peer that captured it and injects the frame
+   * through its capture device (pcap's WritePacketData: transmitted out of vethwe-pcap, so it
+   * arrives at vethwe-bridge and the bridge). A broadcast is not relayed on: in a full mesh the
+   * sender reached every peer itself.
+   */
+  private sleeveReceive(ns: Netns, link: Link, router: SleeveRouter, d: Datagram, tag: Tag): void {
+    const s = (d.l4 as Extract<Datagram["l4"], { kind: "udp" }>).sleeve as Sleeve;
+    if (s.sender === router.name || !router.peers.includes(s.sender)) {
+      this.drop(
+        tag,
+        ns,
+        link.name,
+        "userspace-drop",
+        `weave router (sleeve) has no connection with a peer ${formatIpv4(s.sender)}: the datagram is ignored`,
+        d,
+      );
+      return;
+    }
+    if (s.dstPeer !== router.name) {
+      this.drop(
+        tag,
+        ns,
+        link.name,
+        "unsupported",
+        `the frame is for peer ${formatIpv4(s.dstPeer)}, not this router: relaying between peers is not modelled (a full mesh never needs it)`,
+        d,
+      );
+      return;
+    }
+    this.sleeveCache(ns.name).set(s.inner.src, s.srcPeer);
+    const dev = ns.links.get(router.capture);
+    if (!dev?.adminUp) {
+      this.drop(
+        tag,
+        ns,
+        router.capture,
+        "link-down",
+        `weave router (sleeve) cannot inject the frame: ${router.capture} is ${dev ? "down" : "missing"}`,
+        s.inner,
+      );
+      return;
+    }
+    this.hop(
+      "decap",
+      tag,
+      ns,
+      dev.name,
+      `weave router (sleeve) received UDP ${router.port} from peer ${formatIpv4(s.sender)}: learns ${s.inner.src} is at that peer and injects the frame through ${dev.name}`,
+      s.inner,
+    );
+    this.xmit(ns, dev, s.inner, tag);
   }
 }
 
