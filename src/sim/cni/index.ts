@@ -82,7 +82,7 @@ function install(
   let datapath: BpfDatapath | null = null;
   let programs: readonly ProgramSetup[] = [];
   const title = plan.file.name ?? `${plan.nodes.length} nodes`;
-  w.comment(`${title}: ${describeCni(plan)}`);
+  w.comment(`${title}: ${describeCni(plan)}${describeProxy(plan)}`);
   installUnderlay(plan, w);
   const cni = plan.file.cni;
   switch (cni.plugin) {
@@ -103,6 +103,18 @@ function install(
   }
   installServiceProxy(plan, w);
   return { datapath, programs };
+}
+
+/** The Service proxy and how many Services it serves, for the script's title line. */
+function describeProxy(plan: ClusterPlan): string {
+  const proxy = plan.kubeProxy;
+  if (!proxy) return "";
+  const mode =
+    proxy.mode === "ebpf"
+      ? "Cilium's eBPF kube-proxy replacement"
+      : `kube-proxy in ${proxy.mode} mode`;
+  const n = plan.services.length;
+  return `; ${mode}, ${n} Service${n === 1 ? "" : "s"}`;
 }
 
 export function describeCni(plan: ClusterPlan): string {
