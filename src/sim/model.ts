@@ -43,6 +43,12 @@ export interface Netns {
    * no script command creates it; the Cilium installer loads it after the script (see bpf/).
    */
   bpf?: CiliumMaps;
+  /**
+   * The node whose cgroup-attached eBPF programs (Cilium's socket LB, bpf_sock.c) run for this
+   * namespace's sockets: cilium-agent attaches them to the node's root cgroup v2, which holds the
+   * node's processes and its pods' alike. Simulator-only, loaded with `bpf`.
+   */
+  cgroupBpf?: string;
 }
 
 export type LinkKind = Link["kind"];

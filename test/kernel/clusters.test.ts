@@ -34,7 +34,15 @@ const REPLAYED = [
  */
 // Calico IPIP needs the ipip module, which the test kernel lacks; Cilium's datapath is eBPF
 // programs and maps, which a replay of the exported script cannot load (and geneve is missing too).
-const NOT_REPLAYED = ["calico-ipip-crosssubnet", "cilium-geneve", "cilium-native", "cilium-vxlan"];
+// services-ebpf is Cilium's kube-proxy replacement: its Services live only in BPF maps and
+// cgroup/TC programs (no iptables rule), which no replayed script line can load either.
+const NOT_REPLAYED = [
+  "calico-ipip-crosssubnet",
+  "cilium-geneve",
+  "cilium-native",
+  "cilium-vxlan",
+  "services-ebpf",
+];
 
 /** Three builds at a time, each under its own prefix: the kernel side mostly waits on pings. */
 const slot = semaphore(3);

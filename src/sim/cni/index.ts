@@ -85,8 +85,7 @@ function install(plan: ClusterPlan, w: Emitter): BpfDatapath | null {
       datapath = installCilium(plan, cni, w);
       break;
   }
-  installServiceProxy(plan, w);
-  return datapath;
+  return installServiceProxy(plan, w, datapath);
 }
 
 export function describeCni(plan: ClusterPlan): string {
