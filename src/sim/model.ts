@@ -49,6 +49,12 @@ export interface Netns {
    * them and they are loaded after the script (see userspace/).
    */
   programs?: readonly UserProgram[];
+  /**
+   * The node whose cgroup-attached eBPF programs (Cilium's socket LB, bpf_sock.c) run for this
+   * namespace's sockets: cilium-agent attaches them to the node's root cgroup v2, which holds the
+   * node's processes and its pods' alike. Simulator-only, loaded with `bpf`.
+   */
+  cgroupBpf?: string;
 }
 
 /**

@@ -37,12 +37,15 @@ const REPLAYED = [
 // programs and maps, which a replay of the exported script cannot load (and geneve is missing too);
 // Weave's sleeve is its router, a user-space process that captures frames on vethwe-pcap and sends
 // them in UDP 6783, which a replay of the exported script does not start (it is simulated only).
+// services-ebpf is Cilium's kube-proxy replacement: its Services live only in BPF maps and
+// cgroup/TC programs (no iptables rule), which no replayed script line can load either.
 const NOT_REPLAYED = [
   "calico-ipip-crosssubnet",
   "cilium-geneve",
   "cilium-native",
   "cilium-vxlan",
   "weave-sleeve",
+  "services-ebpf",
 ];
 /** Replayed with probes of their own: kube-proxy's iptables mode (services.test.ts). */
 const REPLAYED_ELSEWHERE = ["services-iptables"];

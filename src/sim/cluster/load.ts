@@ -208,7 +208,7 @@ function plan_(
   }
   const podNetwork = pools[0];
   if (podNetwork === undefined || pools.length !== poolTexts.length) return null;
-  if (cni.plugin === "cilium") checkCilium(cni, report);
+  if (cni.plugin === "cilium") checkCilium(cni, file.kubeProxy?.mode, report);
   if (
     cni.plugin === "calico" &&
     cni.ipPool.ipipMode !== "Never" &&
@@ -443,12 +443,27 @@ function plan_(
 /**
  * cilium-agent refuses these configurations at startup (pkg/option/config.go): native routing
  * with IPv4 masquerading (on by default) needs the native routing CIDR (checkIPv4NativeRoutingCIDR),
- * and auto-direct-node-routes cannot be combined with tunneling.
+ * and auto-direct-node-routes cannot be combined with tunneling. The socket-LB options only exist
+ * with the kube-proxy replacement, which turns socket LB on.
  */
 function checkCilium(
   cni: Extract<ClusterFile["cni"], { plugin: "cilium" }>,
+  proxyMode: string | undefined,
   report: (path: Path, message: string) => void,
 ): void {
+  if (cni.socketLB !== undefined) {
+    if (proxyMode !== "ebpf")
+      report(
+        ["cni", "socketLB"],
+        "socketLB belongs to Cilium's kube-proxy replacement: set kubeProxy.mode: ebpf (socket LB beside kube-proxy is not modelled)",
+      );
+    else if (cni.socketLB.enabled === false)
+      // daemon/cmd/kube_proxy_replacement.go, initKubeProxyReplacementOptions.
+      report(
+        ["cni", "socketLB", "enabled"],
+        "with the kube-proxy replacement cilium-agent turns socket LB on whatever socketLB.enabled says; to balance pods' traffic per packet at bpf_lxc instead, set socketLB.hostNamespaceOnly: true",
+      );
+  }
   if (cni.ipv4NativeRoutingCIDR !== undefined && cidrOf(cni.ipv4NativeRoutingCIDR) === null)
     report(
       ["cni", "ipv4NativeRoutingCIDR"],

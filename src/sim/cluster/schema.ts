@@ -84,6 +84,18 @@ export const ciliumSchema = z.strictObject({
   /** The operator hands each node a /clusterPoolIPv4MaskSize from these, in order. */
   clusterPoolIPv4PodCIDRList: z.array(z.string()).min(1).default(["10.0.0.0/8"]),
   clusterPoolIPv4MaskSize: z.number().int().min(8).max(30).default(24),
+  /**
+   * The kube-proxy replacement's socket-level load balancing (Helm socketLB.*; agent flags
+   * bpf-lb-sock, bpf-lb-sock-hostns-only). kubeProxy.mode ebpf only: the replacement turns it on,
+   * so `enabled: false` is refused; `hostNamespaceOnly: true` keeps it for the nodes' own sockets
+   * and balances pods' traffic per packet in bpf_lxc instead.
+   */
+  socketLB: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      hostNamespaceOnly: z.boolean().default(false),
+    })
+    .optional(),
 });
 
 export const cniSchema = z.discriminatedUnion("plugin", [

@@ -101,8 +101,7 @@ function install(
     default:
       unreachable(cni);
   }
-  installServiceProxy(plan, w);
-  return { datapath, programs };
+  return { datapath: installServiceProxy(plan, w, datapath), programs };
 }
 
 /** The Service proxy and how many Services it serves, for the script's title line. */

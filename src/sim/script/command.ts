@@ -2,6 +2,7 @@ import type { Netns, World } from "../model";
 import { addNetns, netnsNotFound } from "../state/netns";
 import { fail, type Result } from "../state/result";
 import { runBridge } from "./bridge";
+import { runCilium } from "./cilium";
 import { runIp } from "./ip";
 import { runIptables, runIptablesSave } from "./iptables";
 import { runSysctl } from "./sysctl";
@@ -47,11 +48,14 @@ export function runCommand(
     case "iptables-nft-save":
     case "iptables-legacy-save":
       return runIptablesSave(world, args, netns);
+    case "cilium":
+    case "cilium-dbg":
+      return runCilium(world, args, netns);
     case undefined:
       return { ok: true, value: "" };
     default:
       return fail(
-        `${tool}: command not found (the simulator models ip, bridge, sysctl, iptables and iptables-save)`,
+        `${tool}: command not found (the simulator models ip, bridge, sysctl, iptables, iptables-save and cilium-dbg)`,
       );
   }
 }

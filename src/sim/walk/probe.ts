@@ -1,3 +1,4 @@
+import type { BpfConntrack } from "../bpf/maps";
 import { formatIpv4, type Ipv4, parseIpv4 } from "../ipv4";
 import type { Netns, World } from "../model";
 import type { ConntrackEntry } from "../netfilter/conntrack";
@@ -67,6 +68,11 @@ export interface ProbeResult {
   mapLookups: number;
   /** The netfilter connections the probe left, per namespace in the order they were made. */
   conntrack: readonly ConntrackEntry[];
+  /**
+   * What Cilium's programs left in their LRU maps (conntrack, socket LB, affinity), by node:
+   * `cilium-dbg bpf ct list global` after the probe (render/cilium.ts, formatCtList).
+   */
+  bpfConntrack: BpfConntrack;
 }
 
 const NOT_SENT: PathVerdict = { sent: false, delivered: false, netns: null, drop: null };
@@ -118,6 +124,7 @@ export function probe(world: World, spec: ProbeSpec): ProbeResult | { error: str
       rulesEvaluated: walk.rulesEvaluated,
       mapLookups: walk.mapLookups,
       conntrack: connectionsOf(walk),
+      bpfConntrack: walk.bpfConntrack,
     };
   }
   const responder = world.netns.get(arrived.netns) as Netns;
@@ -131,7 +138,9 @@ export function probe(world: World, spec: ProbeSpec): ProbeResult | { error: str
     `${responder.name} answers: ${describe(reply)}`,
     reply,
   );
-  walk.localOut(responder, reply, replyTag, false);
+  // A UDP server answers with sendmsg(), where Cilium's socket LB looks too (a SYN-ACK is the kernel's).
+  const answer = reply.l4.kind === "udp" ? walk.socketLb(responder, reply, replyTag) : reply;
+  if (answer) walk.localOut(responder, answer, replyTag, false);
   walk.run();
   // The sender's socket takes the reply only if it matches what it sent (after conntrack undid any NAT).
   const atSender = walk.deliveries.filter(
@@ -163,6 +172,7 @@ export function probe(world: World, spec: ProbeSpec): ProbeResult | { error: str
     rulesEvaluated: walk.rulesEvaluated,
     mapLookups: walk.mapLookups,
     conntrack: connectionsOf(walk),
+    bpfConntrack: walk.bpfConntrack,
   };
 }
 

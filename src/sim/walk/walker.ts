@@ -1,5 +1,6 @@
 import { runTcHook, type TunnelKey } from "../bpf/cilium";
 import { BpfConntrack, type TcHook } from "../bpf/maps";
+import { sockReceive, sockSend } from "../bpf/sock";
 import { formatIpv4, type Ipv4, networkOf } from "../ipv4";
 import { BROADCAST_MAC, type Mac } from "../mac";
 import type {
@@ -260,7 +261,9 @@ export class Walk {
    * A socket in `ns` sends `d` (src 0 means "let routing choose"). Socket errors (no route,
    * message too long) are reported to the sender as the tools print them.
    */
-  sendFromSocket(ns: Netns, d: Datagram, tag: Tag, tool: "ping" | "connect"): void {
+  sendFromSocket(ns: Netns, d0: Datagram, tag: Tag, tool: "ping" | "connect"): void {
+    const d = this.socketLb(ns, d0, tag);
+    if (d === null) return;
     const decision = lookupRoute(this.world, ns, d.dst);
     if (decision.kind === "error") {
       const text = ROUTE_ERROR_TEXT[decision.error];
@@ -306,6 +309,24 @@ export class Walk {
     const packet: Datagram = { ...d, src };
     this.hop("send", tag, ns, null, `a socket sends ${describe(packet)}`, packet);
     this.localOut(ns, packet, tag, true);
+  }
+
+  /**
+   * The cgroup programs of Cilium's socket LB (bpf/sock.ts) in a TCP connect() or UDP sendmsg():
+   * the destination the socket goes on with (a Service's backend), or null when the call failed.
+   */
+  socketLb(ns: Netns, d: Datagram, tag: Tag): Datagram | null {
+    const result = sockSend(this.world, ns, d, this.bpfConntrack, this.rng);
+    if (!result) return d;
+    this.mapLookups += result.lookups;
+    for (const step of result.steps)
+      this.hop("ebpf", tag, ns, null, step.text, d, { ebpf: step.run });
+    const v = result.verdict;
+    if (v.kind === "proceed") return v.datagram;
+    const message = d.l4.kind === "tcp" ? "connect: No route to host" : "send: No route to host";
+    this.drop(tag, ns, null, "ebpf-drop", `${v.text}: the socket call fails (${v.errno})`, d);
+    this.localErrors.push({ tag, netns: ns.name, message, reason: "ebpf-drop" });
+    return null;
   }
 
   /** ip_local_out: OUTPUT hook, re-routing after DNAT, MTU, POSTROUTING, then the link. */
@@ -612,7 +633,14 @@ export class Walk {
       return;
     }
     this.hop("deliver", tag, ns, link.name, `delivered to ${ns.name}: ${describe(d)}`, d);
-    this.deliveries.push({ tag, netns: ns.name, dev: link.name, packet: d });
+    // Cilium's socket LB shows the application the Service it asked for (recvmsg, getpeername).
+    const seen = sockReceive(this.world, ns, d, this.bpfConntrack);
+    if (seen) {
+      this.mapLookups += seen.lookups;
+      for (const step of seen.steps)
+        this.hop("ebpf", tag, ns, null, step.text, seen.view, { ebpf: step.run });
+    }
+    this.deliveries.push({ tag, netns: ns.name, dev: link.name, packet: seen?.view ?? d });
   }
 
   // ---------------------------------------------------------------- forwarding
@@ -1570,8 +1598,18 @@ export class Walk {
     tunnelKey: TunnelKey | null,
   ): Frame | null {
     if (!link.tc?.some((a) => a.hook === hook)) return frame;
-    const result = runTcHook(this.world, ns, link, hook, frame, tunnelKey, this.bpfConntrack);
+    const result = runTcHook(
+      this.world,
+      ns,
+      link,
+      hook,
+      frame,
+      tunnelKey,
+      this.bpfConntrack,
+      this.rng,
+    );
     if (!result) return frame;
+    this.mapLookups += result.lookups;
     for (const step of result.steps)
       this.hop("ebpf", tag, ns, link.name, step.text, step.frame, { ebpf: step.run });
     const v = result.verdict;
