@@ -2,6 +2,7 @@ import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { stableHash } from "../cni/names";
 import { formatIpv4, type Ipv4, networkOf, parseCidr, parseIpv4 } from "../ipv4";
+import { readBlockYaml } from "./block-yaml";
 import { type ClusterFile, clusterSchema } from "./schema";
 import { type PlannedKubeProxy, type PlannedService, planServices } from "./services";
 
@@ -59,6 +60,28 @@ type Path = readonly (string | number)[];
  * the line and column of the value that is wrong.
  */
 export function loadCluster(text: string): LoadResult {
+  return planPlain(text) ?? loadLocated(text);
+}
+
+/**
+ * The quick way, for a file in plain block YAML with no mistake: read without positions, checked
+ * and planned. Null on the first problem of any kind, for `loadLocated` to find them all and say
+ * where each is; as both check the same value, a file that plans here would plan there too.
+ */
+function planPlain(text: string): LoadResult | null {
+  const read = readBlockYaml(text);
+  if (read === null) return null;
+  const parsed = clusterSchema.safeParse(read.value);
+  if (!parsed.success) return null;
+  let problems = 0;
+  const plan = plan_(parsed.data, () => {
+    problems++;
+  });
+  return plan === null || problems > 0 ? null : { ok: true, plan };
+}
+
+/** Parses the file with `yaml`, keeping each node's position to say where a problem is. */
+function loadLocated(text: string): LoadResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number): { line: number; col: number } => lineCounter.linePos(offset);
@@ -247,7 +270,9 @@ function plan_(
   }
 
   const nodes: PlannedNode[] = [];
-  const taken: Cidr[] = [];
+  // Every lease is a /leaseLen (a podCIDR of another length is refused before it is taken), so
+  // two overlap only when they start at the same address: a set, not a scan over every node's.
+  const taken = new Set<Ipv4>();
   const names = new Set<string>();
   // Leases go in order; Flannel skips the network's first /SubnetLen (10.244.0.0/24), as flanneld
   // does. Cilium's operator starts at the pool's first /maskSize (cilium/ipam cidrset,
@@ -311,17 +336,16 @@ function plan_(
         );
         return;
       }
-      const clash = taken.find((t) => overlaps(t, podCidr as Cidr));
-      if (clash)
+      if (taken.has(podCidr.addr))
         report(
           ["nodes", i, "podCIDR"],
-          `${formatCidr(podCidr)} overlaps another node's ${formatCidr(clash)}`,
+          `${formatCidr(podCidr)} overlaps another node's ${formatCidr(podCidr)}`,
         );
     } else {
       while (nextLease < leaseCount) {
         const candidate = leaseAt(nextLease);
         nextLease++;
-        if (!taken.some((t) => overlaps(t, candidate))) {
+        if (!taken.has(candidate.addr)) {
           podCidr = candidate;
           break;
         }
@@ -334,7 +358,7 @@ function plan_(
         return;
       }
     }
-    taken.push(podCidr);
+    taken.add(podCidr.addr);
     // cilium-agent allocates its router IP first, before any pod.
     const routerIp =
       cni.plugin === "cilium" ? randomScan(podCidr, new Set(), `${n.name}/router`) : null;
