@@ -40,6 +40,12 @@ describe("cluster files: every mistake named with its line and column", () => {
     ]);
   });
 
+  test("an alias to an anchor the file never sets is a YAML error at the alias, not a crash", () => {
+    expect(errors(base.replace("node: node1", "node: *first"))).toEqual([
+      "14:11: YAML: Unresolved alias (the anchor must be set before the alias): first",
+    ]);
+  });
+
   test("a pod on an unknown node", () => {
     expect(errors(base.replace("node: node1", "node: node9"))).toEqual([
       '14:11: no node named "node9" (nodes: node1, node2)',

@@ -1,8 +1,12 @@
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { stableHash } from "../cni/names";
+
+export { type Cidr, formatCidr } from "./cidr";
+
 import { formatIpv4, type Ipv4, networkOf, parseCidr, parseIpv4 } from "../ipv4";
 import { readBlockYaml } from "./block-yaml";
+import { type Cidr, cidrOf, formatCidr, overlaps } from "./cidr";
 import { type ClusterFile, clusterSchema } from "./schema";
 import { type PlannedKubeProxy, type PlannedService, planServices } from "./services";
 
@@ -11,11 +15,6 @@ export interface ClusterError {
   line: number;
   col: number;
   message: string;
-}
-
-export interface Cidr {
-  readonly addr: Ipv4;
-  readonly len: number;
 }
 
 export interface PlannedNode {
@@ -102,7 +101,20 @@ function loadLocated(text: string): LoadResult {
     }
     return { line: 1, col: 1 };
   };
-  const parsed = clusterSchema.safeParse(doc.toJS());
+  // toJS throws on an alias to a missing anchor and on alias bombs: both are the file's fault.
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const alias = /: (\S+)$/.exec(message)?.[1];
+    const offset = alias === undefined ? -1 : text.indexOf(`*${alias}`);
+    return {
+      ok: false,
+      errors: [{ ...(offset < 0 ? { line: 1, col: 1 } : at(offset)), message: `YAML: ${message}` }],
+    };
+  }
+  const parsed = clusterSchema.safeParse(value);
   if (!parsed.success)
     return {
       ok: false,
@@ -140,21 +152,6 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     default:
       return `${field}${issue.message}`;
   }
-}
-
-function cidrOf(text: string): Cidr | null {
-  const c = parseCidr(text);
-  if (c === null || !text.includes("/")) return null;
-  return { addr: networkOf(c.ip, c.len), len: c.len };
-}
-
-function overlaps(a: Cidr, b: Cidr): boolean {
-  const len = Math.min(a.len, b.len);
-  return networkOf(a.addr, len) === networkOf(b.addr, len);
-}
-
-export function formatCidr(c: Cidr): string {
-  return `${formatIpv4(c.addr)}/${c.len}`;
 }
 
 /** Works out subnets, node leases or blocks, and pod addresses; reports what cannot be. */
