@@ -14,7 +14,7 @@ import { loadSource, SOURCE_OPTIONS } from "./source";
 
 export const showCommand: CommandSpec = {
   name: "show",
-  summary: "Print what ip, bridge or iptables-save would show inside one simulated namespace",
+  summary: "Print what ip, bridge, iptables-save or nft would show inside one simulated namespace",
   usage: "show (--script FILE | --cluster FILE) --netns NETNS -- COMMAND [WORDS...]",
   options: withHelp([
     ...SOURCE_OPTIONS,
@@ -32,7 +32,8 @@ export const showCommand: CommandSpec = {
   ],
   notes: [
     "Everything after -- is the command, as you would type it on the node: ip route,",
-    "ip route get IP, ip addr, ip link, ip neigh, bridge fdb show, iptables-save.",
+    "ip route get IP, ip addr, ip link, ip neigh, bridge fdb show, iptables-save,",
+    "nft list ruleset.",
     "Exit status: 0 when the command ran, 1 when it failed (its message goes to stderr),",
     "2 when the command line or the script file is wrong.",
   ],

@@ -6,6 +6,7 @@ import type { ClusterPlan } from "../cluster/load";
 import type { Emitter } from "../cni/emitter";
 import { unreachable } from "../unreachable";
 import { installIptablesProxy } from "./iptables";
+import { installNftablesProxy } from "./nftables";
 
 export function installServiceProxy(plan: ClusterPlan, w: Emitter): void {
   const proxy = plan.kubeProxy;
@@ -14,8 +15,10 @@ export function installServiceProxy(plan: ClusterPlan, w: Emitter): void {
     case "iptables":
       installIptablesProxy(plan, w);
       return;
-    case "ipvs":
     case "nftables":
+      installNftablesProxy(plan, w);
+      return;
+    case "ipvs":
     case "ebpf":
       return;
     default:

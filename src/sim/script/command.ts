@@ -4,6 +4,7 @@ import { fail, type Result } from "../state/result";
 import { runBridge } from "./bridge";
 import { runIp } from "./ip";
 import { runIptables, runIptablesSave } from "./iptables";
+import { runNft } from "./nft";
 import { runSysctl } from "./sysctl";
 
 /** The namespace commands act on when they name none (the host's own, as on a real machine). */
@@ -47,11 +48,13 @@ export function runCommand(
     case "iptables-nft-save":
     case "iptables-legacy-save":
       return runIptablesSave(world, args, netns);
+    case "nft":
+      return runNft(world, args, netns);
     case undefined:
       return { ok: true, value: "" };
     default:
       return fail(
-        `${tool}: command not found (the simulator models ip, bridge, sysctl, iptables and iptables-save)`,
+        `${tool}: command not found (the simulator models ip, bridge, sysctl, iptables, iptables-save and nft)`,
       );
   }
 }
