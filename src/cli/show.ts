@@ -24,7 +24,7 @@ const PROBE_OPTIONS = traceCommand.options.filter((o) =>
 export const showCommand: CommandSpec = {
   name: "show",
   summary:
-    "Print what ip, bridge, iptables-save or cilium-dbg would show inside one simulated namespace",
+    "Print what ip, bridge, iptables-save, nft or cilium-dbg would show inside one simulated namespace",
   usage: "show (--script FILE | --cluster FILE) --netns NETNS -- COMMAND [WORDS...]",
   options: withHelp([
     ...SOURCE_OPTIONS,
@@ -45,7 +45,7 @@ export const showCommand: CommandSpec = {
   notes: [
     "Everything after -- is the command, as you would type it on the node: ip route,",
     "ip route get IP, ip addr, ip link, ip neigh, bridge fdb show, iptables-save,",
-    "and on a Cilium node cilium-dbg bpf lb list and cilium-dbg bpf ct list global.",
+    "nft list ruleset, and on a Cilium node cilium-dbg bpf lb list and cilium-dbg bpf ct list global.",
     "conntrack -L lists the connections a probe left (a simulated node keeps none between",
     "probes): give the probe with trace's --from and --to (and --proto, --dport, --seed).",
     "Exit status: 0 when the command ran, 1 when it failed (its message goes to stderr),",

@@ -7,6 +7,7 @@ import type { CiliumMaps, TcAttachment } from "./bpf/maps";
 import type { Ipv4 } from "./ipv4";
 import type { Mac } from "./mac";
 import type { Netfilter } from "./netfilter/model";
+import type { NftState } from "./netfilter/nft-model";
 import type { RouteTable } from "./route-table";
 
 /** Every namespace of one scenario, by name. */
@@ -38,6 +39,8 @@ export interface Netns {
   readonly neighbours: Map<string, Map<Ipv4, Neighbour>>;
   readonly sysctl: Sysctls;
   readonly netfilter: Netfilter;
+  /** nftables tables (`nft add table …`), created by the first nft command that needs them. */
+  nft?: NftState;
   /**
    * Cilium's pinned eBPF maps on this node (cilium_lxc, cilium_ipcache, …). Simulator-only state:
    * no script command creates it; the Cilium installer loads it after the script (see bpf/).

@@ -87,6 +87,18 @@ export class DirectWriter implements Emitter {
     this.run(["iptables"], words, name);
   }
 
+  nft(name: string, command: string): void {
+    const netns = this.ns(name);
+    const line = `ip netns exec ${netns} nft ${command}`;
+    if (!this.world.netns.has(netns)) {
+      this.errors.push({ command: line, message: netnsNotFound(netns) });
+      return;
+    }
+    // nft reads the command as one string (the script quotes it as one shell word).
+    const result = runCommand(this.world, ["nft", command], netns);
+    if (!result.ok) this.errors.push({ command: line, message: result.message.trimEnd() });
+  }
+
   /**
    * Runs one command as the script line would (`ip netns exec NS …` is the command run in NS),
    * without writing the line: only what follows the namespace is split into words.

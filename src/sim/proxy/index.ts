@@ -8,6 +8,7 @@ import type { Emitter } from "../cni/emitter";
 import { unreachable } from "../unreachable";
 import { installEbpfProxy } from "./ebpf";
 import { installIptablesProxy } from "./iptables";
+import { installNftablesProxy } from "./nftables";
 
 /**
  * Lays the Service proxy out; returns the eBPF datapath the CNI returned, extended with the
@@ -24,8 +25,10 @@ export function installServiceProxy(
     case "iptables":
       installIptablesProxy(plan, w);
       return datapath;
-    case "ipvs":
     case "nftables":
+      installNftablesProxy(plan, w);
+      return datapath;
+    case "ipvs":
       return datapath;
     case "ebpf": {
       const cni = plan.file.cni;

@@ -120,3 +120,37 @@ export function base32(bytes: Uint8Array): string {
   if (bits > 0) out += ALPHABET[(buffer << (5 - bits)) & 31];
   return out;
 }
+
+/**
+ * kube-proxy nftables mode's chain name bases (pkg/proxy/nftables/proxier.go, hashAndTruncate):
+ * the first 8 characters of base32(sha256(name)), a dash, then the name itself, cut to 240
+ * characters (knftables' 256 less room for the longest prefix). The name is
+ * `namespace/service/protocol/portName` for a Service port, plus `__IP/port` for an endpoint.
+ */
+function hashAndTruncate(name: string): string {
+  const out = `${base32(sha256(name)).slice(0, 8)}-${name}`;
+  return out.length > 240 ? `${out.slice(0, 237)}...` : out;
+}
+
+function nftPortBase(svc: PlannedService, port: PlannedServicePort): string {
+  return `${svc.namespace}/${svc.name}/${port.protocol.toLowerCase()}/${port.name}`;
+}
+
+/** `service-…`, `local-…`, `external-…`: a Service port's chains in nftables mode. */
+export function nftServiceChain(
+  prefix: "service" | "local" | "external",
+  svc: PlannedService,
+  port: PlannedServicePort,
+): string {
+  return `${prefix}-${hashAndTruncate(nftPortBase(svc, port))}`;
+}
+
+/** `endpoint-…`: one endpoint (`ip:port`) of a Service port in nftables mode. */
+export function nftEndpointChain(
+  svc: PlannedService,
+  port: PlannedServicePort,
+  ip: string,
+  targetPort: number,
+): string {
+  return `endpoint-${hashAndTruncate(`${nftPortBase(svc, port)}__${ip}/${targetPort}`)}`;
+}

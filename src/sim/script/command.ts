@@ -5,6 +5,7 @@ import { runBridge } from "./bridge";
 import { runCilium } from "./cilium";
 import { runIp } from "./ip";
 import { runIptables, runIptablesSave } from "./iptables";
+import { runNft } from "./nft";
 import { runSysctl } from "./sysctl";
 
 /** The namespace commands act on when they name none (the host's own, as on a real machine). */
@@ -51,11 +52,13 @@ export function runCommand(
     case "cilium":
     case "cilium-dbg":
       return runCilium(world, args, netns);
+    case "nft":
+      return runNft(world, args, netns);
     case undefined:
       return { ok: true, value: "" };
     default:
       return fail(
-        `${tool}: command not found (the simulator models ip, bridge, sysctl, iptables, iptables-save and cilium-dbg)`,
+        `${tool}: command not found (the simulator models ip, bridge, sysctl, iptables, iptables-save, nft and cilium-dbg)`,
       );
   }
 }

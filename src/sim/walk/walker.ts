@@ -33,6 +33,7 @@ import { programCapturing, programListening } from "../userspace/programs";
 import { arpResolve } from "./arp";
 import { arpLearning } from "./arp-learning";
 import type { Flow, Hop, HopKind } from "./hop";
+import { type NftWalkPort, nftConntrackIn, nftConntrackOut, nftFilter } from "./nft-hooks";
 import {
   type Datagram,
   type Frame,
@@ -112,10 +113,10 @@ export interface Delivery {
 }
 
 /** A connection entry and the direction a packet travels it in. */
-type CtRef = { readonly entry: ConntrackEntry; readonly dir: Direction };
+export type CtRef = { readonly entry: ConntrackEntry; readonly dir: Direction };
 
 /** A packet after the first conntrack hook: possibly translated, with its state and connection. */
-interface Tracked {
+export interface Tracked {
   readonly packet: Datagram;
   readonly state: CtState;
   readonly ref: CtRef | null;
@@ -168,6 +169,7 @@ export class Walk {
   /** Each namespace's sleeve router's MAC cache: the peer a MAC is at, null for a local one. */
   private readonly sleeveMacs = new Map<string, Map<Mac, Ipv4 | null>>();
   private steps = 0;
+  private nftPortCache: NftWalkPort | undefined;
   aborted = false;
 
   constructor(
@@ -874,8 +876,43 @@ export class Walk {
 
   // ---------------------------------------------------------------- netfilter
 
-  /** Runs a filter-table chain; false when the packet was dropped or rejected there. */
+  /** What nftables' base chains need from the walk (walk/nft-hooks.ts). */
+  private get nftPort(): NftWalkPort {
+    this.nftPortCache ??= {
+      world: this.world,
+      rng: this.rng,
+      ct: (ns) => this.ct(ns),
+      hop: (kind, tag, ns, dev, text, packet, extra) =>
+        this.hop(kind, tag, ns, dev, text, packet, extra),
+      drop: (tag, ns, dev, reason, message, packet, rule) =>
+        this.drop(tag, ns, dev, reason, message, packet, rule),
+      reject: (ns, d, tag, withType, hook) => this.reject(ns, d, tag, withType, hook),
+      count: (rules, lookups) => {
+        this.rulesEvaluated += rules;
+        this.mapLookups += lookups;
+      },
+    };
+    return this.nftPortCache;
+  }
+
+  /** The filter hook: nftables' filter chains around iptables' filter table (walk/nft-hooks.ts). */
   private filter(
+    ns: Netns,
+    hook: "INPUT" | "FORWARD" | "OUTPUT",
+    d: Datagram,
+    tag: Tag,
+    inDev: string | null,
+    outDev: string | null,
+    state: CtState,
+    ref: CtRef | null = null,
+  ): Datagram | null {
+    return nftFilter(this.nftPort, ns, hook, d, tag, inDev, outDev, state, (p) =>
+      this.iptablesFilter(ns, hook, p, tag, inDev, outDev, state, ref),
+    );
+  }
+
+  /** Runs a filter-table chain; false when the packet was dropped or rejected there. */
+  private iptablesFilter(
     ns: Netns,
     hook: "INPUT" | "FORWARD" | "OUTPUT",
     d: Datagram,
@@ -1009,6 +1046,20 @@ export class Walk {
     inDev: string | null,
     outDev: string | null,
   ): Tracked | null {
+    return nftConntrackIn(this.nftPort, ns, d, tag, hook, inDev, outDev, (p) =>
+      this.conntrackInTables(ns, p, tag, hook, inDev, outDev),
+    );
+  }
+
+  /** conntrack and iptables' nat table at the first hook (nftables' chains: walk/nft-hooks.ts). */
+  private conntrackInTables(
+    ns: Netns,
+    d: Datagram,
+    tag: Tag,
+    hook: "PREROUTING" | "OUTPUT",
+    inDev: string | null,
+    outDev: string | null,
+  ): Tracked | null {
     if (isIcmpError(d) || isIcmpRedirect(d)) {
       const related = this.relatedError(ns, d, tag);
       return related === null ? null : { packet: related, state: "RELATED", ref: null };
@@ -1080,8 +1131,24 @@ export class Walk {
     return { packet: withMark(d, v.mark), state: "NEW", ref };
   }
 
-  /** POSTROUTING (or INPUT for local delivery): source NAT for new connections, un-DNAT for replies. */
+  /** The last hook: nftables' chains with iptables' nat table (walk/nft-hooks.ts). */
   private conntrackOut(
+    ns: Netns,
+    d: Datagram,
+    tag: Tag,
+    hook: "POSTROUTING" | "INPUT",
+    inDev: string | null,
+    outDev: string | null,
+    ref: CtRef | null,
+    nexthop: Ipv4 | null = null,
+  ): Datagram | null {
+    return nftConntrackOut(this.nftPort, ns, d, tag, hook, inDev, outDev, ref, nexthop, (p) =>
+      this.conntrackOutTables(ns, p, tag, hook, inDev, outDev, ref, nexthop),
+    );
+  }
+
+  /** POSTROUTING (or INPUT for local delivery): source NAT for new connections, un-DNAT for replies. */
+  private conntrackOutTables(
     ns: Netns,
     d: Datagram,
     tag: Tag,
@@ -2321,18 +2388,18 @@ export class Walk {
   }
 }
 
-function rewriteDst(d: Datagram, ip: Ipv4, port: number): Datagram {
+export function rewriteDst(d: Datagram, ip: Ipv4, port: number): Datagram {
   const p = { ...d, dst: ip };
   return d.l4.kind === "tcp" || d.l4.kind === "udp" ? withPorts(p, d.l4.sport, port) : p;
 }
 
-function rewriteSrc(d: Datagram, ip: Ipv4, port: number): Datagram {
+export function rewriteSrc(d: Datagram, ip: Ipv4, port: number): Datagram {
   const p = { ...d, src: ip };
   return d.l4.kind === "tcp" || d.l4.kind === "udp" ? withPorts(p, port, d.l4.dport) : p;
 }
 
 /** The packet with the mark a chain left on it (the same object when unchanged). */
-function withMark(d: Datagram, mark: number): Datagram {
+export function withMark(d: Datagram, mark: number): Datagram {
   return (d.mark ?? 0) === mark ? d : { ...d, mark };
 }
 
