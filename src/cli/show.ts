@@ -14,7 +14,8 @@ import { loadSource, SOURCE_OPTIONS } from "./source";
 
 export const showCommand: CommandSpec = {
   name: "show",
-  summary: "Print what ip, bridge or iptables-save would show inside one simulated namespace",
+  summary:
+    "Print what ip, bridge, iptables-save or ipvsadm would show inside one simulated namespace",
   usage: "show (--script FILE | --cluster FILE) --netns NETNS -- COMMAND [WORDS...]",
   options: withHelp([
     ...SOURCE_OPTIONS,
@@ -29,10 +30,12 @@ export const showCommand: CommandSpec = {
     "podnet-learn show --script examples/scripts/flannel-vxlan.sh --netns ex-node1 -- ip route",
     "podnet-learn show --script examples/scripts/flannel-vxlan.sh --netns ex-node1 -- ip route get 10.244.2.15",
     "podnet-learn show --cluster examples/clusters/calico-bgp.yaml --netns node1 -- ip route",
+    "podnet-learn show --cluster examples/clusters/services-ipvs.yaml --netns node1 -- ipvsadm -Ln",
   ],
   notes: [
     "Everything after -- is the command, as you would type it on the node: ip route,",
-    "ip route get IP, ip addr, ip link, ip neigh, bridge fdb show, iptables-save.",
+    "ip route get IP, ip addr, ip link, ip neigh, bridge fdb show, iptables-save, ipvsadm -Ln,",
+    "ipset save.",
     "Exit status: 0 when the command ran, 1 when it failed (its message goes to stderr),",
     "2 when the command line or the script file is wrong.",
   ],

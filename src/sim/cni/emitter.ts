@@ -36,6 +36,10 @@ export interface Emitter {
   bridge(name: string, words: string): void;
   sysctl(name: string, key: string, value: string | number): void;
   iptables(name: string, words: string): void;
+  /** `ipvsadm WORDS` in the node's namespace (IPVS virtual services). */
+  ipvsadm(name: string, words: string): void;
+  /** `ipset WORDS` in the node's namespace. */
+  ipset(name: string, words: string): void;
   /** What `node` installs for every other node of the plan, in plan order. */
   peers(plan: ClusterPlan, node: PlannedNode, table: PeerTable): void;
 }

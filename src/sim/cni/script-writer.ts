@@ -40,6 +40,14 @@ export class ScriptWriter implements Emitter {
     this.lines.push(`ip netns exec ${this.ns(name)} iptables ${words}`);
   }
 
+  ipvsadm(name: string, words: string): void {
+    this.lines.push(`ip netns exec ${this.ns(name)} ipvsadm ${words}`);
+  }
+
+  ipset(name: string, words: string): void {
+    this.lines.push(`ip netns exec ${this.ns(name)} ipset ${words}`);
+  }
+
   peers(plan: ClusterPlan, node: PlannedNode, table: PeerTable): void {
     for (const peer of plan.nodes) {
       if (peer === node) continue;

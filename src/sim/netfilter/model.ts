@@ -90,6 +90,14 @@ export type MatchExtension =
       readonly value: number;
       readonly mask: number;
       readonly negated: boolean;
+    }
+  | {
+      /** `-m set --match-set NAME dst,dst`: membership of the packet's element in an ipset. */
+      readonly kind: "set";
+      readonly name: string;
+      /** Where each dimension of the element comes from: the packet's source or destination. */
+      readonly flags: readonly ("src" | "dst")[];
+      readonly negated: boolean;
     };
 
 export type Target =

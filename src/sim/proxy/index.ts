@@ -6,6 +6,7 @@ import type { ClusterPlan } from "../cluster/load";
 import type { Emitter } from "../cni/emitter";
 import { unreachable } from "../unreachable";
 import { installIptablesProxy } from "./iptables";
+import { installIpvsProxy } from "./ipvs";
 
 export function installServiceProxy(plan: ClusterPlan, w: Emitter): void {
   const proxy = plan.kubeProxy;
@@ -15,6 +16,8 @@ export function installServiceProxy(plan: ClusterPlan, w: Emitter): void {
       installIptablesProxy(plan, w);
       return;
     case "ipvs":
+      installIpvsProxy(plan, w);
+      return;
     case "nftables":
     case "ebpf":
       return;

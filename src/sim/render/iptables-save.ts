@@ -203,6 +203,9 @@ function matchText(m: MatchExtension): string {
     }
     case "mark":
       return `-m mark ${not(m.negated)}--mark ${hex(m.value)}${m.mask === 0xffffffff ? "" : `/${hex(m.mask)}`}`;
+    case "set":
+      // libxt_set (revision 4) save: `[! ]--match-set NAME FLAGS`.
+      return `-m set ${not(m.negated)}--match-set ${m.name} ${m.flags.join(",")}`;
     default:
       return unreachable(m);
   }

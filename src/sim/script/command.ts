@@ -3,7 +3,9 @@ import { addNetns, netnsNotFound } from "../state/netns";
 import { fail, type Result } from "../state/result";
 import { runBridge } from "./bridge";
 import { runIp } from "./ip";
+import { runIpset } from "./ipset";
 import { runIptables, runIptablesSave } from "./iptables";
+import { runIpvsadm } from "./ipvsadm";
 import { runSysctl } from "./sysctl";
 
 /** The namespace commands act on when they name none (the host's own, as on a real machine). */
@@ -47,11 +49,15 @@ export function runCommand(
     case "iptables-nft-save":
     case "iptables-legacy-save":
       return runIptablesSave(world, args, netns);
+    case "ipvsadm":
+      return runIpvsadm(world, args, netns);
+    case "ipset":
+      return runIpset(world, args, netns);
     case undefined:
       return { ok: true, value: "" };
     default:
       return fail(
-        `${tool}: command not found (the simulator models ip, bridge, sysctl, iptables and iptables-save)`,
+        `${tool}: command not found (the simulator models ip, bridge, sysctl, iptables, iptables-save, ipvsadm and ipset)`,
       );
   }
 }
