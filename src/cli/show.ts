@@ -24,7 +24,7 @@ const PROBE_OPTIONS = traceCommand.options.filter((o) =>
 export const showCommand: CommandSpec = {
   name: "show",
   summary:
-    "Print what ip, bridge, iptables-save, nft or cilium-dbg would show inside one simulated namespace",
+    "Print what ip, bridge, iptables-save, nft, ipvsadm, conntrack or cilium-dbg would show inside one simulated namespace",
   usage: "show (--script FILE | --cluster FILE) --netns NETNS -- COMMAND [WORDS...]",
   options: withHelp([
     ...SOURCE_OPTIONS,
@@ -41,11 +41,13 @@ export const showCommand: CommandSpec = {
     "podnet-learn show --script examples/scripts/flannel-vxlan.sh --netns ex-node1 -- ip route get 10.244.2.15",
     "podnet-learn show --cluster examples/clusters/calico-bgp.yaml --netns node1 -- ip route",
     "podnet-learn show --cluster examples/clusters/services-iptables.yaml --netns node1 --from pod-a --to web -- conntrack -L",
+    "podnet-learn show --cluster examples/clusters/services-ipvs.yaml --netns node1 -- ipvsadm -Ln",
   ],
   notes: [
     "Everything after -- is the command, as you would type it on the node: ip route,",
-    "ip route get IP, ip addr, ip link, ip neigh, bridge fdb show, iptables-save,",
-    "nft list ruleset, and on a Cilium node cilium-dbg bpf lb list and cilium-dbg bpf ct list global.",
+    "ip route get IP, ip addr, ip link, ip neigh, bridge fdb show, iptables-save, ipvsadm -Ln,",
+    "ipset save, nft list ruleset, and on a Cilium node cilium-dbg bpf lb list and",
+    "cilium-dbg bpf ct list global.",
     "conntrack -L lists the connections a probe left (a simulated node keeps none between",
     "probes): give the probe with trace's --from and --to (and --proto, --dport, --seed).",
     "Exit status: 0 when the command ran, 1 when it failed (its message goes to stderr),",

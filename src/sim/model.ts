@@ -5,7 +5,9 @@
  */
 import type { CiliumMaps, TcAttachment } from "./bpf/maps";
 import type { Ipv4 } from "./ipv4";
+import type { IpvsState } from "./ipvs/state";
 import type { Mac } from "./mac";
+import type { IpSet } from "./netfilter/ipset";
 import type { Netfilter } from "./netfilter/model";
 import type { NftState } from "./netfilter/nft-model";
 import type { RouteTable } from "./route-table";
@@ -58,6 +60,10 @@ export interface Netns {
    * node's processes and its pods' alike. Simulator-only, loaded with `bpf`.
    */
   cgroupBpf?: string;
+  /** IPVS virtual services (`ipvsadm`), made when first written; see ipvs/state.ts. */
+  ipvs?: IpvsState;
+  /** IP sets (`ipset`), made when first written; see netfilter/ipset.ts. */
+  ipsets?: Map<string, IpSet>;
 }
 
 /**

@@ -99,6 +99,14 @@ export class DirectWriter implements Emitter {
     if (!result.ok) this.errors.push({ command: line, message: result.message.trimEnd() });
   }
 
+  ipvsadm(name: string, words: string): void {
+    this.run(["ipvsadm"], words, name);
+  }
+
+  ipset(name: string, words: string): void {
+    this.run(["ipset"], words, name);
+  }
+
   /**
    * Runs one command as the script line would (`ip netns exec NS …` is the command run in NS),
    * without writing the line: only what follows the namespace is split into words.

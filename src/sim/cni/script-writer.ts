@@ -44,6 +44,14 @@ export class ScriptWriter implements Emitter {
     this.lines.push(`ip netns exec ${this.ns(name)} nft ${shellQuoted(command)}`);
   }
 
+  ipvsadm(name: string, words: string): void {
+    this.lines.push(`ip netns exec ${this.ns(name)} ipvsadm ${words}`);
+  }
+
+  ipset(name: string, words: string): void {
+    this.lines.push(`ip netns exec ${this.ns(name)} ipset ${words}`);
+  }
+
   peers(plan: ClusterPlan, node: PlannedNode, table: PeerTable): void {
     for (const peer of plan.nodes) {
       if (peer === node) continue;

@@ -4,6 +4,7 @@ import type { Rng } from "../rng";
 import { isBroadcastAddress, isLocalAddress } from "../state/addresses";
 import { unreachable } from "../unreachable";
 import type { Datagram } from "../walk/packet";
+import { setContains } from "./ipset";
 import type {
   AddressMatch,
   Chain,
@@ -38,6 +39,8 @@ export interface ChainVerdict {
     matched: boolean;
   }[];
   readonly mark: number;
+  /** `-m set` lookups made (one hash lookup in an ipset each): counted as map lookups. */
+  readonly setLookups: number;
 }
 
 export interface PacketContext {
@@ -84,6 +87,7 @@ function extensionMatches(
   p: PacketContext,
   draw: () => number,
   onDraw: (drew: number, matched: boolean, probability: number) => void,
+  onLookup: () => void,
 ): boolean {
   const d = p.packet;
   switch (m.kind) {
@@ -150,6 +154,13 @@ function extensionMatches(
       if (hit && m.action === "remove") list?.delete(ip);
       return hit !== m.negated;
     }
+    case "set": {
+      // xt_set (ip_set_test): one lookup in the set; a set destroyed since never matches.
+      const set = ns.ipsets?.get(m.name);
+      if (!set) return m.negated;
+      onLookup();
+      return setContains(set, m.flags, d) !== m.negated;
+    }
     default:
       return unreachable(m);
   }
@@ -161,12 +172,14 @@ function ruleMatches(
   p: PacketContext,
   draw: () => number,
   onDraw: (drew: number, matched: boolean, probability: number) => void,
+  onLookup: () => void,
 ): boolean {
   const d = p.packet;
   if (!addressMatches(rule.src, d.src) || !addressMatches(rule.dst, d.dst)) return false;
   if (!ifaceMatches(rule.inIface, p.inDev) || !ifaceMatches(rule.outIface, p.outDev)) return false;
   if (rule.proto && (rule.proto.number === d.proto) === rule.proto.negated) return false;
-  for (const m of rule.matches) if (!extensionMatches(ns, m, p, draw, onDraw)) return false;
+  for (const m of rule.matches)
+    if (!extensionMatches(ns, m, p, draw, onDraw, onLookup)) return false;
   return true;
 }
 
@@ -184,6 +197,7 @@ export function runChain(
   const chains = ns.netfilter.tables[table].chains;
   const start = chains.get(hook) as Chain;
   let rulesEvaluated = 0;
+  let setLookups = 0;
   let mark = p.mark;
   const path: string[] = [hook];
   const draws: {
@@ -209,6 +223,7 @@ export function runChain(
           path,
           draws,
           mark,
+          setLookups,
         };
       }
       const back = stack.pop();
@@ -221,6 +236,7 @@ export function runChain(
           path,
           draws,
           mark,
+          setLookups,
         };
       chain = back.chain;
       index = back.index;
@@ -231,8 +247,14 @@ export function runChain(
     index++;
     rulesEvaluated++;
     const packet: PacketContext = mark === p.mark ? p : { ...p, mark };
-    const matched = ruleMatches(ns, rule, packet, rng, (drew, hit, probability) =>
-      draws.push({ chain: chain.name, index: at + 1, probability, drew, matched: hit }),
+    const matched = ruleMatches(
+      ns,
+      rule,
+      packet,
+      rng,
+      (drew, hit, probability) =>
+        draws.push({ chain: chain.name, index: at + 1, probability, drew, matched: hit }),
+      () => setLookups++,
     );
     if (!matched) continue;
     const t = rule.target;
@@ -257,6 +279,7 @@ export function runChain(
           path,
           draws,
           mark,
+          setLookups,
         };
       case "RETURN": {
         if (chain === start) {
@@ -269,6 +292,7 @@ export function runChain(
             path,
             draws,
             mark,
+            setLookups,
           };
         }
         const back = stack.pop();
@@ -281,6 +305,7 @@ export function runChain(
             path,
             draws,
             mark,
+            setLookups,
           };
         chain = back.chain;
         index = back.index;
@@ -298,6 +323,7 @@ export function runChain(
             path,
             draws,
             mark,
+            setLookups,
           };
         if (t.kind === "jump") stack.push({ chain, index });
         path.push(next.name);

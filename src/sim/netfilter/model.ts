@@ -102,6 +102,14 @@ export type MatchExtension =
       readonly seconds: number | null;
       readonly reap: boolean;
       readonly negated: boolean;
+    }
+  | {
+      /** `-m set --match-set NAME dst,dst`: membership of the packet's element in an ipset. */
+      readonly kind: "set";
+      readonly name: string;
+      /** Where each dimension of the element comes from: the packet's source or destination. */
+      readonly flags: readonly ("src" | "dst")[];
+      readonly negated: boolean;
     };
 
 export type Target =

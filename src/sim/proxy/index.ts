@@ -8,6 +8,7 @@ import type { Emitter } from "../cni/emitter";
 import { unreachable } from "../unreachable";
 import { installEbpfProxy } from "./ebpf";
 import { installIptablesProxy } from "./iptables";
+import { installIpvsProxy } from "./ipvs";
 import { installNftablesProxy } from "./nftables";
 
 /**
@@ -29,6 +30,7 @@ export function installServiceProxy(
       installNftablesProxy(plan, w);
       return datapath;
     case "ipvs":
+      installIpvsProxy(plan, w);
       return datapath;
     case "ebpf": {
       const cni = plan.file.cni;

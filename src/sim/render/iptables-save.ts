@@ -213,6 +213,9 @@ function matchText(m: MatchExtension): string {
       parts.push(m.source ? "--rsource" : "--rdest");
       return parts.join(" ");
     }
+    case "set":
+      // libxt_set (revision 4) save: `[! ]--match-set NAME FLAGS`.
+      return `-m set ${not(m.negated)}--match-set ${m.name} ${m.flags.join(",")}`;
     default:
       return unreachable(m);
   }

@@ -4,7 +4,9 @@ import { fail, type Result } from "../state/result";
 import { runBridge } from "./bridge";
 import { runCilium } from "./cilium";
 import { runIp } from "./ip";
+import { runIpset } from "./ipset";
 import { runIptables, runIptablesSave } from "./iptables";
+import { runIpvsadm } from "./ipvsadm";
 import { runNft } from "./nft";
 import { runSysctl } from "./sysctl";
 
@@ -54,11 +56,15 @@ export function runCommand(
       return runCilium(world, args, netns);
     case "nft":
       return runNft(world, args, netns);
+    case "ipvsadm":
+      return runIpvsadm(world, args, netns);
+    case "ipset":
+      return runIpset(world, args, netns);
     case undefined:
       return { ok: true, value: "" };
     default:
       return fail(
-        `${tool}: command not found (the simulator models ip, bridge, sysctl, iptables, iptables-save, nft and cilium-dbg)`,
+        `${tool}: command not found (the simulator models ip, bridge, sysctl, iptables, iptables-save, nft, ipvsadm, ipset and cilium-dbg)`,
       );
   }
 }

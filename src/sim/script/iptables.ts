@@ -1,5 +1,5 @@
 import { parseCidr, parseIpv4 } from "../ipv4";
-import type { World } from "../model";
+import type { Netns, World } from "../model";
 import {
   type AddressMatch,
   type Chain,
@@ -66,7 +66,6 @@ const UNMODELLED_TARGETS = new Set([
 /** Real match modules a learner may type that the model does not evaluate. */
 const UNMODELLED_MATCHES = new Set([
   "multiport",
-  "set",
   "physdev",
   "limit",
   "hashlimit",
@@ -115,6 +114,8 @@ export function runIptables(
   const parsed = parseIptables(words);
   if (!parsed.ok) return parsed;
   const { table: tableName, command } = parsed.value;
+  const missingSet = missingSetOf(found.value, command);
+  if (missingSet !== null) return fail(`${V}: Set ${missingSet} doesn't exist.\n\n${TRY}`);
   const table = found.value.netfilter.tables[tableName];
   const chain = command.kind === "list" ? (command.chain ?? undefined) : undefined;
   return apply(table, command, () => renderIptablesRules(world, found.value, tableName, chain));
@@ -144,6 +145,17 @@ export function runIptablesSave(
       );
   }
   return ok(renderIptablesSave(world, found.value, table));
+}
+
+/**
+ * libxt_set looks each `--match-set` set up by name while parsing the rule (get_set_byname), so
+ * a rule naming a set that does not exist is refused whatever the command.
+ */
+function missingSetOf(ns: Netns, command: Command): string | null {
+  const rule = "rule" in command ? command.rule : null;
+  if (!rule) return null;
+  for (const m of rule.matches) if (m.kind === "set" && !ns.ipsets?.has(m.name)) return m.name;
+  return null;
 }
 
 function chainOf(table: Table, name: string): Result<Chain> {
@@ -489,6 +501,7 @@ export function parseIptables(
             "addrtype",
             "mark",
             "recent",
+            "set",
           ].includes(kind)
         )
           return fail(
@@ -678,6 +691,9 @@ function startMatch(draft: RuleDraft, kind: MatchExtension["kind"]): void {
         reap: false,
         negated: false,
       });
+      return;
+    case "set":
+      draft.matches.push({ kind, name: "", flags: [], negated: false });
       return;
     default:
       unreachable(kind);
@@ -880,6 +896,24 @@ function matchOption(
       const mark = parseMark(v.value);
       if (!mark) return fail(`${V}: Bad MARK value "${v.value}"`);
       replaceLast(last, { kind: "mark", ...mark, negated: neg });
+      return ok(true);
+    }
+    case "--match-set": {
+      // libxt_set: `--match-set NAME FLAGS`, FLAGS one to six of src/dst joined by commas.
+      if (last?.kind !== "set") return ok(false);
+      const name = arg();
+      if (!name.ok) return name;
+      const flags = arg();
+      if (!flags.ok) return flags;
+      const dirs = flags.value.split(",");
+      if (dirs.length > 6 || dirs.some((d) => d !== "src" && d !== "dst"))
+        return fail(`${V}: You must specify (the comma separated list of) 'src' or 'dst'.`);
+      replaceLast(last, {
+        kind: "set",
+        name: name.value,
+        flags: dirs as ("src" | "dst")[],
+        negated: neg,
+      });
       return ok(true);
     }
     default:

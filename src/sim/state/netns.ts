@@ -71,6 +71,8 @@ class NetnsState implements Netns {
     bridgeNfCallIptables: true,
   };
   bpf?: Netns["bpf"];
+  ipvs?: Netns["ipvs"];
+  ipsets?: Netns["ipsets"];
   private tables: Netfilter | null = null;
 
   constructor(

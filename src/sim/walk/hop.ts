@@ -18,6 +18,7 @@ export type HopKind =
   | "deliver"
   | "icmp"
   | "ebpf"
+  | "ipvs"
   | "drop";
 
 /**

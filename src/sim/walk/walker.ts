@@ -2,6 +2,7 @@ import { runTcHook, type TunnelKey } from "../bpf/cilium";
 import { BpfConntrack, type TcHook } from "../bpf/maps";
 import { sockReceive, sockSend } from "../bpf/sock";
 import { formatIpv4, type Ipv4, networkOf } from "../ipv4";
+import type { IpvsState } from "../ipvs/state";
 import { BROADCAST_MAC, type Mac } from "../mac";
 import type {
   BridgeLink,
@@ -22,6 +23,7 @@ import {
 } from "../netfilter/conntrack";
 import { type RecentLists, runChain } from "../netfilter/eval";
 import type { CtState, Hook, TableName } from "../netfilter/model";
+import { type IpvsConn, IpvsWalk } from "../proxy/ipvs-datapath";
 import { renderRule } from "../render/iptables-save";
 import type { Rng } from "../rng";
 import { isBroadcastAddress, isLocalAddress } from "../state/addresses";
@@ -95,6 +97,7 @@ export type DropReason =
   | "ebpf-drop"
   | "no-tunnel-key"
   | "hop-limit"
+  | "ipvs-no-destination"
   | "userspace-drop";
 
 export interface DropRecord {
@@ -155,6 +158,8 @@ export class Walk {
   private readonly recent = new Map<string, RecentLists>();
   /** What eBPF programs added to their own conntrack maps (cilium_ct4_global…) during the walk. */
   readonly bpfConntrack = new BpfConntrack();
+  /** IPVS connections, templates and scheduler positions made during the walk. */
+  readonly ipvs = new IpvsWalk();
   /** Rules evaluated per netfilter traversal, summed over the walk. */
   rulesEvaluated = 0;
   /**
@@ -343,6 +348,12 @@ export class Walk {
       return;
     }
     this.routeHop(ns, null, d, tag, decision);
+    if (ns.ipvs?.enabled) {
+      // IPVS at LOCAL_OUT, after the nat table and before filter (proxy/ipvs-datapath.ts).
+      const kept = this.ipvsHooks(ns, null, d, tag, ct.state, ct.ref);
+      if (kept === null) return;
+      d = kept;
+    }
     const outDev = decision.kind === "local" ? "lo" : decision.dev;
     const filtered = this.filter(ns, "OUTPUT", d, tag, null, outDev, ct.state, ct.ref);
     if (!filtered) return;
@@ -555,7 +566,10 @@ export class Walk {
     ref: CtRef | null = null,
   ): void {
     const filtered = this.filter(ns, "INPUT", d, tag, link.name, null, state, ref);
-    if (filtered) this.localDeliver(ns, link, filtered, tag);
+    if (!filtered) return;
+    // IPVS at LOCAL_IN, after the filter table (proxy/ipvs-datapath.ts).
+    const kept = ns.ipvs?.enabled ? this.ipvsHooks(ns, link, filtered, tag, state, ref) : filtered;
+    if (kept) this.localDeliver(ns, link, kept, tag);
   }
 
   /** The datagram reached a socket (or a kernel handler: VXLAN's UDP port, ICMP). */
@@ -697,6 +711,7 @@ export class Walk {
     const filtered = this.filter(ns, "FORWARD", fwd, tag, inLink.name, out.name, ct.state, ct.ref);
     if (!filtered) return;
     fwd = filtered;
+    if (ns.ipvs?.enabled) fwd = this.ipvsForward(ns, fwd, tag, out.name);
     this.hop(
       "forward",
       tag,
@@ -814,6 +829,210 @@ export class Walk {
     );
     if (!onlink) return;
     this.icmpMessage(ns, d, tag, ICMP_REDIRECT, 1, null, decision.nexthop);
+  }
+
+  // ---------------------------------------------------------------- IPVS
+
+  /**
+   * IPVS's hooks at LOCAL_IN (after the filter table) and LOCAL_OUT (after the nat table), in
+   * the kernel's order: ip_vs_out_hook gives the reply of a masqueraded connection its virtual
+   * source back, then ip_vs_in_hook schedules a packet for a virtual service and sends it to the
+   * real server itself (proxy/ipvs-datapath.ts). Returns the packet to go on with, or null when
+   * IPVS took it.
+   */
+  private ipvsHooks(
+    ns: Netns,
+    link: Link | null,
+    d: Datagram,
+    tag: Tag,
+    state: CtState,
+    ref: CtRef | null,
+  ): Datagram | null {
+    const ipvs = ns.ipvs as IpvsState;
+    const dev = link?.name ?? null;
+    const out = this.ipvs.out(ns, ipvs, d);
+    this.mapLookups += out.lookups;
+    if (out.kind === "reply") {
+      this.hop("ipvs", tag, ns, dev, out.text, out.packet);
+      return out.packet;
+    }
+    const v = this.ipvs.in(ns, ipvs, d);
+    this.mapLookups += v.lookups;
+    switch (v.kind) {
+      case "pass":
+        if (v.text !== null) this.hop("ipvs", tag, ns, dev, v.text, d);
+        return d;
+      case "no-dest":
+        // ip_vs_leave: the client hears ICMP port unreachable from the virtual address.
+        this.drop(tag, ns, dev, "ipvs-no-destination", v.text, d);
+        this.icmpError(ns, d, tag, ICMP_DEST_UNREACH, 3, null, d.dst);
+        return null;
+      case "xmit":
+        this.hop("ipvs", tag, ns, dev, v.text, v.packet);
+        return this.ipvsTransmit(ns, dev, d, v.conn, v.packet, tag, state, ref);
+      default:
+        return unreachable(v);
+    }
+  }
+
+  /** IPVS at FORWARD: ip_vs_forward_icmp, then ip_vs_out_hook un-NATs a real server's reply. */
+  private ipvsForward(ns: Netns, d: Datagram, tag: Tag, dev: string): Datagram {
+    const ipvs = ns.ipvs as IpvsState;
+    this.mapLookups += this.ipvs.forwardIcmp(ipvs, d);
+    const out = this.ipvs.out(ns, ipvs, d);
+    this.mapLookups += out.lookups;
+    if (out.kind === "pass") return d;
+    this.hop("ipvs", tag, ns, dev, out.text, out.packet);
+    return out.packet;
+  }
+
+  /**
+   * IPVS sends the packet to the real server itself (ip_vs_xmit.c: ip_vs_nat_xmit, ip_vs_dr_xmit,
+   * ip_vs_tunnel_xmit): a route to the real server (__ip_vs_get_out_rt, which decrements the TTL
+   * and checks the MTU), LOCAL_OUT's filter table and POSTROUTING (NF_HOOK(LOCAL_OUT) then
+   * dst_output), and the neighbour. Masquerading has rewritten the destination already; direct
+   * routing keeps the packet whole and sends it to the real server's MAC; tunnelling wraps it in
+   * IP-in-IP to the real server. A real server at a local address takes the packet through this
+   * namespace's own stack (returned).
+   */
+  private ipvsTransmit(
+    ns: Netns,
+    dev: string | null,
+    d: Datagram,
+    conn: IpvsConn,
+    packet: Datagram,
+    tag: Tag,
+    state: CtState,
+    ref: CtRef | null,
+  ): Datagram | null {
+    const rip = formatIpv4(conn.daddr);
+    const route = lookupRoute(this.world, ns, conn.daddr);
+    if (route.kind === "local") {
+      this.hop(
+        "ipvs",
+        tag,
+        ns,
+        dev,
+        `IPVS: real server ${rip} is an address of this namespace: the packet goes on to its own stack`,
+        packet,
+      );
+      return packet;
+    }
+    if (route.kind !== "unicast") {
+      // err_unreach: dst_link_failure tells the client the host is unreachable.
+      this.drop(
+        tag,
+        ns,
+        dev,
+        "no-route",
+        `IPVS: no route to real server ${rip}: ICMP host unreachable sent back`,
+        packet,
+      );
+      this.icmpError(ns, d, tag, ICMP_DEST_UNREACH, 1, null);
+      return null;
+    }
+    const described = describeRoute(route.route);
+    const via = route.gateway === null ? "directly connected" : `via ${formatIpv4(route.gateway)}`;
+    this.hop(
+      "route",
+      tag,
+      ns,
+      dev,
+      `IPVS routes to real server ${rip}: ${described} (${via}, out ${route.dev})`,
+      packet,
+      { route: described },
+    );
+    if (packet.ttl <= 1) {
+      this.drop(
+        tag,
+        ns,
+        dev,
+        "ttl-exceeded",
+        `TTL ${packet.ttl} would reach 0 as IPVS sends it on: dropped, ICMP time exceeded sent back`,
+        packet,
+      );
+      this.icmpError(ns, d, tag, ICMP_TIME_EXCEEDED, 0, null);
+      return null;
+    }
+    const inner: Datagram = { ...packet, ttl: packet.ttl - 1 };
+    const link = ns.links.get(route.dev) as Link;
+    // With net.ipv4.vs.conntrack=0 IPVS packets are untracked (ip_vs_notrack): no nat table.
+    let ctRef = (ns.ipvs as IpvsState).conntrack ? ref : null;
+    let wire = inner;
+    let overhead = 0;
+    if (conn.forward === "tunnel") {
+      const src = route.src ?? 0;
+      overhead = IPIP_OVERHEAD;
+      wire = {
+        src,
+        dst: conn.daddr,
+        ttl: inner.ttl,
+        proto: 4,
+        df: inner.df,
+        length: inner.length + IPIP_OVERHEAD,
+        l4: { kind: "ipip", inner },
+      };
+      this.hop(
+        "encap",
+        tag,
+        ns,
+        route.dev,
+        `IPVS: IP-in-IP to real server ${rip} (IP protocol 4, ${formatIpv4(src)} → ${rip}, +${IPIP_OVERHEAD} bytes)`,
+        wire,
+      );
+      // ip_vs_tunnel_xmit_prepare drops the connection's conntrack: the outer packet is new.
+      ctRef = null;
+    } else if (conn.forward === "masq" && ctRef?.dir === "original" && !ctRef.entry.seenReply)
+      // ip_vs_update_conntrack: the reply is expected from the real server, not the virtual one.
+      this.ct(ns).rewriteReply(ctRef.entry, invert(tupleOf(inner)));
+    if (wireLength(wire) > link.mtu) {
+      if (inner.df) {
+        // ensure_mtu_is_adequate: ICMP "fragmentation needed" with the room left.
+        this.drop(
+          tag,
+          ns,
+          route.dev,
+          "frag-needed",
+          `${wire.length} bytes with DF set do not fit ${route.dev}'s MTU ${link.mtu}: IPVS drops it, ICMP "fragmentation needed (mtu ${link.mtu - overhead})" sent back`,
+          wire,
+        );
+        this.icmpError(ns, d, tag, ICMP_DEST_UNREACH, 4, link.mtu - overhead);
+        return null;
+      }
+      wire = fragmented(wire, link.mtu);
+    }
+    this.hop(
+      "ipvs",
+      tag,
+      ns,
+      route.dev,
+      `IPVS sends it out of ${route.dev}${conn.forward === "route" ? ` to ${rip}'s MAC, the destination still ${formatIpv4(inner.dst)}` : ""}, TTL ${packet.ttl} → ${inner.ttl}`,
+      wire,
+    );
+    const filtered = this.filter(
+      ns,
+      "OUTPUT",
+      wire,
+      tag,
+      null,
+      route.dev,
+      ctRef ? state : "NEW",
+      ctRef,
+    );
+    if (!filtered) return null;
+    const post = this.conntrackOut(
+      ns,
+      filtered,
+      tag,
+      "POSTROUTING",
+      null,
+      route.dev,
+      ctRef,
+      route.nexthop,
+    );
+    if (!post) return null;
+    this.toNeighbour(ns, link, route.nexthop, post, tag);
+    return null;
   }
 
   // ---------------------------------------------------------------- ICMP errors
@@ -941,6 +1160,7 @@ export class Walk {
       this.rng,
     );
     this.rulesEvaluated += v.rulesEvaluated;
+    this.mapLookups += v.setLookups;
     const rule = v.decidedBy ? this.ruleRef("filter", v.decidedBy) : undefined;
     if (v.verdict === "ACCEPT") {
       if (rule)
@@ -1098,6 +1318,7 @@ export class Walk {
       this.rng,
     );
     this.rulesEvaluated += v.rulesEvaluated;
+    this.mapLookups += v.setLookups;
     for (const draw of v.draws)
       this.hop(
         "netfilter",
@@ -1187,6 +1408,7 @@ export class Walk {
       this.rng,
     );
     this.rulesEvaluated += v.rulesEvaluated;
+    this.mapLookups += v.setLookups;
     if (
       (v.verdict === "SNAT" && v.target?.kind === "SNAT") ||
       (v.verdict === "MASQUERADE" && outDev !== null)
@@ -1793,9 +2015,12 @@ export class Walk {
         pre.ref,
       );
       if (!filtered) return;
+      // br_netfilter's FORWARD runs IPVS's hooks too (the bridge's fake route is the skb's dst):
+      // how a reply bridged between two pods gets its ClusterIP source back.
+      const seen = ns.ipvs?.enabled ? this.ipvsForward(ns, filtered, tag, bridge.name) : filtered;
       const post = this.conntrackOut(
         ns,
-        filtered,
+        seen,
         tag,
         "POSTROUTING",
         bridge.name,
