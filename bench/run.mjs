@@ -3,6 +3,7 @@
 // the figures measure the bundled code the CLI ships, not a test runner's transform.
 //   node bench/run.mjs trace        2-node VXLAN trace and the 1,000-node Flannel cluster
 //   node bench/run.mjs clusters     5,000 nodes, 150,000 pods with each plugin: build, heap, traces
+//   node bench/run.mjs services     100, 1,000, 10,000 Services per kube-proxy mode: rules, lookups, trace time
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

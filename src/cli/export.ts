@@ -34,7 +34,9 @@ export const exportCommand: CommandSpec = {
     "replayed line by line in real network namespaces (ip netns), except for what the local",
     "kernel lacks (IPIP needs the ipip module, Geneve the geneve module). Cilium's eBPF programs",
     "and maps follow as comment lines: no command loads them, so a replayed Cilium cluster has its",
-    "devices and routes but no datapath; the simulator loads them itself.",
+    "devices and routes but no datapath; the simulator loads them itself. Weave's router in sleeve",
+    "mode, a user-space process no command starts, is listed the same way: a replay has no overlay",
+    "between the nodes; the simulator runs the router itself.",
     "Exit status: 0, or 2 when the cluster file is wrong (every problem is listed as FILE:LINE:COL).",
   ],
 };

@@ -25,6 +25,15 @@ export interface LoadedSource {
   readonly label: string;
   /** Names a cluster file defines (pods, nodes) and their addresses, so `--to pod-b` works. */
   readonly addresses: ReadonlyMap<string, string>;
+  /** Services by `name` and `namespace/name`: their ClusterIP and first port, so `--to web` works. */
+  readonly services: ReadonlyMap<string, ServiceTarget>;
+}
+
+/** Where a packet to a Service goes first: its ClusterIP and (first) port. */
+export interface ServiceTarget {
+  readonly ip: string;
+  readonly port: number;
+  readonly proto: "tcp" | "udp";
 }
 
 /** Reads whichever source was given, with every problem in it reported as the file's. */
@@ -35,7 +44,7 @@ export function loadSource(parsed: ParsedArgs, command: string): LoadedSource {
     throw new UsageError("give --script or --cluster, not both", command);
   if (scriptFile !== undefined) {
     const { world, setupErrors } = runScript(readScript(scriptFile, command));
-    return { world, setupErrors, label: scriptFile, addresses: new Map() };
+    return { world, setupErrors, label: scriptFile, addresses: new Map(), services: new Map() };
   }
   if (clusterFile === undefined)
     throw new UsageError(
@@ -52,10 +61,23 @@ export function loadSource(parsed: ParsedArgs, command: string): LoadedSource {
   const addresses = new Map<string, string>();
   for (const node of built.plan.nodes) addresses.set(node.name, formatIpv4(node.ip));
   for (const pod of built.plan.pods) addresses.set(pod.name, formatIpv4(pod.ip));
+  const services = new Map<string, ServiceTarget>();
+  for (const svc of built.plan.services) {
+    const first = svc.ports[0];
+    if (!first) continue;
+    const target: ServiceTarget = {
+      ip: formatIpv4(svc.clusterIp),
+      port: first.port,
+      proto: first.protocol === "TCP" ? "tcp" : "udp",
+    };
+    services.set(`${svc.namespace}/${svc.name}`, target);
+    if (!services.has(svc.name)) services.set(svc.name, target);
+  }
   return {
     world,
     setupErrors,
     label: `${clusterFile} (its generated script, see "export")`,
     addresses,
+    services,
   };
 }

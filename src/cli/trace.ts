@@ -13,7 +13,7 @@ import { InputError, UsageError } from "./errors";
 import { formatHelp } from "./help";
 import { type Io, line } from "./io";
 import { formatSetupErrors } from "./script";
-import { loadSource, SOURCE_OPTIONS } from "./source";
+import { type LoadedSource, loadSource, SOURCE_OPTIONS } from "./source";
 
 const PROTOS: readonly Proto[] = ["icmp", "tcp", "udp"];
 
@@ -37,7 +37,8 @@ export const traceCommand: CommandSpec = {
     {
       name: "to",
       value: "IP",
-      description: "Destination IPv4 address (with --cluster also a pod or node name)",
+      description:
+        "Destination IPv4 address (with --cluster also a pod, node or Service name; a Service's first port and protocol unless --proto/--dport say otherwise)",
     },
     { name: "proto", value: "PROTO", description: "icmp, tcp or udp (default icmp)" },
     {
@@ -66,6 +67,7 @@ export const traceCommand: CommandSpec = {
   examples: [
     "podnet-learn trace --script examples/scripts/flannel-vxlan.sh --from ex-pod-a --to 10.244.2.15",
     "podnet-learn trace --cluster examples/clusters/calico-vxlan.yaml --from pod-a --to pod-b",
+    "podnet-learn trace --cluster examples/clusters/services-iptables.yaml --from pod-a --to web",
   ],
   notes: [
     "Exit status: 0 when the request and the reply are both delivered, 1 when either is dropped,",
@@ -78,12 +80,18 @@ export function traceSpecFromArgs(parsed: ParsedArgs): {
   spec: ProbeSpec;
   json: boolean;
 } {
-  const opts = traceCommand.options;
   const name = traceCommand.name;
   if (parsed.positionals.length > 0 || parsed.rest.length > 0) {
     const word = parsed.positionals[0] ?? parsed.rest[0];
     throw new UsageError(`unexpected argument "${word}" (trace takes only options)`, name);
   }
+  return { spec: probeSpecFromArgs(parsed, traceCommand), json: parsed.values.has("json") };
+}
+
+/** The probe trace's options describe (--from, --to, --proto, --dport, --size, --df, --seed). */
+export function probeSpecFromArgs(parsed: ParsedArgs, command: CommandSpec): ProbeSpec {
+  const opts = command.options;
+  const name = command.name;
   const from = requiredOption(parsed, opts, "from", name);
   const to = requiredOption(parsed, opts, "to", name);
 
@@ -128,8 +136,28 @@ export function traceSpecFromArgs(parsed: ParsedArgs): {
     ...(parsed.values.has("df") ? { df: true } : {}),
     ...(seed === undefined ? {} : { seed }),
   };
+  return spec;
+}
 
-  return { spec, json: parsed.values.has("json") };
+/**
+ * Where the probe goes: a pod or node name becomes its address; a Service name its ClusterIP
+ * and, unless --proto or --dport say otherwise, its first port and protocol.
+ */
+export function resolveTarget(
+  given: ProbeSpec,
+  parsed: ParsedArgs,
+  source: LoadedSource,
+): ProbeSpec {
+  const service = source.services.get(given.to);
+  if (!service) return { ...given, to: source.addresses.get(given.to) ?? given.to };
+  const keepProto = parsed.values.has("proto");
+  const keepPort = parsed.values.has("dport") || (keepProto && given.proto === "icmp");
+  return {
+    ...given,
+    to: service.ip,
+    ...(keepProto ? {} : { proto: service.proto }),
+    ...(keepPort ? {} : { dport: service.port }),
+  };
 }
 
 export function runTrace(args: readonly string[], io: Io): number {
@@ -139,8 +167,9 @@ export function runTrace(args: readonly string[], io: Io): number {
     return 0;
   }
   const { spec: given, json } = traceSpecFromArgs(parsed);
-  const { world, setupErrors, label, addresses } = loadSource(parsed, traceCommand.name);
-  const spec = { ...given, to: addresses.get(given.to) ?? given.to };
+  const source = loadSource(parsed, traceCommand.name);
+  const { world, setupErrors, label } = source;
+  const spec = resolveTarget(given, parsed, source);
   const result = probe(world, spec);
   if ("error" in result) {
     throw new InputError(result.error, traceCommand.name);

@@ -9,6 +9,7 @@ import type { World } from "./model";
 import { runCommand } from "./script/command";
 import { tokenize } from "./script/tokenize";
 import { newWorld } from "./state/netns";
+import { loadPrograms, PROGRAMS_MARKER } from "./userspace/programs";
 
 export type { ClusterBuild, ClusterError, ClusterPlan } from "./cni";
 export {
@@ -62,27 +63,33 @@ export function runScript(
 }
 
 /**
- * Builds a cluster's world: runs the installer's script, then loads the eBPF state it returned
- * (Cilium's programs and maps), which no script line can. What fails to load is reported as a
- * setup error on the script's first line about that state.
+ * Builds a cluster's world: runs the installer's script, then loads the eBPF state (Cilium's
+ * programs and maps) and starts the user-space programs (Weave's sleeve router) it returned, which
+ * no script line can. What fails to load is reported as a setup error on the script's first line
+ * about that state.
  */
 export function runCluster(
-  built: Pick<ClusterBuild, "script" | "datapath" | "prefix">,
+  built: Pick<ClusterBuild, "script" | "datapath" | "programs" | "prefix">,
   world: World = newWorld(),
 ): { world: World; setupErrors: SetupError[] } {
   const ran = runScript(built.script, world);
-  if (built.datapath) {
-    const lines = built.script.split("\n");
-    const at = lines.findIndex((l) => l.includes("eBPF state (simulator-only)"));
-    for (const message of loadDatapath(ran.world, built.datapath, built.prefix))
+  const lines = built.script.split("\n");
+  const report = (marker: string, messages: readonly string[]): void => {
+    const at = lines.findIndex((l) => l.includes(marker));
+    for (const message of messages)
       ran.setupErrors.push({ line: at + 1, command: (lines[at] ?? "").trim(), message });
-  }
+  };
+  if (built.datapath)
+    report("eBPF state (simulator-only)", loadDatapath(ran.world, built.datapath, built.prefix));
+  if (built.programs.length > 0)
+    report(PROGRAMS_MARKER, loadPrograms(ran.world, built.programs, built.prefix));
   return ran;
 }
 
 /**
- * Builds a cluster's world without script text (see `clusterDirect`), then loads its eBPF state:
- * the same world `runCluster(clusterBuild(plan))` gives, for clusters too large for a script.
+ * Builds a cluster's world without script text (see `clusterDirect`), then loads its eBPF state
+ * and starts its user-space programs: the same world `runCluster(clusterBuild(plan))` gives, for
+ * clusters too large for a script.
  */
 export function runClusterDirect(
   plan: ClusterPlan,
@@ -98,6 +105,8 @@ export function runClusterDirect(
   if (built.datapath)
     for (const message of loadDatapath(built.world, built.datapath, prefix))
       setupErrors.push({ command: "# eBPF state (simulator-only)", message });
+  for (const message of loadPrograms(built.world, built.programs, prefix))
+    setupErrors.push({ command: `# ${PROGRAMS_MARKER}`, message });
   return { world: built.world, setupErrors, nodes: built.nodes };
 }
 

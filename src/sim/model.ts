@@ -5,8 +5,11 @@
  */
 import type { CiliumMaps, TcAttachment } from "./bpf/maps";
 import type { Ipv4 } from "./ipv4";
+import type { IpvsState } from "./ipvs/state";
 import type { Mac } from "./mac";
+import type { IpSet } from "./netfilter/ipset";
 import type { Netfilter } from "./netfilter/model";
+import type { NftState } from "./netfilter/nft-model";
 import type { RouteTable } from "./route-table";
 
 /** Every namespace of one scenario, by name. */
@@ -38,11 +41,57 @@ export interface Netns {
   readonly neighbours: Map<string, Map<Ipv4, Neighbour>>;
   readonly sysctl: Sysctls;
   readonly netfilter: Netfilter;
+  /** nftables tables (`nft add table …`), created by the first nft command that needs them. */
+  nft?: NftState;
   /**
    * Cilium's pinned eBPF maps on this node (cilium_lxc, cilium_ipcache, …). Simulator-only state:
    * no script command creates it; the Cilium installer loads it after the script (see bpf/).
    */
   bpf?: CiliumMaps;
+  /**
+   * User-space programs that move packets in this namespace (Weave's router in sleeve mode).
+   * Simulator-only state, like `bpf`: no script command starts a process; the installer returns
+   * them and they are loaded after the script (see userspace/).
+   */
+  programs?: readonly UserProgram[];
+  /**
+   * The node whose cgroup-attached eBPF programs (Cilium's socket LB, bpf_sock.c) run for this
+   * namespace's sockets: cilium-agent attaches them to the node's root cgroup v2, which holds the
+   * node's processes and its pods' alike. Simulator-only, loaded with `bpf`.
+   */
+  cgroupBpf?: string;
+  /** IPVS virtual services (`ipvsadm`), made when first written; see ipvs/state.ts. */
+  ipvs?: IpvsState;
+  /** IP sets (`ipset`), made when first written; see netfilter/ipset.ts. */
+  ipsets?: Map<string, IpSet>;
+}
+
+/**
+ * A user-space program the walk runs where it takes packets from the kernel: at the device it
+ * captures on and at the socket it listens on.
+ */
+export type UserProgram = SleeveRouter;
+
+/**
+ * Weave Net's router (`weaver`) forwarding with sleeve, its user-space overlay
+ * (weaveworks/weave router/sleeve.go, router/pcap.go, prog/weaver/main.go): it captures the frames
+ * the `weave` bridge sends to the `vethwe-pcap` end of a veth pair, and carries each to the peer
+ * whose MAC cache holds the destination (every peer when none does) in a UDP datagram from its
+ * own port to the peer's; a peer's router injects what it receives through its own `vethwe-pcap`.
+ */
+export interface SleeveRouter {
+  readonly kind: "weave-sleeve";
+  /** The device it captures and injects frames on (pcap, promiscuous, inbound only). */
+  readonly capture: string;
+  /** The UDP port its socket is bound to (`--port`, 6783): both ports of what it sends. */
+  readonly port: number;
+  /** Its peer name. Weave names a peer by a MAC; the model uses its node's address instead. */
+  readonly name: Ipv4;
+  /**
+   * The peers it is started with (weave-kube passes KUBE_PEERS, every node's address, its own
+   * included: it does not connect to itself). Shared between the nodes of a cluster.
+   */
+  readonly peers: readonly Ipv4[];
 }
 
 export type LinkKind = Link["kind"];

@@ -40,6 +40,12 @@ describe("cluster files: every mistake named with its line and column", () => {
     ]);
   });
 
+  test("an alias to an anchor the file never sets is a YAML error at the alias, not a crash", () => {
+    expect(errors(base.replace("node: node1", "node: *first"))).toEqual([
+      "14:11: YAML: Unresolved alias (the anchor must be set before the alias): first",
+    ]);
+  });
+
   test("a pod on an unknown node", () => {
     expect(errors(base.replace("node: node1", "node: node9"))).toEqual([
       '14:11: no node named "node9" (nodes: node1, node2)',
@@ -51,6 +57,26 @@ describe("cluster files: every mistake named with its line and column", () => {
       .replace("ip: 192.168.1.12", "ip: 192.168.1.12\n    podCIDR: 10.244.7.0/24")
       .replace("ip: 192.168.1.13", "ip: 192.168.1.13\n    podCIDR: 10.244.7.0/24");
     expect(errors(text)).toEqual(["13:14: 10.244.7.0/24 overlaps another node's 10.244.7.0/24"]);
+  });
+
+  test("a lease handed out in node order skips a podCIDR an earlier node was given", () => {
+    const r = clusterFileScript(
+      base.replace("ip: 192.168.1.12", "ip: 192.168.1.12\n    podCIDR: 10.244.1.0/24"),
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.plan.nodes.map((n) => n.podCidr.addr)).toEqual([
+      (10 << 24) + (244 << 16) + (1 << 8),
+      (10 << 24) + (244 << 16) + (2 << 8),
+    ]);
+  });
+
+  test("a mistake near the end of a long file is still found, with its line", () => {
+    const pods = Array.from(
+      { length: 400 },
+      (_, i) => `  - name: p${i}\n    node: node${1 + (i % 2)}\n`,
+    );
+    const text = `${base}${pods.join("")}  - name: p7\n    node: node2\n`;
+    expect(errors(text)).toEqual(['815:11: "p7" is already the name of a node or pod']);
   });
 
   test("a mode the plugin does not have", () => {

@@ -22,6 +22,8 @@ const SHOWS = [
   ["ip", "-d", "link"],
   ["ip", "addr"],
   ["iptables-save"],
+  ["ipvsadm", "-Ln"],
+  ["ipset", "save"],
 ];
 
 function planOf(text: string): ClusterPlan {

@@ -146,7 +146,7 @@ describe("each installer's packet crosses the devices the real plugin uses, with
   });
 });
 
-test("Weave fastdp: one pod subnet, pods ARP each other across nodes; the frame floods over VXLAN 6784, the reply is unicast", () => {
+test("Weave fastdp: one pod subnet, pods ARP each other across nodes; the ARP exchange teaches VXLAN 6784 where pod-b is, so the ping is unicast", () => {
   const c = buildCluster(exampleCluster("weave"));
   expect(c.setupErrors).toEqual([]);
   const r = pingPod(c, "pod-a", "pod-b");
@@ -165,7 +165,10 @@ test("Weave fastdp: one pod subnet, pods ARP each other across nodes; the frame 
   ])
     expect(p).toContain(dev);
   const [out] = r.hops.filter((h) => h.kind === "encap" && h.flow === "request");
-  expect(out?.text).toContain("flooded to the all-zeros entries");
+  // The broadcast request reached node2 over every flooding entry; the reply, coming back from
+  // node2, taught node1's learning device where pod-b's MAC lives.
+  expect(out?.text).toContain(`learned ${podMac(c, "pod-b")} behind 192.168.1.13`);
+  expect(r.hops.some((h) => h.text.includes("flooded"))).toBe(false);
   expect(encapsulated(r.hops)[0]?.l4).toMatchObject({ kind: "udp", dport: 6784 });
   const back = r.hops.find((h) => h.kind === "encap" && h.flow === "reply");
   expect(back?.text).toContain("learned");
@@ -173,6 +176,13 @@ test("Weave fastdp: one pod subnet, pods ARP each other across nodes; the frame 
     "default via 10.32.0.1 dev eth0 \n10.32.0.0/12 dev eth0 proto kernel scope link src 10.32.0.2 \n",
   );
 });
+
+/** The MAC of a pod's eth0, as `ip link` shows it. */
+function podMac(c: ReturnType<typeof buildCluster>, pod: string): string {
+  const link = c.world.netns.get(pod)?.links.get("eth0");
+  if (!link) throw new Error(`${pod} has no eth0`);
+  return link.mac;
+}
 
 describe("export", () => {
   test("the prefix names every namespace, and the same file exports the same script", () => {

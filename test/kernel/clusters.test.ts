@@ -10,6 +10,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { type ClusterPlan, clusterFileScript } from "../../src/sim";
 import { formatCidr, type PlannedNode, type PlannedPod } from "../../src/sim/cluster/load";
+import { weaveMtu } from "../../src/sim/cni/weave";
 import { formatIpv4 } from "../../src/sim/ipv4";
 import { compareWithKernel, semaphore, type Verdict } from "./compare-helpers";
 import { type KernelProbe, kernelAvailable, requireKernel, uniquePrefix } from "./netns";
@@ -26,6 +27,10 @@ const REPLAYED = [
   "calico-bgp",
   "calico-vxlan",
   "weave",
+  // services.test.ts also replays kube-proxy's iptables mode with faults of its own (the
+  // missing PREROUTING jump, NodePorts, affinity, the reply that skips the translating node).
+  "services-iptables",
+  "services-nftables",
 ];
 /**
  * Not replayed: this kernel has no `ipip` module (`link add tunl0 type ipip` says `Error: Unknown
@@ -33,8 +38,22 @@ const REPLAYED = [
  * IP-in-IP is covered by simulator-only tests elsewhere (test/cni/).
  */
 // Calico IPIP needs the ipip module, which the test kernel lacks; Cilium's datapath is eBPF
-// programs and maps, which a replay of the exported script cannot load (and geneve is missing too).
-const NOT_REPLAYED = ["calico-ipip-crosssubnet", "cilium-geneve", "cilium-native", "cilium-vxlan"];
+// programs and maps, which a replay of the exported script cannot load (and geneve is missing too);
+// Weave's sleeve is its router, a user-space process that captures frames on vethwe-pcap and sends
+// them in UDP 6783, which a replay of the exported script does not start (it is simulated only).
+// services-ebpf is Cilium's kube-proxy replacement: its Services live only in BPF maps and
+// cgroup/TC programs (no iptables rule), which no replayed script line can load either.
+// kube-proxy's IPVS mode needs the ip_vs module (and ipvsadm, ipset and the dummy module), which
+// the test kernel lacks: IPVS is modelled from net/netfilter/ipvs/ and kube-proxy's proxier.
+const NOT_REPLAYED = [
+  "calico-ipip-crosssubnet",
+  "cilium-geneve",
+  "cilium-native",
+  "cilium-vxlan",
+  "weave-sleeve",
+  "services-ebpf",
+  "services-ipvs",
+];
 
 /** Three builds at a time, each under its own prefix: the kernel side mostly waits on pings. */
 const slot = semaphore(3);
@@ -81,8 +100,13 @@ function dataplaneOf(plan: ClusterPlan): Dataplane {
       };
     }
     case "weave":
-      // One pod subnet across the cluster, bridged over the fast datapath's VXLAN: no routes.
-      return { podMtu: cni.mtu, vxlanPort: 6784, nodeRoutes: false };
+      // One pod subnet across the cluster, bridged over the fast datapath's VXLAN (or carried by
+      // the sleeve router in UDP 6783): no routes.
+      return {
+        podMtu: weaveMtu(cni),
+        vxlanPort: cni.mode === "fastdp" ? 6784 : 6783,
+        nodeRoutes: false,
+      };
     case "cilium": {
       const tunnel = cni.routingMode === "tunnel";
       const vxlan = cni.tunnelProtocol === "vxlan";
@@ -141,9 +165,39 @@ function probes(c: Cluster, prefix: string, target: PlannedPod): KernelProbe[] {
       .filter((n) => n !== c.senderNode)
       .map((n): KernelProbe => ({ from, to: formatIpv4(n.ip), proto: "icmp" })),
     { from: prefix + c.senderNode.name, to, proto: "icmp" },
+    ...serviceProbes(c, from),
     { from, to, proto: "icmp", size: biggest, df: true },
     { from, to, proto: "icmp", size: biggest + 1, df: true },
   ];
+}
+
+/**
+ * Each Service's ClusterIP from pod-a: TCP to each of its TCP ports, which kube-proxy translates
+ * to an endpoint, and a ping, which no Service rule translates (see clusterIpPingHeard).
+ */
+function serviceProbes(c: Cluster, from: string): KernelProbe[] {
+  return c.plan.services.flatMap((svc): KernelProbe[] => {
+    const to = formatIpv4(svc.clusterIp);
+    return [
+      ...svc.ports
+        .filter((p) => p.protocol === "TCP")
+        .map((p): KernelProbe => ({ from, to, proto: "tcp", dport: p.port })),
+      { from, to, proto: "icmp" },
+    ];
+  });
+}
+
+/**
+ * What pod-a hears when it pings a ClusterIP. nftables mode rejects every port of an active
+ * ClusterIP but the Service's own (the cluster-ips-check chain), from the pod's gateway; in
+ * iptables mode no rule matches ICMP, so the ping follows the default route to the router, which
+ * has no route to the Service range.
+ */
+function clusterIpPingHeard(c: Cluster): string {
+  if (c.plan.kubeProxy?.mode === "nftables")
+    return `From ${formatIpv4(c.senderNode.podCidr.addr + 1)} icmp_seq=1 Destination Port Unreachable`;
+  const gateway = c.plan.subnets[c.senderNode.subnet]?.gateway ?? 0;
+  return `From ${formatIpv4(gateway)} icmp_seq=1 Destination Net Unreachable`;
 }
 
 interface Fault {
@@ -205,6 +259,15 @@ function faults(c: Cluster): Fault[] {
       target: podOn(c, first),
       lines: (p) => [`ip netns exec ${p}${sender.name} iptables -P FORWARD DROP`],
     });
+  // kube-proxy's filter-forward and iptables' filter FORWARD both hook at priority 0: the kernel
+  // runs the one registered last first (Flannel's iptables rules came before kube-proxy's table),
+  // so the ping to the ClusterIP is still rejected, and the ping to a pod meets the iptables DROP.
+  if (first && c.plan.kubeProxy?.mode === "nftables")
+    list.push({
+      name: `ICMP dropped by iptables FORWARD on ${sender.name}`,
+      target: podOn(c, first),
+      lines: (p) => [`ip netns exec ${p}${sender.name} iptables -I FORWARD -p icmp -j DROP`],
+    });
   return list;
 }
 
@@ -227,6 +290,8 @@ async function compareCluster(
     // Several probes go to the same neighbours, so a dead one's pending ARP must not carry over.
     const { setupErrors, verdicts } = await compareWithKernel(script, probes(c, prefix, target), {
       settleNeighbours: true,
+      // kube-proxy's nftables table must print as the real nft prints it.
+      compareShow: c.plan.kubeProxy?.mode === "nftables" ? ["nft list table ip kube-proxy"] : [],
     });
     expect(setupErrors, "lines the kernel refused").toEqual([]);
     return verdicts;
@@ -247,17 +312,26 @@ describe.skipIf(!kernel.ok && !requireKernel())("the example clusters, in the ke
 
   // As installed, the kernel must also do what the plugin promises (agreeing on a cluster that
   // is broken on both sides would prove little): every probe answered, except the DF ping one
-  // byte too big for the pods' MTU, which the sending pod refuses itself.
+  // byte too big for the pods' MTU, which the sending pod refuses itself, and a ping to a
+  // ClusterIP, which kube-proxy does not serve (clusterIpPingHeard).
   test.concurrent.each(clusters.map((c) => [`${c.name} / as installed`, c] as const))(
     "%s",
     { timeout: 300_000 },
     async (_name, c) => {
       const first = receivers(c)[0];
       if (!first) throw new Error(`${c.name}: no pod on another node to probe`);
-      const verdicts = await compareCluster(c, podOn(c, first));
+      const target = podOn(c, first);
+      const verdicts = await compareCluster(c, target);
       const tooBig = `ping: local error: message too long, mtu=${c.dataplane.podMtu}`;
+      const sent = probes(c, "", target);
       expect(verdicts.map((v) => (v.reply ? "answered" : v.heard.join("; ")))).toEqual(
-        verdicts.map((_, i) => (i === verdicts.length - 1 ? tooBig : "answered")),
+        sent.map((p, i) =>
+          i === sent.length - 1
+            ? tooBig
+            : p.proto === "icmp" && c.plan.services.some((s) => formatIpv4(s.clusterIp) === p.to)
+              ? clusterIpPingHeard(c)
+              : "answered",
+        ),
       );
     },
   );

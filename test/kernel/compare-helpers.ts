@@ -63,6 +63,11 @@ export interface CompareOptions {
   /** The kernel may answer more than one way (e.g. a random iptables draw): compare the reply only. */
   multipleOutcomes?: boolean;
   /**
+   * Show commands (`nft list table ip kube-proxy`) whose output must be the same in every
+   * namespace where the simulator runs them without error.
+   */
+  compareShow?: string[];
+  /**
    * Before each probe, wait until no namespace has a neighbour entry still resolving. A probe
    * that gets no ARP answer gives up after 2 s, but the kernel keeps resolving until ~3 s and
    * then fails every packet queued on that entry with an ICMP host unreachable: a next probe to
@@ -118,7 +123,7 @@ export async function compareWithKernel(
   const sim = runScript(script);
   // The simulator assumes a TCP listener on every port, so the kernel gets one on every port
   // the scenario can reach: the probes' ports, the scenario's own, and every DNAT target port.
-  const dnatPorts = [...script.matchAll(/--to-destination [0-9.]+:(\d+)/g)].map((m) =>
+  const dnatPorts = [...script.matchAll(/(?:--to-destination|dnat to) [0-9.]+:(\d+)/g)].map((m) =>
     Number(m[1]),
   );
   const listenPorts = [
@@ -176,6 +181,13 @@ export async function compareWithKernel(
       }
       expect(ours.output, `ip -n ${ns} route`).toBe(real.stdout);
     }
+    for (const command of opts.compareShow ?? [])
+      for (const ns of run.namespaces) {
+        const ours = runShow(sim.world, ns, command.split(" "));
+        if (!ours.ok) continue;
+        const real = await run.exec(ns, command);
+        expect(ours.output, `ip netns exec ${ns} ${command}`).toBe(real.stdout);
+      }
     for (const p of probes) {
       const real = await run.exec(p.from, `ip route get ${p.to}`);
       const ours = runShow(sim.world, p.from, ["ip", "route", "get", p.to]);

@@ -1,6 +1,6 @@
 // The kernel side of the simulator-vs-kernel comparison: builds a scenario script in real
 // network namespaces, one line at a time as a shell would, and probes it with ping and a
-// TCP connect. A library for tests, not a test. Needs root, iproute2, iptables, ping, bash.
+// TCP connect. A library for tests, not a test. Needs root, iproute2, iptables, nft, ping, bash.
 // What the kernel did that the simulator must match is written down in FINDINGS.md.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -121,6 +121,8 @@ function checkAvailable(): { ok: true } | { ok: false; why: string } {
     ["iptables", "--version"],
     ["iptables-save", "--version"],
     ["iptables-restore", "--version"],
+    // kube-proxy's nftables mode (examples/clusters/services-nftables.yaml) writes with nft.
+    ["nft", "--version"],
     ["ping", "-V"],
     ["timeout", "--version"],
     ["bash", "--version"],

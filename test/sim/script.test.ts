@@ -142,7 +142,7 @@ describe("malformed lines get iproute2's kind of message, and the rest of the sc
     ],
     [
       "ip netns exec a tcpdump -i eth0",
-      "tcpdump: command not found (the simulator models ip, bridge, sysctl, iptables and iptables-save)",
+      "tcpdump: command not found (the simulator models ip, bridge, sysctl, iptables, iptables-save, nft, ipvsadm, ipset and cilium-dbg)",
     ],
   ])("%s", (line, message) => {
     const { world, setupErrors } = runScript(

@@ -5,19 +5,39 @@
  * tunnel device. The walker runs them (walk/walker.ts, tcHook) and records each run as an `ebpf`
  * hop.
  *
- * Modelled configuration (Helm defaults, cilium/cilium 1.17): no kube-proxy replacement, no BPF
- * masquerading, hence legacy host routing (no ENABLE_HOST_ROUTING: redirects go through the lxc's
- * egress, not bpf_redirect_peer, and packets for other nodes in native routing are passed to the
- * kernel's routing); per-endpoint routes off (ENABLE_ROUTING); ARP responder on; no host
- * firewall, IPsec, WireGuard or L7 proxy; IPv4 only. Services are not modelled.
+ * Modelled configuration (Helm defaults, cilium/cilium 1.17): no BPF masquerading, hence legacy
+ * host routing (no ENABLE_HOST_ROUTING: redirects go through the lxc's egress, not
+ * bpf_redirect_peer, and packets for other nodes in native routing are passed to the kernel's
+ * routing); per-endpoint routes off (ENABLE_ROUTING); ARP responder on; no host firewall, IPsec,
+ * WireGuard or L7 proxy; IPv4 only. With the kube-proxy replacement (kubeProxy.mode ebpf, maps in
+ * lb.ts) the socket LB (sock.ts) translates Services before packets exist; with
+ * socketLB.hostNamespaceOnly, bpf_lxc balances pods' packets itself (ENABLE_PER_PACKET_LB:
+ * lb4_lookup_service, lb4_local) and the receiving endpoint's policy program undoes the
+ * translation on replies (lb4_rev_nat). BPF NodePort for packets from outside the cluster
+ * (nodeport_lb4 in bpf_host: DNAT, SNAT or DSR) is not modelled: such a packet stops with a
+ * message saying so.
+ *
+ * Every map lookup a program makes is counted (TcResult.lookups); the tunnel key a
+ * collect-metadata device attached is not a map.
  */
 import { formatIpv4, type Ipv4, networkOf } from "../ipv4";
 import type { Link, Netns, World } from "../model";
+import type { Rng } from "../rng";
 import type { EbpfRun } from "../walk/hop";
-import { type Frame, type Tuple, tupleOf } from "../walk/packet";
+import { type Datagram, type Frame, type Tuple, tupleOf } from "../walk/packet";
+import {
+  backendText,
+  DROP_NO_SERVICE,
+  type LbBackend,
+  type LbKey,
+  type LbMaps,
+  type LbProto,
+  lbKeyText,
+} from "./lb";
 import {
   type BpfConntrack,
   type CiliumMaps,
+  type CtPacket,
   type CtStatus,
   ctMapName,
   describeIpcache,
@@ -32,6 +52,7 @@ import {
   type TcAttachment,
   type TcHook,
 } from "./maps";
+import { lookupService } from "./sock";
 
 /** bpf_skb_set_tunnel_key's view: where the outer packet goes and the VNI it carries. */
 export interface TunnelKey {
@@ -72,6 +93,8 @@ export interface ProgramStep {
 export interface TcResult {
   readonly steps: readonly ProgramStep[];
   readonly verdict: TcVerdict;
+  /** BPF map lookups the programs made (map_lookup_elem and tail calls through a program array). */
+  readonly lookups: number;
 }
 
 /**
@@ -87,10 +110,12 @@ export function runTcHook(
   frame: Frame,
   tunnelKey: TunnelKey | null,
   ct: BpfConntrack,
+  /** The walk's seeded generator, where a program calls get_prandom_u32(). */
+  rng: Rng,
 ): TcResult | null {
   const attach = link.tc?.find((a) => a.hook === hook);
   if (!attach) return null;
-  const c = new Ctx(world, ns, link, attach, ct, frame);
+  const c = new Ctx(world, ns, link, attach, ct, frame, rng);
   const maps = ns.bpf;
   if (!maps) {
     c.end("pass", "no Cilium maps are loaded on this node: the program finds nothing and passes");
@@ -123,9 +148,11 @@ const PROGRAMS: Record<TcAttachment["program"], Program> = {
 class Ctx {
   private readonly steps: ProgramStep[] = [];
   private maps: { map: string; key: string; value: string }[] = [];
+  private notes: string[] = [];
   private program: string;
   private object: string;
   private current: Frame;
+  lookups = 0;
 
   constructor(
     readonly world: World,
@@ -134,14 +161,32 @@ class Ctx {
     readonly attach: TcAttachment,
     readonly ct: BpfConntrack,
     frame: Frame,
+    readonly rng: Rng,
   ) {
     this.current = frame;
     this.program = attach.program;
     this.object = attach.object;
   }
 
+  /** A map lookup (the tunnel key a device attached is read, not looked up: not counted). */
   map(map: string, key: string, value: string): void {
+    if (map !== "tunnel key") this.lookups++;
     this.maps.push({ map, key, value });
+  }
+
+  /** A map write: shown, not counted as a lookup. */
+  update(map: string, key: string, value: string): void {
+    this.maps.push({ map, key, value: `${value} (update)` });
+  }
+
+  /** What the running program did before its final action, said first when it ends. */
+  note(text: string): void {
+    this.notes.push(text);
+  }
+
+  /** The recorder interface sock.ts's lookupService takes: the same as `map`. */
+  lookup(map: string, key: string, value: string): void {
+    this.map(map, key, value);
   }
 
   /** The frame as the running program has rewritten it so far. */
@@ -150,7 +195,9 @@ class Ctx {
   }
 
   /** Ends the running program; a tail call names the next one. */
-  end(action: string, did: string, next?: { program: string; object: string }): void {
+  end(action: string, did0: string, next?: { program: string; object: string }): void {
+    const did = [...this.notes, did0].join("; ");
+    this.notes = [];
     const maps = this.maps.map((m) => `${m.map}: ${m.key} → ${m.value}`).join("; ");
     const where = `eBPF program ${this.program} (${this.object}) at ${this.attach.hook} on ${this.link.name}`;
     this.steps.push({
@@ -177,7 +224,7 @@ class Ctx {
   }
 
   result(verdict: TcVerdict): TcResult {
-    return { steps: this.steps, verdict };
+    return { steps: this.steps, verdict, lookups: this.lookups };
   }
 }
 
@@ -289,18 +336,165 @@ function localDelivery(
     { program: "cil_lxc_policy", object: `bpf_lxc.o, endpoint ${ep.endpointId}` },
   );
   const t = tupleOf(f.ip);
-  const status = c.ct.lookup(c.ns.name, t, "ingress");
+  const { status, entry } = c.ct.find(c.ns.name, t, "ingress", ctPacket(f.ip));
   c.map(ctMapName(t.proto), `${tupleText(t)} (ingress)`, CT_TEXT[status]);
   if (status !== "reply") {
     const denied = policy(c, maps, ep.endpointId, "ingress", srcIdentity);
     if (denied) return denied;
-    if (status === "new") c.ct.create(c.ns.name, t, "ingress", srcIdentity);
+    if (status === "new")
+      c.ct.create(c.ns.name, t, "ingress", srcIdentity, { packet: ctPacket(f.ip) });
   }
+  // ipv4_policy: the reply of a connection the per-packet load balancer translated gets its
+  // source back (lb4_rev_nat through the entry's rev-NAT index).
+  const back =
+    status === "reply" && entry && entry.revNat !== 0 ? revNat(c, maps, entry.revNat, f) : f;
   c.end(
     "redirect",
     `${status === "reply" ? "a reply, no policy check" : `source identity ${identityName(srcIdentity)} allowed in`}; bpf_redirect to ${ep.ifname} (its egress, which hands the frame to the endpoint's eth0)`,
   );
-  return { kind: "redirect", dev: ep.ifname, ingress: false, frame: f };
+  return { kind: "redirect", dev: ep.ifname, ingress: false, frame: back };
+}
+
+/** lb4_rev_nat: cilium_lb4_reverse_nat gives the frontend the reply's source becomes again. */
+function revNat(c: Ctx, maps: CiliumMaps, index: number, f: Frame): Frame {
+  const nat = maps.lb?.revNat(index);
+  c.map(
+    "cilium_lb4_reverse_nat",
+    String(index),
+    nat ? `${formatIpv4(nat.address)}:${nat.port}` : "no entry",
+  );
+  const l4 = f.ip.l4;
+  if (!nat || (l4.kind !== "tcp" && l4.kind !== "udp")) return f;
+  const back: Frame = {
+    ...f,
+    ip: { ...f.ip, src: nat.address, l4: { ...l4, sport: nat.port } },
+  };
+  c.frame(back);
+  c.note(
+    `reverse NAT (rev-NAT ${index}): source ${formatIpv4(f.ip.src)}:${l4.sport} → ${formatIpv4(nat.address)}:${nat.port}, the service the client asked for`,
+  );
+  return back;
+}
+
+/** What the conntrack entry counts of a packet: its length and TCP flags (SYN 0x02, ACK 0x10, RST 0x04). */
+function ctPacket(d: Datagram): CtPacket {
+  const flags = d.l4.kind === "tcp" ? d.l4.flags.split(",") : [];
+  const bits = flags.reduce(
+    (n, f) => n | (f === "SYN" ? 0x02 : f === "ACK" ? 0x10 : f === "RST" ? 0x04 : 0),
+    0,
+  );
+  return { bytes: d.length, tcpFlags: bits };
+}
+
+/**
+ * bpf_lxc's per-packet load balancer (__per_packet_lb_svc_xlate_4): lb4_lookup_service on the
+ * destination; for a Service, lb4_local looks the connection up in conntrack as CT_SERVICE, picks
+ * a backend for a new one (sessionAffinity ClientIP: the client address's entry in
+ * cilium_lb4_affinity first; otherwise a random slot: bpf_lxc always uses LB_SELECTION_RANDOM,
+ * Maglev only serves NodePort traffic from outside), records it in the CT_SERVICE entry, and
+ * rewrites the destination address and port (lb4_xlate). ICMP gets no lookup
+ * (lb4_extract_tuple: DROP_UNSUPP_SERVICE_PROTO): a ping to a ClusterIP leaves untranslated.
+ */
+function perPacketLb(
+  c: Ctx,
+  lb: LbMaps,
+  frame: Frame,
+): { frame: Frame; revNat: number } | TcVerdict | null {
+  const d = frame.ip;
+  if (d.l4.kind === "icmp") {
+    c.note(
+      "ICMP gets no service lookup (lb4_extract_tuple: DROP_UNSUPP_SERVICE_PROTO), whatever its destination",
+    );
+    return null;
+  }
+  if (d.l4.kind !== "tcp" && d.l4.kind !== "udp") return null;
+  const proto: LbProto = d.l4.kind === "tcp" ? "TCP" : "UDP";
+  const hit = lookupService(c, lb, d.dst, d.l4.dport, proto);
+  if (!hit) return null;
+  const { key, svc } = hit;
+  const front = `${formatIpv4(d.dst)}:${d.l4.dport}`;
+  if (svc.count === 0)
+    return c.drop(DROP_NO_SERVICE.code, DROP_NO_SERVICE.reason, `service ${front} has no backends`);
+  const t = tupleOf(d);
+  const found = c.ct.find(c.ns.name, t, "service", ctPacket(d));
+  c.map(
+    ctMapName(t.proto),
+    `${tupleText(t)} (service)`,
+    found.entry
+      ? `backend ${found.entry.backendId}, rev-NAT ${found.entry.revNat}`
+      : "no entry: a new connection",
+  );
+  let backend: LbBackend | undefined;
+  let how = "";
+  if (found.entry && found.entry.revNat === svc.revNat) {
+    backend = lookupBackend(c, lb, found.entry.backendId);
+    how = ", the connection's backend";
+  }
+  if (!backend) {
+    const client = `client ${formatIpv4(d.src)}`;
+    if (svc.flags.affinity) {
+      const id = c.ct.affinityLookup(c.ns.name, svc.revNat, client);
+      c.map(
+        "cilium_lb4_affinity",
+        `${client}, rev-NAT ${svc.revNat}`,
+        id === undefined ? "no entry" : `backend ${id}`,
+      );
+      if (id !== undefined) {
+        backend = lookupBackend(c, lb, id);
+        if (backend) how = ", session affinity";
+      }
+    }
+    if (!backend) {
+      // lb4_select_backend_id (LB_SELECTION_RANDOM): get_prandom_u32() % count + 1.
+      const slot = (Math.floor(c.rng() * 2 ** 32) % svc.count) + 1;
+      const slotKey: LbKey = { ...key, slot };
+      const value = lb.service(slotKey);
+      c.map(
+        "cilium_lb4_services_v2",
+        lbKeyText(slotKey),
+        value ? `backend ${value.backendId}` : "no entry",
+      );
+      if (value) backend = lookupBackend(c, lb, value.backendId);
+      how = `, random slot ${slot} of ${svc.count}`;
+    }
+    if (!backend)
+      return c.drop(DROP_NO_SERVICE.code, DROP_NO_SERVICE.reason, `no backend for ${front}`);
+    c.ct.create(c.ns.name, t, "service", 0, {
+      revNat: svc.revNat,
+      backendId: backend.id,
+      packet: ctPacket(d),
+    });
+    c.update(
+      ctMapName(t.proto),
+      `${tupleText(t)} (service)`,
+      `backend ${backend.id}, rev-NAT ${svc.revNat}`,
+    );
+    if (svc.flags.affinity) {
+      c.ct.affinityUpdate(c.ns.name, svc.revNat, client, backend.id);
+      c.update("cilium_lb4_affinity", `${client}, rev-NAT ${svc.revNat}`, `backend ${backend.id}`);
+    }
+  }
+  if (backend.address === d.src)
+    // lb4_local's loopback case: not modelled, and without it the pod would drop its own
+    // packet as a martian, which Cilium avoids.
+    return c.drop(
+      "not a real drop",
+      "a pod balanced to itself: loopback load balancing is not modelled, the simulator stops here",
+      `lb4_local would also rewrite the source to IPV4_LOOPBACK (169.254.42.1) so that ${formatIpv4(d.src)} accepts its own packet`,
+    );
+  const ip: Datagram = { ...d, dst: backend.address, l4: { ...d.l4, dport: backend.port } };
+  const f: Frame = { ...frame, ip };
+  c.frame(f);
+  c.note(
+    `service ${front} → backend ${formatIpv4(backend.address)}:${backend.port} (per-packet LB, lb4_local${how}): destination rewritten at TC before conntrack and policy`,
+  );
+  return { frame: f, revNat: svc.revNat };
+}
+
+function lookupBackend(c: Ctx, lb: LbMaps, id: number): LbBackend | undefined {
+  const backend = lb.backend(id);
+  c.map("cilium_lb4_backends_v3", String(id), backend ? backendText(backend) : "no entry");
+  return backend;
 }
 
 function encap(c: Ctx, maps: CiliumMaps, remote: Ipv4, identity: number, frame: Frame): TcVerdict {
@@ -319,8 +513,9 @@ function encap(c: Ctx, maps: CiliumMaps, remote: Ipv4, identity: number, frame: 
  * a remote one is encapsulated to the tunnel endpoint from the ipcache (or, failing that, the
  * tunnel map); everything else is passed to the kernel after ipv4_l3 (pass_to_stack).
  */
-function fromContainer(c: Ctx, maps: CiliumMaps, frame: Frame): TcVerdict {
-  const d = frame.ip;
+function fromContainer(c: Ctx, maps: CiliumMaps, frame0: Frame): TcVerdict {
+  let frame = frame0;
+  let d = frame.ip;
   const self = [...maps.endpoints.values()].find((e) => e.endpointId === c.attach.endpoint);
   if (!self || d.src !== self.ip)
     return c.drop(
@@ -328,14 +523,27 @@ function fromContainer(c: Ctx, maps: CiliumMaps, frame: Frame): TcVerdict {
       "Invalid source ip",
       `the source ${formatIpv4(d.src)} is not the endpoint's address (is_valid_lxc_src_ipv4)`,
     );
+  // ENABLE_PER_PACKET_LB: compiled in when socket LB leaves pods alone (hostNamespaceOnly).
+  let revNat = 0;
+  if (maps.lb?.socketLb.hostNamespaceOnly) {
+    const lb = perPacketLb(c, maps.lb, frame);
+    if (lb && "kind" in lb) return lb;
+    if (lb) {
+      frame = lb.frame;
+      d = frame.ip;
+      revNat = lb.revNat;
+    }
+  }
   const t = tupleOf(d);
-  const status = c.ct.lookup(c.ns.name, t, "egress");
+  const status = c.ct.find(c.ns.name, t, "egress", ctPacket(d)).status;
   c.map(ctMapName(t.proto), `${tupleText(t)} (egress)`, CT_TEXT[status]);
   const info = ipcache(c, maps, d.dst);
   if (status !== "reply") {
     const denied = policy(c, maps, self.endpointId, "egress", info.identity);
     if (denied) return denied;
-    if (status === "new") c.ct.create(c.ns.name, t, "egress", self.identity);
+    // The rev-NAT index the load balancer picked goes into the entry, for the reply.
+    if (status === "new")
+      c.ct.create(c.ns.name, t, "egress", self.identity, { revNat, packet: ctPacket(d) });
   }
   const ep = endpoint(c, maps, d.dst);
   if (ep && !ep.host) return localDelivery(c, maps, ep, self.identity, frame);
@@ -407,6 +615,19 @@ function fromOverlay(c: Ctx, maps: CiliumMaps, frame: Frame, key: TunnelKey | nu
  */
 function fromNetdev(c: Ctx, maps: CiliumMaps, frame: Frame): TcVerdict {
   const src = ipcache(c, maps, frame.ip.src);
+  // With the kube-proxy replacement (ENABLE_NODEPORT) nodeport_lb4 looks every TCP and UDP
+  // packet up in the services map first.
+  const l4 = frame.ip.l4;
+  if (maps.lb && (l4.kind === "tcp" || l4.kind === "udp")) {
+    const proto: LbProto = l4.kind === "tcp" ? "TCP" : "UDP";
+    const hit = lookupService(c, maps.lb, frame.ip.dst, l4.dport, proto);
+    if (hit?.svc.flags.type === "NodePort")
+      return c.drop(
+        "not a real drop",
+        "a NodePort packet from outside the cluster: BPF NodePort (nodeport_lb4) is not modelled, the simulator stops here",
+        `nodeport_lb4 would translate ${formatIpv4(frame.ip.dst)}:${l4.dport} to a backend (and SNAT it for one on another node); the simulator stops here rather than pretend a socket on the node answers`,
+      );
+  }
   c.end(
     "pass",
     `source identity ${identityName(src.identity)}; without BPF host routing it leaves delivery to the kernel: passed to the stack`,

@@ -12,6 +12,7 @@ import { formatIpv4, type Ipv4 } from "../ipv4";
 import type { Mac } from "../mac";
 import type { World } from "../model";
 import type { Tuple } from "../walk/packet";
+import { backendText, type LbDatapath, LbMaps, LbTable, lbFlagsText, lbKeyText } from "./lb";
 import type { PrefixMap } from "./prefix-map";
 
 export type TcHook = "tc-ingress" | "tc-egress";
@@ -115,6 +116,8 @@ export interface CiliumMaps {
   readonly tunnel: PrefixMap<TunnelEntry>;
   /** cilium_policy_v2_<id>: each endpoint's policy, by endpoint ID. */
   readonly policy: Map<number, PolicyEntry[]>;
+  /** The kube-proxy replacement's load-balancing maps (bpf/lb.ts); absent without it. */
+  readonly lb?: LbMaps;
 }
 
 export function policyMapName(endpointId: number): string {
@@ -128,40 +131,176 @@ export function ctMapName(proto: number): string {
 
 export type CtStatus = "new" | "established" | "reply";
 
-interface CtEntry {
+/**
+ * CT_EGRESS (created leaving an endpoint), CT_INGRESS (created entering one) or CT_SERVICE (the
+ * per-packet load balancer's entry for the tuple still addressed to the frontend, lb4_local).
+ */
+export type CtDir = "egress" | "ingress" | "service";
+
+/** A conntrack entry (struct ct_entry): what the model keeps of it. */
+export interface CtEntry {
   readonly tuple: Tuple;
-  /** CT_EGRESS (created leaving an endpoint) or CT_INGRESS (created entering one). */
-  readonly dir: "egress" | "ingress";
+  readonly dir: CtDir;
   readonly srcIdentity: number;
+  /** rev_nat_index: the Service whose reverse NAT a reply gets (0: none). */
+  readonly revNat: number;
+  /** CT_SERVICE entries: the backend the load balancer picked. */
+  readonly backendId: number;
+  txPackets: number;
+  txBytes: number;
+  txFlags: number;
+  rxPackets: number;
+  rxBytes: number;
+  rxFlags: number;
+}
+
+/** What a lookup or creation saw of the packet, for the entry's counters. */
+export interface CtPacket {
+  readonly bytes: number;
+  /** TCP flags (SYN 0x02, SYN-ACK 0x12); 0 for other protocols. */
+  readonly tcpFlags: number;
 }
 
 /**
- * The entries programs add to cilium_ct4_global / cilium_ct_any4_global during one walk. Walks
- * never change the world, so a node's BPF conntrack lives here, like the walker's netfilter one.
+ * An entry's lifetime in seconds on a clock that starts at 0 (bpf/lib/conntrack.h: CT_SYN_TIMEOUT
+ * until a TCP connection has seen an ACK, then CT_CONNECTION_LIFETIME_TCP;
+ * CT_CONNECTION_LIFETIME_NONTCP for the rest).
+ */
+export function ctLifetime(e: CtEntry): number {
+  if (e.tuple.proto !== 6) return 60;
+  return ((e.txFlags | e.rxFlags) & 0x10) !== 0 ? 21600 : 60;
+}
+
+/**
+ * The LRU state Cilium's programs write while packets pass: the conntrack maps
+ * (cilium_ct4_global / cilium_ct_any4_global), the socket LB's reverse-translation map
+ * (cilium_lb4_reverse_sk) and the session-affinity map (cilium_lb4_affinity). Walks never change
+ * the world, so a node's entries live here, like the walker's netfilter conntrack.
  */
 export class BpfConntrack {
   private readonly nodes = new Map<string, Map<string, CtEntry>>();
+  /** cilium_lb4_reverse_sk: `node|cookie|backend:port` → the frontend and its rev-NAT index. */
+  private readonly sockRevNat = new Map<string, { address: Ipv4; port: number; revNat: number }>();
+  /** cilium_lb4_affinity: `node|revNat|client` → backend ID. */
+  private readonly affinity = new Map<string, number>();
+  /** Socket cookies, one per socket (netns, protocol, local port), handed out from 4097. */
+  private readonly cookies = new Map<string, number>();
 
   /**
    * ct_lookup4: the packet's own tuple in the direction it travels is an established connection;
-   * its reverse (any direction) is the reply of one; otherwise it is new.
+   * its reverse, created in the other direction, is the reply of one (an entry made leaving an
+   * endpoint matches replies coming in, and the other way round); otherwise it is new.
    */
-  lookup(node: string, t: Tuple, dir: "egress" | "ingress"): CtStatus {
-    const table = this.nodes.get(node);
-    if (!table) return "new";
-    if (table.has(key(t, dir))) return "established";
-    const back = reverse(t);
-    if (table.has(key(back, "egress")) || table.has(key(back, "ingress"))) return "reply";
-    return "new";
+  lookup(node: string, t: Tuple, dir: CtDir): CtStatus {
+    return this.find(node, t, dir).status;
   }
 
-  create(node: string, t: Tuple, dir: "egress" | "ingress", srcIdentity: number): void {
+  /** ct_lookup4 with the entry it matched; a match counts the packet in the entry. */
+  find(
+    node: string,
+    t: Tuple,
+    dir: CtDir,
+    packet?: CtPacket,
+  ): { status: CtStatus; entry: CtEntry | null } {
+    const table = this.nodes.get(node);
+    if (!table) return { status: "new", entry: null };
+    const own = table.get(key(t, dir));
+    if (own) {
+      if (packet) count(own, "tx", packet);
+      return { status: "established", entry: own };
+    }
+    if (dir === "service") return { status: "new", entry: null };
+    const back = table.get(key(reverse(t), dir === "egress" ? "ingress" : "egress"));
+    if (back) {
+      if (packet) count(back, "rx", packet);
+      return { status: "reply", entry: back };
+    }
+    return { status: "new", entry: null };
+  }
+
+  create(
+    node: string,
+    t: Tuple,
+    dir: CtDir,
+    srcIdentity: number,
+    extra: { revNat?: number; backendId?: number; packet?: CtPacket } = {},
+  ): CtEntry {
     let table = this.nodes.get(node);
     if (!table) {
       table = new Map();
       this.nodes.set(node, table);
     }
-    table.set(key(t, dir), { tuple: t, dir, srcIdentity });
+    const entry: CtEntry = {
+      tuple: t,
+      dir,
+      srcIdentity,
+      revNat: extra.revNat ?? 0,
+      backendId: extra.backendId ?? 0,
+      txPackets: 0,
+      txBytes: 0,
+      txFlags: 0,
+      rxPackets: 0,
+      rxBytes: 0,
+      rxFlags: 0,
+    };
+    if (extra.packet) count(entry, "tx", extra.packet);
+    table.set(key(t, dir), entry);
+    return entry;
+  }
+
+  /** A node's entries, in the order they were created. */
+  entries(node: string): readonly CtEntry[] {
+    return [...(this.nodes.get(node)?.values() ?? [])];
+  }
+
+  /** get_socket_cookie: the same socket always has the same cookie. */
+  cookie(netns: string, proto: number, port: number): number {
+    const id = `${netns}|${proto}|${port}`;
+    let cookie = this.cookies.get(id);
+    if (cookie === undefined) {
+      cookie = 4097 + this.cookies.size;
+      this.cookies.set(id, cookie);
+    }
+    return cookie;
+  }
+
+  sockRevNatLookup(
+    node: string,
+    cookie: number,
+    backend: Ipv4,
+    port: number,
+  ): { address: Ipv4; port: number; revNat: number } | undefined {
+    return this.sockRevNat.get(`${node}|${cookie}|${backend}:${port}`);
+  }
+
+  sockRevNatUpdate(
+    node: string,
+    cookie: number,
+    backend: Ipv4,
+    port: number,
+    value: { address: Ipv4; port: number; revNat: number },
+  ): void {
+    this.sockRevNat.set(`${node}|${cookie}|${backend}:${port}`, value);
+  }
+
+  affinityLookup(node: string, revNat: number, client: string): number | undefined {
+    return this.affinity.get(`${node}|${revNat}|${client}`);
+  }
+
+  affinityUpdate(node: string, revNat: number, client: string, backendId: number): void {
+    this.affinity.set(`${node}|${revNat}|${client}`, backendId);
+  }
+}
+
+function count(entry: CtEntry, way: "tx" | "rx", packet: CtPacket): void {
+  if (way === "tx") {
+    entry.txPackets++;
+    entry.txBytes += packet.bytes;
+    entry.txFlags |= packet.tcpFlags;
+  } else {
+    entry.rxPackets++;
+    entry.rxBytes += packet.bytes;
+    entry.rxFlags |= packet.tcpFlags;
   }
 }
 
@@ -192,6 +331,11 @@ export interface BpfNodeSetup {
 /** An installer's eBPF state for the whole cluster. */
 export interface BpfDatapath {
   readonly nodes: readonly BpfNodeSetup[];
+  /**
+   * The kube-proxy replacement (proxy/ebpf.ts): Services in the LB maps, socket LB at the nodes'
+   * cgroups (bpf_sock.o), per-packet LB in bpf_lxc.
+   */
+  readonly lb?: LbDatapath;
 }
 
 /**
@@ -214,6 +358,7 @@ export function loadDatapath(world: World, datapath: BpfDatapath, prefix = ""): 
         problems.push(`${ns.name}: no device ${e.ifname} for the endpoint ${formatIpv4(e.ip)}`);
       endpoints.set(e.ip, { ...e, ifindex });
     }
+    const lb = datapath.lb;
     ns.bpf = {
       config: setup.config,
       endpoints,
@@ -221,7 +366,22 @@ export function loadDatapath(world: World, datapath: BpfDatapath, prefix = ""): 
       ipcache: setup.ipcache,
       tunnel: setup.tunnel,
       policy: new Map(setup.policy.map((p) => [p.endpointId, [...p.entries]])),
+      ...(lb
+        ? { lb: new LbMaps(lb.shared, lb.own.get(setup.node) ?? new LbTable(), lb.socketLb) }
+        : {}),
     };
+    if (lb) {
+      // bpf_sock.o at the node's root cgroup: the node's own sockets and its pods' (each pod's
+      // namespace is the peer side of an endpoint's lxc device).
+      ns.cgroupBpf = ns.name;
+      for (const e of endpoints.values()) {
+        const lxc = e.host ? undefined : ns.links.get(e.ifname);
+        if (lxc?.kind === "veth") {
+          const podNs = world.netns.get(lxc.peer.netns);
+          if (podNs) podNs.cgroupBpf = ns.name;
+        }
+      }
+    }
     for (const { dev, attach } of setup.attachments) {
       const link = ns.links.get(dev);
       if (!link) {
@@ -267,7 +427,29 @@ export function datapathComments(datapath: BpfDatapath, prefix = ""): string[] {
       lines.push(
         `${at}: ${policyMapName(p.endpointId)} ${p.entries.map(describePolicy).join("; ")}`,
       );
+    if (datapath.lb) lines.push(...lbComments(at, datapath.lb, n.node));
   }
+  return lines;
+}
+
+/** One node's load-balancing maps, as `#` lines (bpf_sock.o at the cgroup, then the entries). */
+function lbComments(at: string, lb: LbDatapath, node: string): string[] {
+  const maps = new LbMaps(lb.shared, lb.own.get(node) ?? new LbTable(), lb.socketLb);
+  const lines = [
+    `${at}: cgroup /run/cilium/cgroupv2: cil_sock4_connect (connect4), cil_sock4_sendmsg (sendmsg4), cil_sock4_recvmsg (recvmsg4), cil_sock4_getpeername (getpeername4) (bpf_sock.o${lb.socketLb.hostNamespaceOnly ? ", host namespace only" : ""})`,
+  ];
+  for (const { key, value } of maps.services())
+    lines.push(
+      `${at}: cilium_lb4_services_v2 ${lbKeyText(key)} → ${
+        key.slot === 0
+          ? `${value.count} backend${value.count === 1 ? "" : "s"}, rev-NAT ${value.revNat} [${lbFlagsText(value.flags)}]`
+          : `backend ${value.backendId}`
+      }`,
+    );
+  for (const b of maps.backendEntries())
+    lines.push(`${at}: cilium_lb4_backends_v3 ${b.id} → ${backendText(b)}`);
+  for (const r of maps.revNatEntries())
+    lines.push(`${at}: cilium_lb4_reverse_nat ${r.id} → ${formatIpv4(r.address)}:${r.port}`);
   return lines;
 }
 

@@ -1,19 +1,20 @@
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { stableHash } from "../cni/names";
+
+export { type Cidr, formatCidr } from "./cidr";
+
 import { formatIpv4, type Ipv4, networkOf, parseCidr, parseIpv4 } from "../ipv4";
+import { readBlockYaml } from "./block-yaml";
+import { type Cidr, cidrOf, formatCidr, overlaps } from "./cidr";
 import { type ClusterFile, clusterSchema } from "./schema";
+import { type PlannedKubeProxy, type PlannedService, planServices } from "./services";
 
 /** A problem in a cluster file, with where it is. */
 export interface ClusterError {
   line: number;
   col: number;
   message: string;
-}
-
-export interface Cidr {
-  readonly addr: Ipv4;
-  readonly len: number;
 }
 
 export interface PlannedNode {
@@ -39,6 +40,9 @@ export interface PlannedPod {
 /** A validated cluster with everything the installers need worked out. */
 export interface ClusterPlan {
   readonly file: ClusterFile;
+  /** The Service proxy on every node; null when the cluster has no Services. */
+  readonly kubeProxy: PlannedKubeProxy | null;
+  readonly services: readonly PlannedService[];
   readonly mtu: number;
   readonly subnets: readonly { readonly cidr: Cidr; readonly gateway: Ipv4 }[];
   readonly podNetwork: Cidr;
@@ -55,6 +59,28 @@ type Path = readonly (string | number)[];
  * the line and column of the value that is wrong.
  */
 export function loadCluster(text: string): LoadResult {
+  return planPlain(text) ?? loadLocated(text);
+}
+
+/**
+ * The quick way, for a file in plain block YAML with no mistake: read without positions, checked
+ * and planned. Null on the first problem of any kind, for `loadLocated` to find them all and say
+ * where each is; as both check the same value, a file that plans here would plan there too.
+ */
+function planPlain(text: string): LoadResult | null {
+  const read = readBlockYaml(text);
+  if (read === null) return null;
+  const parsed = clusterSchema.safeParse(read.value);
+  if (!parsed.success) return null;
+  let problems = 0;
+  const plan = plan_(parsed.data, () => {
+    problems++;
+  });
+  return plan === null || problems > 0 ? null : { ok: true, plan };
+}
+
+/** Parses the file with `yaml`, keeping each node's position to say where a problem is. */
+function loadLocated(text: string): LoadResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number): { line: number; col: number } => lineCounter.linePos(offset);
@@ -75,7 +101,20 @@ export function loadCluster(text: string): LoadResult {
     }
     return { line: 1, col: 1 };
   };
-  const parsed = clusterSchema.safeParse(doc.toJS());
+  // toJS throws on an alias to a missing anchor and on alias bombs: both are the file's fault.
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const alias = /: (\S+)$/.exec(message)?.[1];
+    const offset = alias === undefined ? -1 : text.indexOf(`*${alias}`);
+    return {
+      ok: false,
+      errors: [{ ...(offset < 0 ? { line: 1, col: 1 } : at(offset)), message: `YAML: ${message}` }],
+    };
+  }
+  const parsed = clusterSchema.safeParse(value);
   if (!parsed.success)
     return {
       ok: false,
@@ -113,21 +152,6 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     default:
       return `${field}${issue.message}`;
   }
-}
-
-function cidrOf(text: string): Cidr | null {
-  const c = parseCidr(text);
-  if (c === null || !text.includes("/")) return null;
-  return { addr: networkOf(c.ip, c.len), len: c.len };
-}
-
-function overlaps(a: Cidr, b: Cidr): boolean {
-  const len = Math.min(a.len, b.len);
-  return networkOf(a.addr, len) === networkOf(b.addr, len);
-}
-
-export function formatCidr(c: Cidr): string {
-  return `${formatIpv4(c.addr)}/${c.len}`;
 }
 
 /** Works out subnets, node leases or blocks, and pod addresses; reports what cannot be. */
@@ -204,7 +228,7 @@ function plan_(
   }
   const podNetwork = pools[0];
   if (podNetwork === undefined || pools.length !== poolTexts.length) return null;
-  if (cni.plugin === "cilium") checkCilium(cni, report);
+  if (cni.plugin === "cilium") checkCilium(cni, file.kubeProxy?.mode, report);
   if (
     cni.plugin === "calico" &&
     cni.ipPool.ipipMode !== "Never" &&
@@ -243,7 +267,9 @@ function plan_(
   }
 
   const nodes: PlannedNode[] = [];
-  const taken: Cidr[] = [];
+  // Every lease is a /leaseLen (a podCIDR of another length is refused before it is taken), so
+  // two overlap only when they start at the same address: a set, not a scan over every node's.
+  const taken = new Set<Ipv4>();
   const names = new Set<string>();
   // Leases go in order; Flannel skips the network's first /SubnetLen (10.244.0.0/24), as flanneld
   // does. Cilium's operator starts at the pool's first /maskSize (cilium/ipam cidrset,
@@ -307,17 +333,16 @@ function plan_(
         );
         return;
       }
-      const clash = taken.find((t) => overlaps(t, podCidr as Cidr));
-      if (clash)
+      if (taken.has(podCidr.addr))
         report(
           ["nodes", i, "podCIDR"],
-          `${formatCidr(podCidr)} overlaps another node's ${formatCidr(clash)}`,
+          `${formatCidr(podCidr)} overlaps another node's ${formatCidr(podCidr)}`,
         );
     } else {
       while (nextLease < leaseCount) {
         const candidate = leaseAt(nextLease);
         nextLease++;
-        if (!taken.some((t) => overlaps(t, candidate))) {
+        if (!taken.has(candidate.addr)) {
           podCidr = candidate;
           break;
         }
@@ -330,7 +355,7 @@ function plan_(
         return;
       }
     }
-    taken.push(podCidr);
+    taken.add(podCidr.addr);
     // cilium-agent allocates its router IP first, before any pod.
     const routerIp =
       cni.plugin === "cilium" ? randomScan(podCidr, new Set(), `${n.name}/router`) : null;
@@ -432,18 +457,34 @@ function plan_(
       busyOn.set(node.name, busy);
     }
   });
-  return { file, mtu: file.underlay.mtu, subnets, podNetwork, nodes, pods };
+  const { kubeProxy, services } = planServices(file, pods, podNetwork, report);
+  return { file, mtu: file.underlay.mtu, subnets, podNetwork, nodes, pods, kubeProxy, services };
 }
 
 /**
  * cilium-agent refuses these configurations at startup (pkg/option/config.go): native routing
  * with IPv4 masquerading (on by default) needs the native routing CIDR (checkIPv4NativeRoutingCIDR),
- * and auto-direct-node-routes cannot be combined with tunneling.
+ * and auto-direct-node-routes cannot be combined with tunneling. The socket-LB options only exist
+ * with the kube-proxy replacement, which turns socket LB on.
  */
 function checkCilium(
   cni: Extract<ClusterFile["cni"], { plugin: "cilium" }>,
+  proxyMode: string | undefined,
   report: (path: Path, message: string) => void,
 ): void {
+  if (cni.socketLB !== undefined) {
+    if (proxyMode !== "ebpf")
+      report(
+        ["cni", "socketLB"],
+        "socketLB belongs to Cilium's kube-proxy replacement: set kubeProxy.mode: ebpf (socket LB beside kube-proxy is not modelled)",
+      );
+    else if (cni.socketLB.enabled === false)
+      // daemon/cmd/kube_proxy_replacement.go, initKubeProxyReplacementOptions.
+      report(
+        ["cni", "socketLB", "enabled"],
+        "with the kube-proxy replacement cilium-agent turns socket LB on whatever socketLB.enabled says; to balance pods' traffic per packet at bpf_lxc instead, set socketLB.hostNamespaceOnly: true",
+      );
+  }
   if (cni.ipv4NativeRoutingCIDR !== undefined && cidrOf(cni.ipv4NativeRoutingCIDR) === null)
     report(
       ["cni", "ipv4NativeRoutingCIDR"],

@@ -51,10 +51,19 @@ export const weaveSchema = z.strictObject({
   plugin: z.literal("weave"),
   /** IPALLOC_RANGE: one subnet for every pod in the cluster. */
   ipallocRange: z.string().default("10.32.0.0/12"),
-  /** WEAVE_MTU. */
-  mtu: z.number().int().min(576).max(8912).default(1376),
-  /** The fast datapath (kernel VXLAN on UDP 6784); sleeve, the user-space fallback, is not modelled yet. */
-  mode: z.enum(["fastdp"]).default("fastdp"),
+  /**
+   * WEAVE_MTU. Unset, weave picks 1376 for the fast datapath and 65535 for sleeve (net/bridge.go);
+   * `weaveMtu` (cni/weave.ts) resolves it.
+   */
+  mtu: z.number().int().min(576).max(8912).optional(),
+  /**
+   * How the router carries pod frames between nodes: `fastdp`, the kernel's Open vSwitch datapath
+   * with VXLAN on UDP 6784, or `sleeve`, the router's own user-space encapsulation in UDP 6783,
+   * which weave falls back to when the fast datapath is unavailable or disabled (WEAVE_NO_FASTDP)
+   * and which older releases used whenever traffic was encrypted (site/using-weave/fastdp.md; later
+   * ones encrypt the fast datapath with IPsec, site/tasks/manage/fastdp.md).
+   */
+  mode: z.enum(["fastdp", "sleeve"]).default("fastdp"),
 });
 
 /**
@@ -75,6 +84,18 @@ export const ciliumSchema = z.strictObject({
   /** The operator hands each node a /clusterPoolIPv4MaskSize from these, in order. */
   clusterPoolIPv4PodCIDRList: z.array(z.string()).min(1).default(["10.0.0.0/8"]),
   clusterPoolIPv4MaskSize: z.number().int().min(8).max(30).default(24),
+  /**
+   * The kube-proxy replacement's socket-level load balancing (Helm socketLB.*; agent flags
+   * bpf-lb-sock, bpf-lb-sock-hostns-only). kubeProxy.mode ebpf only: the replacement turns it on,
+   * so `enabled: false` is refused; `hostNamespaceOnly: true` keeps it for the nodes' own sockets
+   * and balances pods' traffic per packet in bpf_lxc instead.
+   */
+  socketLB: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      hostNamespaceOnly: z.boolean().default(false),
+    })
+    .optional(),
 });
 
 export const cniSchema = z.discriminatedUnion("plugin", [
@@ -83,6 +104,67 @@ export const cniSchema = z.discriminatedUnion("plugin", [
   weaveSchema,
   ciliumSchema,
 ]);
+
+/** A label key or value as a selector uses it (the common case; prefixes are not checked). */
+const label = z
+  .string()
+  .regex(/^[A-Za-z0-9]([-A-Za-z0-9_./]{0,251}[A-Za-z0-9])?$/, "a label key or value");
+
+/** One port of a Service (core/v1 ServicePort). */
+export const servicePortSchema = z.strictObject({
+  /** Required when the Service has several ports; part of kube-proxy's chain names. */
+  name: z
+    .string()
+    .regex(
+      /^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/,
+      "a port name of 1-15 lower-case letters, digits or '-'",
+    )
+    .optional(),
+  port,
+  /** The pods' port (default: `port`). */
+  targetPort: port.optional(),
+  protocol: z.enum(["TCP", "UDP"]).default("TCP"),
+  /** NodePort Services: the port on every node (default: one picked from 30000-32767). */
+  nodePort: z.number().int().min(30000).max(32767).optional(),
+});
+
+/** A Service (core/v1), with the fields that change a packet's path. */
+export const serviceSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(
+      /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/,
+      "a Service name (a DNS label: lower-case letters, digits, '-')",
+    ),
+  namespace: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a namespace name (a DNS label)")
+    .default("default"),
+  type: z.enum(["ClusterIP", "NodePort"]).default("ClusterIP"),
+  /** Default: an address the API server would pick from kubeProxy.serviceCIDR. */
+  clusterIP: z.string().optional(),
+  ports: z.array(servicePortSchema).min(1),
+  /** Pods whose labels include all of these are the endpoints. */
+  selector: z.record(label, label).optional(),
+  /** Instead of a selector: the endpoint pods by name (a Service without selector and its EndpointSlice). */
+  endpoints: z.array(name).optional(),
+  sessionAffinity: z.enum(["None", "ClientIP"]).default("None"),
+  /** NodePort only: Local keeps external traffic on nodes with an endpoint, and its source address. */
+  externalTrafficPolicy: z.enum(["Cluster", "Local"]).default("Cluster"),
+  /** Local: traffic from pods goes only to endpoints on their own node. */
+  internalTrafficPolicy: z.enum(["Cluster", "Local"]).default("Cluster"),
+});
+
+/** The Service proxy on every node: kube-proxy in one of its modes, or Cilium's eBPF replacement. */
+export const kubeProxySchema = z.strictObject({
+  mode: z.enum(["iptables", "ipvs", "nftables", "ebpf"]).default("iptables"),
+  /** IPVS mode's scheduler (--ipvs-scheduler). */
+  scheduler: z.enum(["rr", "wrr", "lc", "wlc", "sh", "dh", "sed", "nq"]).default("rr"),
+  /** The API server's --service-cluster-ip-range. */
+  serviceCIDR: z.string().default("10.96.0.0/12"),
+  /** --cluster-cidr: traffic from outside it is masqueraded (default: the pod network). */
+  clusterCIDR: z.string().optional(),
+});
 
 export const clusterSchema = z.strictObject({
   formatVersion: z.literal(1),
@@ -120,9 +202,14 @@ export const clusterSchema = z.strictObject({
         node: name,
         /** Default: the next address the plugin's IPAM would hand out on that node. */
         ip: z.string().optional(),
+        /** Labels a Service's selector picks the pod by. */
+        labels: z.record(label, label).optional(),
       }),
     )
     .default([]),
+  /** The Service proxy; default kube-proxy in iptables mode when there are Services. */
+  kubeProxy: kubeProxySchema.optional(),
+  services: z.array(serviceSchema).default([]),
 });
 
 export type ClusterFile = z.infer<typeof clusterSchema>;
@@ -130,3 +217,6 @@ export type FlannelConfig = z.infer<typeof flannelSchema>;
 export type CalicoConfig = z.infer<typeof calicoSchema>;
 export type WeaveConfig = z.infer<typeof weaveSchema>;
 export type CiliumConfig = z.infer<typeof ciliumSchema>;
+export type ServiceSpec = z.infer<typeof serviceSchema>;
+export type KubeProxyConfig = z.infer<typeof kubeProxySchema>;
+export type KubeProxyMode = KubeProxyConfig["mode"];

@@ -6,7 +6,10 @@ import { parseFdbCommand, runBridge } from "../script/bridge";
 import { runIp } from "../script/ip";
 import { parseNeighCommand } from "../script/ip-neigh";
 import { parseRouteSpec } from "../script/ip-route";
+import { runIpset } from "../script/ipset";
 import { runIptables } from "../script/iptables";
+import { runIpvsadm } from "../script/ipvsadm";
+import { runNft } from "../script/nft";
 import { runSysctl } from "../script/sysctl";
 import { Args, tokenize } from "../script/tokenize";
 import { addNetns, netnsNotFound } from "../state/netns";
@@ -15,13 +18,21 @@ import { resolveRoute, routeOf } from "../state/routes";
 import type { Words } from "./command";
 import type { Emitter, PeerLine, PeerTable } from "./emitter";
 
-type Tool = "ip" | "bridge" | "sysctl" | "iptables";
+type Tool = "ip" | "bridge" | "sysctl" | "iptables" | "nft" | "ipvsadm" | "ipset";
 
 /** Each tool, as `runCommand` calls it once it has read the tool's name. */
 const TOOLS: Record<
   Tool,
   (world: World, words: readonly string[], netns: string | null) => Result<string>
-> = { ip: runIp, bridge: runBridge, sysctl: runSysctl, iptables: runIptables };
+> = {
+  ip: runIp,
+  bridge: runBridge,
+  sysctl: runSysctl,
+  iptables: runIptables,
+  nft: runNft,
+  ipvsadm: runIpvsadm,
+  ipset: runIpset,
+};
 
 const LO_UP: readonly string[] = ["link", "set", "lo", "up"];
 
@@ -111,6 +122,19 @@ export class DirectWriter implements Emitter {
     const split = typeof words === "string" ? tokenize(words) : words.split();
     if (split.ok) this.runWords(tool, netns, split.words, exec, words);
     else this.refused(tool, netns, words, exec, `syntax error: ${split.message}`);
+  }
+
+  nft(name: string, command: string): void {
+    // nft reads the command as one string (the script quotes it as one shell word).
+    this.runWords("nft", this.ns(name), [command], true, command);
+  }
+
+  ipvsadm(name: string, words: string): void {
+    this.run("ipvsadm", this.ns(name), words, true);
+  }
+
+  ipset(name: string, words: string): void {
+    this.run("ipset", this.ns(name), words, true);
   }
 
   /**

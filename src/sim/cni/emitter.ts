@@ -38,6 +38,12 @@ export interface Emitter {
   bridge(name: string, words: Words): void;
   sysctl(name: string, key: string, value: string | number): void;
   iptables(name: string, words: string): void;
+  /** One nft command (`add rule ip kube-proxy …`), as nft reads it: one string, not shell words. */
+  nft(name: string, command: string): void;
+  /** `ipvsadm WORDS` in the node's namespace (IPVS virtual services). */
+  ipvsadm(name: string, words: string): void;
+  /** `ipset WORDS` in the node's namespace. */
+  ipset(name: string, words: string): void;
   /** What `node` installs for every other node of the plan, in plan order. */
   peers(plan: ClusterPlan, node: PlannedNode, table: PeerTable): void;
 }

@@ -41,6 +41,18 @@ export class ScriptWriter implements Emitter {
     this.lines.push(`ip netns exec ${this.ns(name)} iptables ${words}`);
   }
 
+  nft(name: string, command: string): void {
+    this.lines.push(`ip netns exec ${this.ns(name)} nft ${shellQuoted(command)}`);
+  }
+
+  ipvsadm(name: string, words: string): void {
+    this.lines.push(`ip netns exec ${this.ns(name)} ipvsadm ${words}`);
+  }
+
+  ipset(name: string, words: string): void {
+    this.lines.push(`ip netns exec ${this.ns(name)} ipset ${words}`);
+  }
+
   peers(plan: ClusterPlan, node: PlannedNode, table: PeerTable): void {
     for (const peer of plan.nodes) {
       if (peer === node) continue;
@@ -59,4 +71,14 @@ export class ScriptWriter implements Emitter {
 
 function textOf(words: Words): string {
   return typeof words === "string" ? words : words.text();
+}
+
+/**
+ * An nft command as one shell word when it needs quoting: nft's braces, semicolons and quoted
+ * comments mean nothing to nft once a shell has split them, so `nft 'add chain … { … ; }'`.
+ */
+function shellQuoted(command: string): string {
+  return /^[A-Za-z0-9_./:@=+,-]+( [A-Za-z0-9_./:@=+,-]+)*$/.test(command)
+    ? command
+    : `'${command.replaceAll("'", "'\\''")}'`;
 }

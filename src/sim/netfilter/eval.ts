@@ -4,6 +4,7 @@ import type { Rng } from "../rng";
 import { isBroadcastAddress, isLocalAddress } from "../state/addresses";
 import { unreachable } from "../unreachable";
 import type { Datagram } from "../walk/packet";
+import { setContains } from "./ipset";
 import type {
   AddressMatch,
   Chain,
@@ -38,6 +39,8 @@ export interface ChainVerdict {
     matched: boolean;
   }[];
   readonly mark: number;
+  /** `-m set` lookups made (one hash lookup in an ipset each): counted as map lookups. */
+  readonly setLookups: number;
 }
 
 export interface PacketContext {
@@ -48,7 +51,12 @@ export interface PacketContext {
   readonly mark: number;
   /** The connection's NAT, for `--ctstate DNAT|SNAT` (conntrack's virtual states). */
   readonly nat?: { readonly dnat: boolean; readonly snat: boolean };
+  /** This namespace's xt_recent lists, by name (absent: every list is empty). */
+  readonly recent?: RecentLists;
 }
+
+/** xt_recent's lists of one namespace: list name → addresses seen. */
+export type RecentLists = Map<string, Set<Ipv4>>;
 
 /** Bounds a jump loop (`-A A -j B`, `-A B -j A`), which the kernel refuses at load time. */
 const MAX_DEPTH = 64;
@@ -79,6 +87,7 @@ function extensionMatches(
   p: PacketContext,
   draw: () => number,
   onDraw: (drew: number, matched: boolean, probability: number) => void,
+  onLookup: () => void,
 ): boolean {
   const d = p.packet;
   switch (m.kind) {
@@ -127,6 +136,31 @@ function extensionMatches(
     }
     case "mark":
       return ((p.mark & m.mask) >>> 0 === m.value) !== m.negated;
+    case "recent": {
+      // net/netfilter/xt_recent.c: --set always matches and records the address; --rcheck,
+      // --update and --remove match when it is listed. No time passes within one probe, so an
+      // entry made earlier in it is never older than --seconds.
+      const ip = ((m.source ? d.src : d.dst) & m.mask) >>> 0;
+      let list = p.recent?.get(m.name);
+      if (m.action === "set") {
+        if (p.recent && !list) {
+          list = new Set();
+          p.recent.set(m.name, list);
+        }
+        list?.add(ip);
+        return !m.negated;
+      }
+      const hit = list?.has(ip) ?? false;
+      if (hit && m.action === "remove") list?.delete(ip);
+      return hit !== m.negated;
+    }
+    case "set": {
+      // xt_set (ip_set_test): one lookup in the set; a set destroyed since never matches.
+      const set = ns.ipsets?.get(m.name);
+      if (!set) return m.negated;
+      onLookup();
+      return setContains(set, m.flags, d) !== m.negated;
+    }
     default:
       return unreachable(m);
   }
@@ -138,12 +172,14 @@ function ruleMatches(
   p: PacketContext,
   draw: () => number,
   onDraw: (drew: number, matched: boolean, probability: number) => void,
+  onLookup: () => void,
 ): boolean {
   const d = p.packet;
   if (!addressMatches(rule.src, d.src) || !addressMatches(rule.dst, d.dst)) return false;
   if (!ifaceMatches(rule.inIface, p.inDev) || !ifaceMatches(rule.outIface, p.outDev)) return false;
   if (rule.proto && (rule.proto.number === d.proto) === rule.proto.negated) return false;
-  for (const m of rule.matches) if (!extensionMatches(ns, m, p, draw, onDraw)) return false;
+  for (const m of rule.matches)
+    if (!extensionMatches(ns, m, p, draw, onDraw, onLookup)) return false;
   return true;
 }
 
@@ -161,6 +197,7 @@ export function runChain(
   const chains = ns.netfilter.tables[table].chains;
   const start = chains.get(hook) as Chain;
   let rulesEvaluated = 0;
+  let setLookups = 0;
   let mark = p.mark;
   const path: string[] = [hook];
   const draws: {
@@ -186,6 +223,7 @@ export function runChain(
           path,
           draws,
           mark,
+          setLookups,
         };
       }
       const back = stack.pop();
@@ -198,6 +236,7 @@ export function runChain(
           path,
           draws,
           mark,
+          setLookups,
         };
       chain = back.chain;
       index = back.index;
@@ -208,8 +247,14 @@ export function runChain(
     index++;
     rulesEvaluated++;
     const packet: PacketContext = mark === p.mark ? p : { ...p, mark };
-    const matched = ruleMatches(ns, rule, packet, rng, (drew, hit, probability) =>
-      draws.push({ chain: chain.name, index: at + 1, probability, drew, matched: hit }),
+    const matched = ruleMatches(
+      ns,
+      rule,
+      packet,
+      rng,
+      (drew, hit, probability) =>
+        draws.push({ chain: chain.name, index: at + 1, probability, drew, matched: hit }),
+      () => setLookups++,
     );
     if (!matched) continue;
     const t = rule.target;
@@ -234,6 +279,7 @@ export function runChain(
           path,
           draws,
           mark,
+          setLookups,
         };
       case "RETURN": {
         if (chain === start) {
@@ -246,6 +292,7 @@ export function runChain(
             path,
             draws,
             mark,
+            setLookups,
           };
         }
         const back = stack.pop();
@@ -258,6 +305,7 @@ export function runChain(
             path,
             draws,
             mark,
+            setLookups,
           };
         chain = back.chain;
         index = back.index;
@@ -275,6 +323,7 @@ export function runChain(
             path,
             draws,
             mark,
+            setLookups,
           };
         if (t.kind === "jump") stack.push({ chain, index });
         path.push(next.name);

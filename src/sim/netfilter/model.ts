@@ -90,6 +90,26 @@ export type MatchExtension =
       readonly value: number;
       readonly mask: number;
       readonly negated: boolean;
+    }
+  | {
+      /** xt_recent: a named list of addresses seen, as kube-proxy's session affinity uses it. */
+      readonly kind: "recent";
+      readonly action: "set" | "rcheck" | "update" | "remove" | null;
+      readonly name: string;
+      readonly mask: Ipv4;
+      /** `--rsource` (the default) records the source address, `--rdest` the destination. */
+      readonly source: boolean;
+      readonly seconds: number | null;
+      readonly reap: boolean;
+      readonly negated: boolean;
+    }
+  | {
+      /** `-m set --match-set NAME dst,dst`: membership of the packet's element in an ipset. */
+      readonly kind: "set";
+      readonly name: string;
+      /** Where each dimension of the element comes from: the packet's source or destination. */
+      readonly flags: readonly ("src" | "dst")[];
+      readonly negated: boolean;
     };
 
 export type Target =

@@ -203,6 +203,19 @@ function matchText(m: MatchExtension): string {
     }
     case "mark":
       return `-m mark ${not(m.negated)}--mark ${hex(m.value)}${m.mask === 0xffffffff ? "" : `/${hex(m.mask)}`}`;
+    case "recent": {
+      // libxt_recent's save: the action, --seconds, --reap, --name, --mask, then the side.
+      const parts = ["-m recent"];
+      if (m.action !== null) parts.push(`${not(m.negated)}--${m.action}`);
+      if (m.seconds !== null) parts.push(`--seconds ${m.seconds}`);
+      if (m.reap) parts.push("--reap");
+      parts.push(`--name ${m.name}`, `--mask ${formatIpv4(m.mask)}`);
+      parts.push(m.source ? "--rsource" : "--rdest");
+      return parts.join(" ");
+    }
+    case "set":
+      // libxt_set (revision 4) save: `[! ]--match-set NAME FLAGS`.
+      return `-m set ${not(m.negated)}--match-set ${m.name} ${m.flags.join(",")}`;
     default:
       return unreachable(m);
   }

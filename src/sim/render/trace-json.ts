@@ -1,6 +1,7 @@
 import type { Hop } from "../walk/hop";
 import { type PacketView, viewOf } from "../walk/packet";
 import type { ProbeResult } from "../walk/probe";
+import { conntrackLine } from "./conntrack";
 
 /** One hop as `trace --json` prints it. */
 export interface HopJson {
@@ -48,6 +49,13 @@ export function traceToJson(
     reply: result.reply,
     icmpHeard: result.icmpHeard,
     rulesEvaluated: result.rulesEvaluated,
+    mapLookups: result.mapLookups,
+    conntrack: result.conntrack.map((e) => ({
+      netns: e.netns,
+      dnat: e.dnat,
+      snat: e.snat,
+      line: conntrackLine(e),
+    })),
     hops: hopsToJson(result.hops),
   };
 }

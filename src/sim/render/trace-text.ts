@@ -1,6 +1,7 @@
 import type { Hop } from "../walk/hop";
 import { viewOf } from "../walk/packet";
 import type { PathVerdict, ProbeResult } from "../walk/probe";
+import { conntrackLine } from "./conntrack";
 
 export interface TraceTextOptions {
   /** ANSI colours (never the only signal: every verdict also says so in words). */
@@ -49,7 +50,9 @@ function headerLine(hop: Hop): string {
       ? ` vxlan vni ${cur.vxlan.vni}`
       : cur.geneve
         ? ` geneve vni ${cur.geneve.vni}`
-        : "";
+        : cur.sleeve
+          ? ` sleeve ${cur.sleeve.srcPeer}→${cur.sleeve.dstPeer}`
+          : "";
     parts.push(
       `${depth > 0 ? "inner " : ""}${eth}${cur.ip.src}→${cur.ip.dst} ttl ${cur.ip.ttl} len ${cur.ip.length}${cur.ip.df ? " DF" : ""} ${l4}${vxlan}`,
     );
@@ -113,6 +116,15 @@ export function formatTrace(result: ProbeResult, options: TraceTextOptions): str
   out.push(...verdictLine("request", result.request, options.color, options.width));
   out.push(...verdictLine("reply", result.reply, options.color, options.width));
   for (const heard of result.icmpHeard) out.push(`ping prints: ${heard}`);
+  const translated = result.conntrack.filter((e) => e.dnat || e.snat);
+  if (translated.length > 0) {
+    out.push("conntrack -L, where the probe was translated:");
+    for (const e of translated) out.push(`  ${e.netns}: ${conntrackLine(e)}`);
+  }
+  if (result.rulesEvaluated > 0 || result.mapLookups > 0)
+    out.push(
+      `work done: ${result.rulesEvaluated} iptables rule${result.rulesEvaluated === 1 ? "" : "s"} evaluated, ${result.mapLookups} map lookup${result.mapLookups === 1 ? "" : "s"} (both directions)`,
+    );
   return `${out.join("\n")}\n`;
 }
 

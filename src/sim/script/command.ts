@@ -2,8 +2,12 @@ import type { Netns, World } from "../model";
 import { addNetns, netnsNotFound } from "../state/netns";
 import { fail, type Result } from "../state/result";
 import { runBridge } from "./bridge";
+import { runCilium } from "./cilium";
 import { runIp } from "./ip";
+import { runIpset } from "./ipset";
 import { runIptables, runIptablesSave } from "./iptables";
+import { runIpvsadm } from "./ipvsadm";
+import { runNft } from "./nft";
 import { runSysctl } from "./sysctl";
 
 /** The namespace commands act on when they name none (the host's own, as on a real machine). */
@@ -47,11 +51,20 @@ export function runCommand(
     case "iptables-nft-save":
     case "iptables-legacy-save":
       return runIptablesSave(world, args, netns);
+    case "cilium":
+    case "cilium-dbg":
+      return runCilium(world, args, netns);
+    case "nft":
+      return runNft(world, args, netns);
+    case "ipvsadm":
+      return runIpvsadm(world, args, netns);
+    case "ipset":
+      return runIpset(world, args, netns);
     case undefined:
       return { ok: true, value: "" };
     default:
       return fail(
-        `${tool}: command not found (the simulator models ip, bridge, sysctl, iptables and iptables-save)`,
+        `${tool}: command not found (the simulator models ip, bridge, sysctl, iptables, iptables-save, nft, ipvsadm, ipset and cilium-dbg)`,
       );
   }
 }

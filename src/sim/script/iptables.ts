@@ -1,5 +1,5 @@
 import { parseCidr, parseIpv4 } from "../ipv4";
-import type { World } from "../model";
+import type { Netns, World } from "../model";
 import {
   type AddressMatch,
   type Chain,
@@ -66,11 +66,9 @@ const UNMODELLED_TARGETS = new Set([
 /** Real match modules a learner may type that the model does not evaluate. */
 const UNMODELLED_MATCHES = new Set([
   "multiport",
-  "set",
   "physdev",
   "limit",
   "hashlimit",
-  "recent",
   "string",
   "owner",
   "connmark",
@@ -116,6 +114,8 @@ export function runIptables(
   const parsed = parseIptables(words);
   if (!parsed.ok) return parsed;
   const { table: tableName, command } = parsed.value;
+  const missingSet = missingSetOf(found.value, command);
+  if (missingSet !== null) return fail(`${V}: Set ${missingSet} doesn't exist.\n\n${TRY}`);
   const table = found.value.netfilter.tables[tableName];
   const chain = command.kind === "list" ? (command.chain ?? undefined) : undefined;
   return apply(table, command, () => renderIptablesRules(world, found.value, tableName, chain));
@@ -145,6 +145,17 @@ export function runIptablesSave(
       );
   }
   return ok(renderIptablesSave(world, found.value, table));
+}
+
+/**
+ * libxt_set looks each `--match-set` set up by name while parsing the rule (get_set_byname), so
+ * a rule naming a set that does not exist is refused whatever the command.
+ */
+function missingSetOf(ns: Netns, command: Command): string | null {
+  const rule = "rule" in command ? command.rule : null;
+  if (!rule) return null;
+  for (const m of rule.matches) if (m.kind === "set" && !ns.ipsets?.has(m.name)) return m.name;
+  return null;
 }
 
 function chainOf(table: Table, name: string): Result<Chain> {
@@ -480,9 +491,18 @@ export function parseIptables(
         if (UNMODELLED_MATCHES.has(kind))
           return fail(`podnet-learn: the ${kind} match is not modelled`);
         if (
-          !["tcp", "udp", "icmp", "comment", "statistic", "conntrack", "addrtype", "mark"].includes(
-            kind,
-          )
+          ![
+            "tcp",
+            "udp",
+            "icmp",
+            "comment",
+            "statistic",
+            "conntrack",
+            "addrtype",
+            "mark",
+            "recent",
+            "set",
+          ].includes(kind)
         )
           return fail(
             `${V}: Couldn't load match \`${v.value}':No such file or directory\n\nTry \`iptables -h' or 'iptables --help' for more information.`,
@@ -544,6 +564,10 @@ export function parseIptables(
     draft.target = target.value;
     hasRuleParts = true;
   }
+  if (draft.matches.some((m) => m.kind === "recent" && m.action === null))
+    return fail(
+      `${V}: recent: you must specify one of \`--set', \`--rcheck' \`--update' or \`--remove'\nTry \`iptables -h' or 'iptables --help' for more information.`,
+    );
   const rule: Rule = { ...draft, matches: draft.matches };
   const kind: Command["kind"] = command;
   const name = chain as string;
@@ -655,6 +679,21 @@ function startMatch(draft: RuleDraft, kind: MatchExtension["kind"]): void {
       return;
     case "mark":
       draft.matches.push({ kind, value: 0, mask: 0xffffffff, negated: false });
+      return;
+    case "recent":
+      draft.matches.push({
+        kind,
+        action: null,
+        name: "DEFAULT",
+        mask: 0xffffffff,
+        source: true,
+        seconds: null,
+        reap: false,
+        negated: false,
+      });
+      return;
+    case "set":
+      draft.matches.push({ kind, name: "", flags: [], negated: false });
       return;
     default:
       unreachable(kind);
@@ -806,6 +845,50 @@ function matchOption(
       );
       return ok(true);
     }
+    case "--set":
+    case "--rcheck":
+    case "--update":
+    case "--remove": {
+      if (last?.kind !== "recent") return ok(false);
+      if (last.action !== null)
+        return fail(
+          `${V}: recent: only one of \`--set', \`--rcheck' \`--update' or \`--remove' may be set`,
+        );
+      replaceLast(last, {
+        ...last,
+        action: opt.slice(2) as "set" | "rcheck" | "update" | "remove",
+        negated: neg,
+      });
+      return ok(true);
+    }
+    case "--name":
+    case "--mask":
+    case "--seconds": {
+      if (last?.kind !== "recent") return ok(false);
+      const v = arg();
+      if (!v.ok) return v;
+      if (opt === "--name") replaceLast(last, { ...last, name: v.value });
+      else if (opt === "--mask") {
+        const mask = parseIpv4(v.value);
+        if (mask === null) return fail(`${V}: Bad netmask "${v.value}"`);
+        replaceLast(last, { ...last, mask });
+      } else {
+        const seconds = /^[0-9]+$/.test(v.value) ? Number(v.value) : null;
+        if (seconds === null) return fail(`${V}: recent: bad value for option "--seconds"`);
+        replaceLast(last, { ...last, seconds });
+      }
+      return ok(true);
+    }
+    case "--rsource":
+    case "--rdest":
+    case "--reap": {
+      if (last?.kind !== "recent") return ok(false);
+      replaceLast(
+        last,
+        opt === "--reap" ? { ...last, reap: true } : { ...last, source: opt === "--rsource" },
+      );
+      return ok(true);
+    }
     case "--mark": {
       if (last?.kind !== "mark") return ok(false);
       const v = arg();
@@ -813,6 +896,24 @@ function matchOption(
       const mark = parseMark(v.value);
       if (!mark) return fail(`${V}: Bad MARK value "${v.value}"`);
       replaceLast(last, { kind: "mark", ...mark, negated: neg });
+      return ok(true);
+    }
+    case "--match-set": {
+      // libxt_set: `--match-set NAME FLAGS`, FLAGS one to six of src/dst joined by commas.
+      if (last?.kind !== "set") return ok(false);
+      const name = arg();
+      if (!name.ok) return name;
+      const flags = arg();
+      if (!flags.ok) return flags;
+      const dirs = flags.value.split(",");
+      if (dirs.length > 6 || dirs.some((d) => d !== "src" && d !== "dst"))
+        return fail(`${V}: You must specify (the comma separated list of) 'src' or 'dst'.`);
+      replaceLast(last, {
+        kind: "set",
+        name: name.value,
+        flags: dirs as ("src" | "dst")[],
+        negated: neg,
+      });
       return ok(true);
     }
     default:

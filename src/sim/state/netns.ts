@@ -70,6 +70,8 @@ class NetnsState implements Netns {
     bridgeNfCallIptables: true,
   };
   bpf?: Netns["bpf"];
+  ipvs?: Netns["ipvs"];
+  ipsets?: Netns["ipsets"];
   private tables: Netfilter | null = null;
   private neighbourTable: Netns["neighbours"] | null = null;
 

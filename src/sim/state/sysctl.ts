@@ -1,3 +1,4 @@
+import { ipvsOf } from "../ipvs/state";
 import type { InterfaceConf, Netns } from "../model";
 import { confOf, touch } from "./netns";
 import { fail, ok, type Result } from "./result";
@@ -9,6 +10,9 @@ const CONF_KEYS: Record<string, keyof InterfaceConf> = {
   route_localnet: "routeLocalnet",
   rp_filter: "rpFilter",
 };
+
+/** IPVS keeps netfilter conntrack for its connections (ip_vs_ctl.c, sysctl_conntrack). */
+const IPVS_CONNTRACK = "net.ipv4.vs.conntrack";
 
 function noSuchKey(key: string): string {
   return `sysctl: cannot stat /proc/sys/${key.replaceAll(".", "/")}: No such file or directory`;
@@ -39,7 +43,7 @@ function normalKey(key: string, parts: readonly string[]): string {
 
 /** Real keys the model has no use for: accepting them silently would pretend they matter. */
 const UNMODELLED =
-  /^net\.ipv4\.(conf\.[^.]+\.(accept_redirects|secure_redirects|arp_ignore|arp_announce|arp_filter|accept_local|log_martians|promote_secondaries|ignore_routes_with_linkdown)|tcp_|udp_|icmp_|ping_group_range|ip_local_port_range)/;
+  /^net\.ipv4\.(conf\.[^.]+\.(accept_redirects|secure_redirects|arp_ignore|arp_announce|arp_filter|accept_local|log_martians|promote_secondaries|ignore_routes_with_linkdown)|tcp_|udp_|icmp_|ping_group_range|ip_local_port_range|vs\.(?!conntrack$))/;
 
 export function setSysctl(ns: Netns, key: string, value: string): Result {
   touch(ns);
@@ -59,6 +63,13 @@ export function setSysctl(ns: Netns, key: string, value: string): Result {
   if (normal === "net.bridge.bridge-nf-call-iptables") {
     if (!parsed.ok) return parsed;
     ns.sysctl.bridgeNfCallIptables = parsed.value !== 0;
+    return ok();
+  }
+  if (normal === IPVS_CONNTRACK) {
+    // /proc/sys/net/ipv4/vs/ exists once the ip_vs module serves the namespace; the simulator
+    // treats it as loaded (ipvsadm and kube-proxy load it on first use).
+    if (!parsed.ok) return parsed;
+    ipvsOf(ns).conntrack = parsed.value !== 0;
     return ok();
   }
   if (
@@ -119,6 +130,7 @@ export function getSysctl(ns: Netns, key: string): string | null {
   if (normal === "net.ipv4.ip_forward") return ns.sysctl.ipForward ? "1" : "0";
   if (normal === "net.bridge.bridge-nf-call-iptables")
     return ns.sysctl.bridgeNfCallIptables ? "1" : "0";
+  if (normal === IPVS_CONNTRACK) return ns.ipvs?.conntrack ? "1" : "0";
   if (
     parts.length === 5 &&
     parts[1] === "ipv4" &&

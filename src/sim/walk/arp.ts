@@ -5,7 +5,7 @@ import type { Link, Netns, World } from "../model";
 import { effectiveConf } from "../state/sysctl";
 import type { EbpfRun } from "./hop";
 import { lookupRoute } from "./route";
-import { segmentsOf } from "./segments";
+import { segmentOf } from "./segments";
 
 /** Who answered an ARP request, and how. */
 export type ArpAnswer =
@@ -54,15 +54,13 @@ export function arpResolve(
     };
   if (dev.kind === "dummy" || dev.kind === "loopback")
     return { ok: false, why: `${dev.name} has no link partner to answer ARP` };
-  const segments = segmentsOf(world);
-  const id = segments.of.get(dev);
-  if (id === undefined) return { ok: false, why: `${dev.name} is not attached to anything` };
-  const owner = segments.owners
-    .get(id)
-    ?.get(target)
-    ?.find((l) => l !== dev && l.netns !== dev.netns && senderValid(world, l, sender));
+  const segment = segmentOf(world, dev);
+  if (segment === null) return { ok: false, why: `${dev.name} is not attached to anything` };
+  const owner = segment
+    .owners(target)
+    .find((l) => l !== dev && l.netns !== dev.netns && senderValid(world, l, sender));
   if (owner) return { ok: true, mac: owner.mac, responder: owner, proxy: false };
-  for (const candidate of segments.proxies.get(id) ?? []) {
+  for (const candidate of segment.proxies()) {
     if (candidate === dev || candidate.netns === dev.netns) continue;
     const ns = world.netns.get(candidate.netns);
     if (ns && answersByProxy(world, ns, candidate, target))

@@ -18,6 +18,7 @@ export type HopKind =
   | "deliver"
   | "icmp"
   | "ebpf"
+  | "ipvs"
   | "drop";
 
 /**
@@ -47,12 +48,22 @@ export interface Hop {
   readonly ebpf?: EbpfRun;
 }
 
-/** One eBPF program run at a TC hook (Cilium's datapath, see bpf/). */
+/**
+ * One eBPF program run at a TC hook or, for Cilium's socket LB (bpf_sock.c), at a cgroup hook
+ * (the program's section name: cgroup/connect4 runs in connect(), cgroup/sendmsg4 in a UDP
+ * sendmsg(), cgroup/recvmsg4 in a UDP recvmsg(), cgroup/getpeername4 in getpeername()).
+ */
 export interface EbpfRun {
   readonly program: string;
   /** The object file it came from (bpf_lxc.o…). */
   readonly object: string;
-  readonly hook: "tc-ingress" | "tc-egress";
+  readonly hook:
+    | "tc-ingress"
+    | "tc-egress"
+    | "cgroup/connect4"
+    | "cgroup/sendmsg4"
+    | "cgroup/recvmsg4"
+    | "cgroup/getpeername4";
   /** Map lookups and updates, in order: `cilium_ipcache` `10.0.1.5` → `identity 4242, …`. */
   readonly maps: readonly { readonly map: string; readonly key: string; readonly value: string }[];
   /** The outcome: `pass`, `drop`, `redirect`, `redirect-peer`, `encapsulate`, `tail-call`. */

@@ -10,6 +10,20 @@ export const IPV4_HEADER = 20;
 export const ICMP_HEADER = 8;
 export const TCP_SYN_HEADER = 40;
 export const UDP_HEADER = 8;
+/**
+ * Weave sleeve's own header for a datagram carrying one frame (weaveworks/weave router/crypto.go,
+ * NonEncryptor, and site/concepts/router-encapsulation.md): the sending peer's name (6 bytes,
+ * PacketOverhead), then per frame the capturing and the destination peer's names (6 + 6) and the
+ * frame's length (2, FrameOverhead). Peer names are MACs (router/peer_name_mac.go, NameSize 6).
+ * The router batches frames captured in quick succession into one datagram; the model sends one.
+ */
+export const SLEEVE_HEADER = 6 + 6 + 6 + 2;
+/**
+ * Bytes sleeve adds to the captured IP packet: outer IPv4 20 + UDP 8 (router/consts.go,
+ * UDPOverhead 28) + sleeve's header 20 + the captured frame's Ethernet header 14
+ * (EthernetOverhead): sleeveForwarder.overheadDF in router/sleeve.go, without encryption.
+ */
+export const SLEEVE_OVERHEAD = IPV4_HEADER + UDP_HEADER + SLEEVE_HEADER + 14;
 
 export type L4 =
   | {
@@ -37,6 +51,8 @@ export type L4 =
       readonly sport: number;
       readonly dport: number;
       readonly vxlan: Vxlan | null;
+      /** A Weave sleeve datagram (from one router's UDP socket to another's). */
+      readonly sleeve?: Sleeve;
     }
   /** IP in IP (protocol 4): the payload is another datagram. */
   | { readonly kind: "ipip"; readonly inner: Datagram };
@@ -46,6 +62,20 @@ export interface Vxlan {
   readonly vni: number;
   readonly inner: Frame;
   readonly protocol?: "geneve";
+}
+
+/**
+ * Weave's sleeve encapsulation of one captured frame. Peers are named by their node's address
+ * (Weave uses MACs; see `SleeveRouter`).
+ */
+export interface Sleeve {
+  /** The peer that sent the datagram. */
+  readonly sender: Ipv4;
+  /** The peer that captured the frame (its source MAC is local there). */
+  readonly srcPeer: Ipv4;
+  /** The peer the frame is for; on a broadcast, the peer it is sent to. */
+  readonly dstPeer: Ipv4;
+  readonly inner: Frame;
 }
 
 /** An IPv4 datagram. Immutable: a rewrite makes a new one, so every hop can keep the one it saw. */
@@ -183,6 +213,7 @@ export interface PacketView {
   udp?: { sport: number; dport: number };
   vxlan?: { vni: number };
   geneve?: { vni: number };
+  sleeve?: { sender: string; srcPeer: string; dstPeer: string };
   inner?: PacketView;
 }
 
@@ -226,6 +257,13 @@ export function viewOf(packet: Frame | Datagram): PacketView {
       if (l4.vxlan.protocol === "geneve") view.geneve = { vni: l4.vxlan.vni };
       else view.vxlan = { vni: l4.vxlan.vni };
       view.inner = viewOf(l4.vxlan.inner);
+    } else if (l4.sleeve) {
+      view.sleeve = {
+        sender: formatIpv4(l4.sleeve.sender),
+        srcPeer: formatIpv4(l4.sleeve.srcPeer),
+        dstPeer: formatIpv4(l4.sleeve.dstPeer),
+      };
+      view.inner = viewOf(l4.sleeve.inner);
     }
   }
   return view;

@@ -1,5 +1,7 @@
+import type { BpfConntrack } from "../bpf/maps";
 import { formatIpv4, type Ipv4, parseIpv4 } from "../ipv4";
 import type { Netns, World } from "../model";
+import type { ConntrackEntry } from "../netfilter/conntrack";
 import { seededRng } from "../rng";
 import { unreachable } from "../unreachable";
 import type { Flow, Hop } from "./hop";
@@ -62,6 +64,15 @@ export interface ProbeResult {
   hops: Hop[];
   /** iptables rules evaluated over the whole probe (both directions). */
   rulesEvaluated: number;
+  /** Hash and map lookups (IPVS, nftables maps, eBPF maps) over the whole probe. */
+  mapLookups: number;
+  /** The netfilter connections the probe left, per namespace in the order they were made. */
+  conntrack: readonly ConntrackEntry[];
+  /**
+   * What Cilium's programs left in their LRU maps (conntrack, socket LB, affinity), by node:
+   * `cilium-dbg bpf ct list global` after the probe (render/cilium.ts, formatCtList).
+   */
+  bpfConntrack: BpfConntrack;
 }
 
 const NOT_SENT: PathVerdict = { sent: false, delivered: false, netns: null, drop: null };
@@ -111,6 +122,9 @@ export function probe(world: World, spec: ProbeSpec): ProbeResult | { error: str
       icmpHeard: heardBy(walk, spec),
       hops: walk.hops,
       rulesEvaluated: walk.rulesEvaluated,
+      mapLookups: walk.mapLookups,
+      conntrack: connectionsOf(walk),
+      bpfConntrack: walk.bpfConntrack,
     };
   }
   const responder = world.netns.get(arrived.netns) as Netns;
@@ -124,7 +138,9 @@ export function probe(world: World, spec: ProbeSpec): ProbeResult | { error: str
     `${responder.name} answers: ${describe(reply)}`,
     reply,
   );
-  walk.localOut(responder, reply, replyTag, false);
+  // A UDP server answers with sendmsg(), where Cilium's socket LB looks too (a SYN-ACK is the kernel's).
+  const answer = reply.l4.kind === "udp" ? walk.socketLb(responder, reply, replyTag) : reply;
+  if (answer) walk.localOut(responder, answer, replyTag, false);
   walk.run();
   // The sender's socket takes the reply only if it matches what it sent (after conntrack undid any NAT).
   const atSender = walk.deliveries.filter(
@@ -154,7 +170,14 @@ export function probe(world: World, spec: ProbeSpec): ProbeResult | { error: str
     icmpHeard: heardBy(walk, spec),
     hops: walk.hops,
     rulesEvaluated: walk.rulesEvaluated,
+    mapLookups: walk.mapLookups,
+    conntrack: connectionsOf(walk),
+    bpfConntrack: walk.bpfConntrack,
   };
+}
+
+function connectionsOf(walk: Walk): ConntrackEntry[] {
+  return [...walk.conntrack.values()].flatMap((t) => t.entries);
 }
 
 /**
@@ -227,7 +250,7 @@ function isRequest(d: Datagram, request: Datagram): boolean {
   if (l4.kind === "icmp" && r.kind === "icmp")
     return l4.type === ICMP_ECHO_REQUEST && l4.id === r.id;
   if (l4.kind === "tcp" && r.kind === "tcp") return l4.flags === "SYN";
-  if (l4.kind === "udp" && r.kind === "udp") return l4.vxlan === null;
+  if (l4.kind === "udp" && r.kind === "udp") return l4.vxlan === null && !l4.sleeve;
   return false;
 }
 

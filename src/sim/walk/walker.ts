@@ -1,16 +1,29 @@
 import { runTcHook, type TunnelKey } from "../bpf/cilium";
 import { BpfConntrack, type TcHook } from "../bpf/maps";
+import { sockReceive, sockSend } from "../bpf/sock";
 import { formatIpv4, type Ipv4, networkOf } from "../ipv4";
+import type { IpvsState } from "../ipvs/state";
 import { BROADCAST_MAC, type Mac } from "../mac";
-import type { BridgeLink, GeneveLink, IpipLink, Link, Netns, VxlanLink, World } from "../model";
+import type {
+  BridgeLink,
+  GeneveLink,
+  IpipLink,
+  Link,
+  Netns,
+  SleeveRouter,
+  UserProgram,
+  VxlanLink,
+  World,
+} from "../model";
 import {
   type ConntrackEntry,
   ConntrackTable,
   type Direction,
   invert,
 } from "../netfilter/conntrack";
-import { runChain } from "../netfilter/eval";
+import { type RecentLists, runChain } from "../netfilter/eval";
 import type { CtState, Hook, TableName } from "../netfilter/model";
+import { type IpvsConn, IpvsWalk } from "../proxy/ipvs-datapath";
 import { renderRule } from "../render/iptables-save";
 import type { Rng } from "../rng";
 import { isBroadcastAddress, isLocalAddress } from "../state/addresses";
@@ -18,8 +31,11 @@ import { hasCarrier } from "../state/carrier";
 import { describeRoute } from "../state/routes";
 import { effectiveConf } from "../state/sysctl";
 import { unreachable } from "../unreachable";
+import { programCapturing, programListening } from "../userspace/programs";
 import { arpResolve } from "./arp";
+import { arpLearning } from "./arp-learning";
 import type { Flow, Hop, HopKind } from "./hop";
+import { type NftWalkPort, nftConntrackIn, nftConntrackOut, nftFilter } from "./nft-hooks";
 import {
   type Datagram,
   type Frame,
@@ -35,6 +51,8 @@ import {
   icmpErrorText,
   isIcmpError,
   isIcmpRedirect,
+  SLEEVE_OVERHEAD,
+  type Sleeve,
   TCP_SYN_HEADER,
   tupleOf,
   VXLAN_OVERHEAD,
@@ -78,7 +96,9 @@ export type DropReason =
   | "unsupported"
   | "ebpf-drop"
   | "no-tunnel-key"
-  | "hop-limit";
+  | "hop-limit"
+  | "ipvs-no-destination"
+  | "userspace-drop";
 
 export interface DropRecord {
   readonly tag: Tag;
@@ -96,10 +116,10 @@ export interface Delivery {
 }
 
 /** A connection entry and the direction a packet travels it in. */
-type CtRef = { readonly entry: ConntrackEntry; readonly dir: Direction };
+export type CtRef = { readonly entry: ConntrackEntry; readonly dir: Direction };
 
 /** A packet after the first conntrack hook: possibly translated, with its state and connection. */
-interface Tracked {
+export interface Tracked {
   readonly packet: Datagram;
   readonly state: CtState;
   readonly ref: CtRef | null;
@@ -135,15 +155,26 @@ export class Walk {
   /** Errors the sending socket itself reported (no route, message too long). */
   readonly localErrors: { tag: Tag; netns: string; message: string; reason: DropReason }[] = [];
   readonly conntrack = new Map<string, ConntrackTable>();
+  private readonly recent = new Map<string, RecentLists>();
   /** What eBPF programs added to their own conntrack maps (cilium_ct4_global…) during the walk. */
   readonly bpfConntrack = new BpfConntrack();
+  /** IPVS connections, templates and scheduler positions made during the walk. */
+  readonly ipvs = new IpvsWalk();
   /** Rules evaluated per netfilter traversal, summed over the walk. */
   rulesEvaluated = 0;
+  /**
+   * Hash and map lookups made on the way (IPVS's service table, nftables sets and verdict maps,
+   * eBPF maps): the cost of the datapaths that do not walk rules one by one.
+   */
+  mapLookups = 0;
   private readonly queue: (() => void)[] = [];
   private readonly neighbourCache = new Map<string, Mac | null>();
   private readonly bridgeLearned = new Map<string, Map<Mac, string>>();
   private readonly vxlanLearned = new Map<string, Map<Mac, Ipv4>>();
+  /** Each namespace's sleeve router's MAC cache: the peer a MAC is at, null for a local one. */
+  private readonly sleeveMacs = new Map<string, Map<Mac, Ipv4 | null>>();
   private steps = 0;
+  private nftPortCache: NftWalkPort | undefined;
   aborted = false;
 
   constructor(
@@ -212,6 +243,16 @@ export class Walk {
     this.drops.push({ tag, netns: ns.name, dev, reason, message });
   }
 
+  /** A namespace's xt_recent lists, empty when the probe starts (see eval.ts). */
+  private recentOf(ns: Netns): RecentLists {
+    let lists = this.recent.get(ns.name);
+    if (!lists) {
+      lists = new Map();
+      this.recent.set(ns.name, lists);
+    }
+    return lists;
+  }
+
   private ct(ns: Netns): ConntrackTable {
     let table = this.conntrack.get(ns.name);
     if (!table) {
@@ -227,7 +268,9 @@ export class Walk {
    * A socket in `ns` sends `d` (src 0 means "let routing choose"). Socket errors (no route,
    * message too long) are reported to the sender as the tools print them.
    */
-  sendFromSocket(ns: Netns, d: Datagram, tag: Tag, tool: "ping" | "connect"): void {
+  sendFromSocket(ns: Netns, d0: Datagram, tag: Tag, tool: "ping" | "connect"): void {
+    const d = this.socketLb(ns, d0, tag);
+    if (d === null) return;
     const decision = lookupRoute(this.world, ns, d.dst);
     if (decision.kind === "error") {
       const text = ROUTE_ERROR_TEXT[decision.error];
@@ -275,6 +318,24 @@ export class Walk {
     this.localOut(ns, packet, tag, true);
   }
 
+  /**
+   * The cgroup programs of Cilium's socket LB (bpf/sock.ts) in a TCP connect() or UDP sendmsg():
+   * the destination the socket goes on with (a Service's backend), or null when the call failed.
+   */
+  socketLb(ns: Netns, d: Datagram, tag: Tag): Datagram | null {
+    const result = sockSend(this.world, ns, d, this.bpfConntrack, this.rng);
+    if (!result) return d;
+    this.mapLookups += result.lookups;
+    for (const step of result.steps)
+      this.hop("ebpf", tag, ns, null, step.text, d, { ebpf: step.run });
+    const v = result.verdict;
+    if (v.kind === "proceed") return v.datagram;
+    const message = d.l4.kind === "tcp" ? "connect: No route to host" : "send: No route to host";
+    this.drop(tag, ns, null, "ebpf-drop", `${v.text}: the socket call fails (${v.errno})`, d);
+    this.localErrors.push({ tag, netns: ns.name, message, reason: "ebpf-drop" });
+    return null;
+  }
+
   /** ip_local_out: OUTPUT hook, re-routing after DNAT, MTU, POSTROUTING, then the link. */
   localOut(ns: Netns, d0: Datagram, tag: Tag, fromSocket: boolean): void {
     let d = d0;
@@ -287,6 +348,12 @@ export class Walk {
       return;
     }
     this.routeHop(ns, null, d, tag, decision);
+    if (ns.ipvs?.enabled) {
+      // IPVS at LOCAL_OUT, after the nat table and before filter (proxy/ipvs-datapath.ts).
+      const kept = this.ipvsHooks(ns, null, d, tag, ct.state, ct.ref);
+      if (kept === null) return;
+      d = kept;
+    }
     const outDev = decision.kind === "local" ? "lo" : decision.dev;
     const filtered = this.filter(ns, "OUTPUT", d, tag, null, outDev, ct.state, ct.ref);
     if (!filtered) return;
@@ -499,7 +566,10 @@ export class Walk {
     ref: CtRef | null = null,
   ): void {
     const filtered = this.filter(ns, "INPUT", d, tag, link.name, null, state, ref);
-    if (filtered) this.localDeliver(ns, link, filtered, tag);
+    if (!filtered) return;
+    // IPVS at LOCAL_IN, after the filter table (proxy/ipvs-datapath.ts).
+    const kept = ns.ipvs?.enabled ? this.ipvsHooks(ns, link, filtered, tag, state, ref) : filtered;
+    if (kept) this.localDeliver(ns, link, kept, tag);
   }
 
   /** The datagram reached a socket (or a kernel handler: VXLAN's UDP port, ICMP). */
@@ -514,14 +584,23 @@ export class Walk {
         this.decap(ns, vxlans, d, tag);
         return;
       }
-      if (d.l4.vxlan !== null) {
-        // No VXLAN device is up on that port, so no socket holds it: the UDP stack answers.
+      const program = d.l4.sleeve ? programListening(ns, port) : undefined;
+      if (program) {
+        this.programReceive(ns, link, program, d, tag);
+        return;
+      }
+      if (d.l4.vxlan !== null || d.l4.sleeve) {
+        // No VXLAN device is up on that port and no router listens, so no socket holds it: the
+        // UDP stack answers.
+        const none = d.l4.sleeve
+          ? "no weave router listens there"
+          : `no VXLAN device up with dstport ${port}`;
         this.drop(
           tag,
           ns,
           link.name,
           "udp-port-unreachable",
-          `nothing listens on UDP ${port} here (no VXLAN device up with dstport ${port}): dropped, ICMP port unreachable sent back`,
+          `nothing listens on UDP ${port} here (${none}): dropped, ICMP port unreachable sent back`,
           d,
         );
         this.icmpError(ns, d, tag, ICMP_DEST_UNREACH, 3, null, d.dst);
@@ -570,7 +649,14 @@ export class Walk {
       return;
     }
     this.hop("deliver", tag, ns, link.name, `delivered to ${ns.name}: ${describe(d)}`, d);
-    this.deliveries.push({ tag, netns: ns.name, dev: link.name, packet: d });
+    // Cilium's socket LB shows the application the Service it asked for (recvmsg, getpeername).
+    const seen = sockReceive(this.world, ns, d, this.bpfConntrack);
+    if (seen) {
+      this.mapLookups += seen.lookups;
+      for (const step of seen.steps)
+        this.hop("ebpf", tag, ns, null, step.text, seen.view, { ebpf: step.run });
+    }
+    this.deliveries.push({ tag, netns: ns.name, dev: link.name, packet: seen?.view ?? d });
   }
 
   // ---------------------------------------------------------------- forwarding
@@ -625,6 +711,7 @@ export class Walk {
     const filtered = this.filter(ns, "FORWARD", fwd, tag, inLink.name, out.name, ct.state, ct.ref);
     if (!filtered) return;
     fwd = filtered;
+    if (ns.ipvs?.enabled) fwd = this.ipvsForward(ns, fwd, tag, out.name);
     this.hop(
       "forward",
       tag,
@@ -744,6 +831,210 @@ export class Walk {
     this.icmpMessage(ns, d, tag, ICMP_REDIRECT, 1, null, decision.nexthop);
   }
 
+  // ---------------------------------------------------------------- IPVS
+
+  /**
+   * IPVS's hooks at LOCAL_IN (after the filter table) and LOCAL_OUT (after the nat table), in
+   * the kernel's order: ip_vs_out_hook gives the reply of a masqueraded connection its virtual
+   * source back, then ip_vs_in_hook schedules a packet for a virtual service and sends it to the
+   * real server itself (proxy/ipvs-datapath.ts). Returns the packet to go on with, or null when
+   * IPVS took it.
+   */
+  private ipvsHooks(
+    ns: Netns,
+    link: Link | null,
+    d: Datagram,
+    tag: Tag,
+    state: CtState,
+    ref: CtRef | null,
+  ): Datagram | null {
+    const ipvs = ns.ipvs as IpvsState;
+    const dev = link?.name ?? null;
+    const out = this.ipvs.out(ns, ipvs, d);
+    this.mapLookups += out.lookups;
+    if (out.kind === "reply") {
+      this.hop("ipvs", tag, ns, dev, out.text, out.packet);
+      return out.packet;
+    }
+    const v = this.ipvs.in(ns, ipvs, d);
+    this.mapLookups += v.lookups;
+    switch (v.kind) {
+      case "pass":
+        if (v.text !== null) this.hop("ipvs", tag, ns, dev, v.text, d);
+        return d;
+      case "no-dest":
+        // ip_vs_leave: the client hears ICMP port unreachable from the virtual address.
+        this.drop(tag, ns, dev, "ipvs-no-destination", v.text, d);
+        this.icmpError(ns, d, tag, ICMP_DEST_UNREACH, 3, null, d.dst);
+        return null;
+      case "xmit":
+        this.hop("ipvs", tag, ns, dev, v.text, v.packet);
+        return this.ipvsTransmit(ns, dev, d, v.conn, v.packet, tag, state, ref);
+      default:
+        return unreachable(v);
+    }
+  }
+
+  /** IPVS at FORWARD: ip_vs_forward_icmp, then ip_vs_out_hook un-NATs a real server's reply. */
+  private ipvsForward(ns: Netns, d: Datagram, tag: Tag, dev: string): Datagram {
+    const ipvs = ns.ipvs as IpvsState;
+    this.mapLookups += this.ipvs.forwardIcmp(ipvs, d);
+    const out = this.ipvs.out(ns, ipvs, d);
+    this.mapLookups += out.lookups;
+    if (out.kind === "pass") return d;
+    this.hop("ipvs", tag, ns, dev, out.text, out.packet);
+    return out.packet;
+  }
+
+  /**
+   * IPVS sends the packet to the real server itself (ip_vs_xmit.c: ip_vs_nat_xmit, ip_vs_dr_xmit,
+   * ip_vs_tunnel_xmit): a route to the real server (__ip_vs_get_out_rt, which decrements the TTL
+   * and checks the MTU), LOCAL_OUT's filter table and POSTROUTING (NF_HOOK(LOCAL_OUT) then
+   * dst_output), and the neighbour. Masquerading has rewritten the destination already; direct
+   * routing keeps the packet whole and sends it to the real server's MAC; tunnelling wraps it in
+   * IP-in-IP to the real server. A real server at a local address takes the packet through this
+   * namespace's own stack (returned).
+   */
+  private ipvsTransmit(
+    ns: Netns,
+    dev: string | null,
+    d: Datagram,
+    conn: IpvsConn,
+    packet: Datagram,
+    tag: Tag,
+    state: CtState,
+    ref: CtRef | null,
+  ): Datagram | null {
+    const rip = formatIpv4(conn.daddr);
+    const route = lookupRoute(this.world, ns, conn.daddr);
+    if (route.kind === "local") {
+      this.hop(
+        "ipvs",
+        tag,
+        ns,
+        dev,
+        `IPVS: real server ${rip} is an address of this namespace: the packet goes on to its own stack`,
+        packet,
+      );
+      return packet;
+    }
+    if (route.kind !== "unicast") {
+      // err_unreach: dst_link_failure tells the client the host is unreachable.
+      this.drop(
+        tag,
+        ns,
+        dev,
+        "no-route",
+        `IPVS: no route to real server ${rip}: ICMP host unreachable sent back`,
+        packet,
+      );
+      this.icmpError(ns, d, tag, ICMP_DEST_UNREACH, 1, null);
+      return null;
+    }
+    const described = describeRoute(route.route);
+    const via = route.gateway === null ? "directly connected" : `via ${formatIpv4(route.gateway)}`;
+    this.hop(
+      "route",
+      tag,
+      ns,
+      dev,
+      `IPVS routes to real server ${rip}: ${described} (${via}, out ${route.dev})`,
+      packet,
+      { route: described },
+    );
+    if (packet.ttl <= 1) {
+      this.drop(
+        tag,
+        ns,
+        dev,
+        "ttl-exceeded",
+        `TTL ${packet.ttl} would reach 0 as IPVS sends it on: dropped, ICMP time exceeded sent back`,
+        packet,
+      );
+      this.icmpError(ns, d, tag, ICMP_TIME_EXCEEDED, 0, null);
+      return null;
+    }
+    const inner: Datagram = { ...packet, ttl: packet.ttl - 1 };
+    const link = ns.links.get(route.dev) as Link;
+    // With net.ipv4.vs.conntrack=0 IPVS packets are untracked (ip_vs_notrack): no nat table.
+    let ctRef = (ns.ipvs as IpvsState).conntrack ? ref : null;
+    let wire = inner;
+    let overhead = 0;
+    if (conn.forward === "tunnel") {
+      const src = route.src ?? 0;
+      overhead = IPIP_OVERHEAD;
+      wire = {
+        src,
+        dst: conn.daddr,
+        ttl: inner.ttl,
+        proto: 4,
+        df: inner.df,
+        length: inner.length + IPIP_OVERHEAD,
+        l4: { kind: "ipip", inner },
+      };
+      this.hop(
+        "encap",
+        tag,
+        ns,
+        route.dev,
+        `IPVS: IP-in-IP to real server ${rip} (IP protocol 4, ${formatIpv4(src)} → ${rip}, +${IPIP_OVERHEAD} bytes)`,
+        wire,
+      );
+      // ip_vs_tunnel_xmit_prepare drops the connection's conntrack: the outer packet is new.
+      ctRef = null;
+    } else if (conn.forward === "masq" && ctRef?.dir === "original" && !ctRef.entry.seenReply)
+      // ip_vs_update_conntrack: the reply is expected from the real server, not the virtual one.
+      this.ct(ns).rewriteReply(ctRef.entry, invert(tupleOf(inner)));
+    if (wireLength(wire) > link.mtu) {
+      if (inner.df) {
+        // ensure_mtu_is_adequate: ICMP "fragmentation needed" with the room left.
+        this.drop(
+          tag,
+          ns,
+          route.dev,
+          "frag-needed",
+          `${wire.length} bytes with DF set do not fit ${route.dev}'s MTU ${link.mtu}: IPVS drops it, ICMP "fragmentation needed (mtu ${link.mtu - overhead})" sent back`,
+          wire,
+        );
+        this.icmpError(ns, d, tag, ICMP_DEST_UNREACH, 4, link.mtu - overhead);
+        return null;
+      }
+      wire = fragmented(wire, link.mtu);
+    }
+    this.hop(
+      "ipvs",
+      tag,
+      ns,
+      route.dev,
+      `IPVS sends it out of ${route.dev}${conn.forward === "route" ? ` to ${rip}'s MAC, the destination still ${formatIpv4(inner.dst)}` : ""}, TTL ${packet.ttl} → ${inner.ttl}`,
+      wire,
+    );
+    const filtered = this.filter(
+      ns,
+      "OUTPUT",
+      wire,
+      tag,
+      null,
+      route.dev,
+      ctRef ? state : "NEW",
+      ctRef,
+    );
+    if (!filtered) return null;
+    const post = this.conntrackOut(
+      ns,
+      filtered,
+      tag,
+      "POSTROUTING",
+      null,
+      route.dev,
+      ctRef,
+      route.nexthop,
+    );
+    if (!post) return null;
+    this.toNeighbour(ns, link, route.nexthop, post, tag);
+    return null;
+  }
+
   // ---------------------------------------------------------------- ICMP errors
 
   /**
@@ -804,8 +1095,43 @@ export class Walk {
 
   // ---------------------------------------------------------------- netfilter
 
-  /** Runs a filter-table chain; false when the packet was dropped or rejected there. */
+  /** What nftables' base chains need from the walk (walk/nft-hooks.ts). */
+  private get nftPort(): NftWalkPort {
+    this.nftPortCache ??= {
+      world: this.world,
+      rng: this.rng,
+      ct: (ns) => this.ct(ns),
+      hop: (kind, tag, ns, dev, text, packet, extra) =>
+        this.hop(kind, tag, ns, dev, text, packet, extra),
+      drop: (tag, ns, dev, reason, message, packet, rule) =>
+        this.drop(tag, ns, dev, reason, message, packet, rule),
+      reject: (ns, d, tag, withType, hook) => this.reject(ns, d, tag, withType, hook),
+      count: (rules, lookups) => {
+        this.rulesEvaluated += rules;
+        this.mapLookups += lookups;
+      },
+    };
+    return this.nftPortCache;
+  }
+
+  /** The filter hook: nftables' filter chains around iptables' filter table (walk/nft-hooks.ts). */
   private filter(
+    ns: Netns,
+    hook: "INPUT" | "FORWARD" | "OUTPUT",
+    d: Datagram,
+    tag: Tag,
+    inDev: string | null,
+    outDev: string | null,
+    state: CtState,
+    ref: CtRef | null = null,
+  ): Datagram | null {
+    return nftFilter(this.nftPort, ns, hook, d, tag, inDev, outDev, state, (p) =>
+      this.iptablesFilter(ns, hook, p, tag, inDev, outDev, state, ref),
+    );
+  }
+
+  /** Runs a filter-table chain; false when the packet was dropped or rejected there. */
+  private iptablesFilter(
     ns: Netns,
     hook: "INPUT" | "FORWARD" | "OUTPUT",
     d: Datagram,
@@ -822,10 +1148,19 @@ export class Walk {
       ns,
       "filter",
       hook,
-      { packet: d, inDev, outDev, ctState: state, mark: d.mark ?? 0, ...(nat ? { nat } : {}) },
+      {
+        packet: d,
+        inDev,
+        outDev,
+        ctState: state,
+        mark: d.mark ?? 0,
+        recent: this.recentOf(ns),
+        ...(nat ? { nat } : {}),
+      },
       this.rng,
     );
     this.rulesEvaluated += v.rulesEvaluated;
+    this.mapLookups += v.setLookups;
     const rule = v.decidedBy ? this.ruleRef("filter", v.decidedBy) : undefined;
     if (v.verdict === "ACCEPT") {
       if (rule)
@@ -931,6 +1266,20 @@ export class Walk {
     inDev: string | null,
     outDev: string | null,
   ): Tracked | null {
+    return nftConntrackIn(this.nftPort, ns, d, tag, hook, inDev, outDev, (p) =>
+      this.conntrackInTables(ns, p, tag, hook, inDev, outDev),
+    );
+  }
+
+  /** conntrack and iptables' nat table at the first hook (nftables' chains: walk/nft-hooks.ts). */
+  private conntrackInTables(
+    ns: Netns,
+    d: Datagram,
+    tag: Tag,
+    hook: "PREROUTING" | "OUTPUT",
+    inDev: string | null,
+    outDev: string | null,
+  ): Tracked | null {
     if (isIcmpError(d) || isIcmpRedirect(d)) {
       const related = this.relatedError(ns, d, tag);
       return related === null ? null : { packet: related, state: "RELATED", ref: null };
@@ -965,10 +1314,11 @@ export class Walk {
       ns,
       "nat",
       hook,
-      { packet: d, inDev, outDev, ctState: "NEW", mark: d.mark ?? 0 },
+      { packet: d, inDev, outDev, ctState: "NEW", mark: d.mark ?? 0, recent: this.recentOf(ns) },
       this.rng,
     );
     this.rulesEvaluated += v.rulesEvaluated;
+    this.mapLookups += v.setLookups;
     for (const draw of v.draws)
       this.hop(
         "netfilter",
@@ -1002,8 +1352,24 @@ export class Walk {
     return { packet: withMark(d, v.mark), state: "NEW", ref };
   }
 
-  /** POSTROUTING (or INPUT for local delivery): source NAT for new connections, un-DNAT for replies. */
+  /** The last hook: nftables' chains with iptables' nat table (walk/nft-hooks.ts). */
   private conntrackOut(
+    ns: Netns,
+    d: Datagram,
+    tag: Tag,
+    hook: "POSTROUTING" | "INPUT",
+    inDev: string | null,
+    outDev: string | null,
+    ref: CtRef | null,
+    nexthop: Ipv4 | null = null,
+  ): Datagram | null {
+    return nftConntrackOut(this.nftPort, ns, d, tag, hook, inDev, outDev, ref, nexthop, (p) =>
+      this.conntrackOutTables(ns, p, tag, hook, inDev, outDev, ref, nexthop),
+    );
+  }
+
+  /** POSTROUTING (or INPUT for local delivery): source NAT for new connections, un-DNAT for replies. */
+  private conntrackOutTables(
     ns: Netns,
     d: Datagram,
     tag: Tag,
@@ -1038,10 +1404,11 @@ export class Walk {
       ns,
       "nat",
       hook,
-      { packet: d, inDev, outDev, ctState: "NEW", mark: d.mark ?? 0 },
+      { packet: d, inDev, outDev, ctState: "NEW", mark: d.mark ?? 0, recent: this.recentOf(ns) },
       this.rng,
     );
     this.rulesEvaluated += v.rulesEvaluated;
+    this.mapLookups += v.setLookups;
     if (
       (v.verdict === "SNAT" && v.target?.kind === "SNAT") ||
       (v.verdict === "MASQUERADE" && outDev !== null)
@@ -1278,15 +1645,43 @@ export class Walk {
   }
 
   /**
-   * The ARP request and reply cross the bridges next to each end: the bridge beside the requester
-   * learns the requester's MAC on its port, the one beside the responder learns the responder's,
-   * so the frames that follow are forwarded, not flooded.
+   * What the ARP request and its reply taught the bridges, VXLAN devices and sleeve routers
+   * between the ends.
    */
   private learnFromArp(requester: Link, responder: Link): void {
-    for (const end of [requester, responder]) {
-      if (end.kind !== "veth" || end.peer.master === null) continue;
-      this.learnBridge(end.peer.netns, end.peer.master, end.mac, end.peer.name);
+    const learned = arpLearning(this.world, requester, responder);
+    if (learned.length === 0) {
+      // No way through bridges: the bridges beside each end still saw the frames.
+      for (const end of [requester, responder]) {
+        if (end.kind !== "veth" || end.peer.master === null) continue;
+        this.learnBridge(end.peer.netns, end.peer.master, end.mac, end.peer.name);
+      }
+      return;
     }
+    for (const e of learned) {
+      switch (e.kind) {
+        case "bridge":
+          this.learnBridge(e.netns, e.bridge, e.mac, e.port);
+          break;
+        case "vxlan":
+          this.learnVxlan(`${e.netns}|${e.dev}`, e.mac, e.remote);
+          break;
+        case "sleeve":
+          this.sleeveCache(e.netns).set(e.mac, e.peer);
+          break;
+        default:
+          unreachable(e);
+      }
+    }
+  }
+
+  private learnVxlan(key: string, mac: Mac, remote: Ipv4): void {
+    let table = this.vxlanLearned.get(key);
+    if (!table) {
+      table = new Map();
+      this.vxlanLearned.set(key, table);
+    }
+    table.set(mac, remote);
   }
 
   private learnBridge(netns: string, bridge: string, mac: Mac, port: string): void {
@@ -1420,6 +1815,14 @@ export class Walk {
       );
       return;
     }
+    const program = ns.programs ? programCapturing(ns, link.name) : undefined;
+    if (program) {
+      // A packet socket (pcap) gets its copy before TC ingress: __netif_receive_skb_core hands
+      // the frame to the ptype_all taps first. The kernel's own copy goes on, but a capture
+      // device like vethwe-pcap has no address and no bridge, so nothing takes it.
+      this.programCapture(ns, link, program, frame0, tag);
+      return;
+    }
     const frame = this.tcHook(ns, link, "tc-ingress", frame0, tag, tunnelKey);
     if (frame === null) return;
     if (link.master) {
@@ -1484,8 +1887,18 @@ export class Walk {
     tunnelKey: TunnelKey | null,
   ): Frame | null {
     if (!link.tc?.some((a) => a.hook === hook)) return frame;
-    const result = runTcHook(this.world, ns, link, hook, frame, tunnelKey, this.bpfConntrack);
+    const result = runTcHook(
+      this.world,
+      ns,
+      link,
+      hook,
+      frame,
+      tunnelKey,
+      this.bpfConntrack,
+      this.rng,
+    );
     if (!result) return frame;
+    this.mapLookups += result.lookups;
     for (const step of result.steps)
       this.hop("ebpf", tag, ns, link.name, step.text, step.frame, { ebpf: step.run });
     const v = result.verdict;
@@ -1602,9 +2015,12 @@ export class Walk {
         pre.ref,
       );
       if (!filtered) return;
+      // br_netfilter's FORWARD runs IPVS's hooks too (the bridge's fake route is the skb's dst):
+      // how a reply bridged between two pods gets its ClusterIP source back.
+      const seen = ns.ipvs?.enabled ? this.ipvsForward(ns, filtered, tag, bridge.name) : filtered;
       const post = this.conntrackOut(
         ns,
-        filtered,
+        seen,
         tag,
         "POSTROUTING",
         bridge.name,
@@ -1912,13 +2328,7 @@ export class Walk {
     }
     const inner = l4.vxlan.inner;
     if (vx.kind === "vxlan" && vx.learning && !vx.external) {
-      const key = `${ns.name}|${vx.name}`;
-      let table = this.vxlanLearned.get(key);
-      if (!table) {
-        table = new Map();
-        this.vxlanLearned.set(key, table);
-      }
-      table.set(inner.src, d.src);
+      this.learnVxlan(`${ns.name}|${vx.name}`, inner.src, d.src);
     }
     this.hop(
       "decap",
@@ -1930,20 +2340,291 @@ export class Walk {
     );
     this.receive(ns, vx, inner, tag, vx.external ? { remote: d.src, vni } : null);
   }
+
+  // ---------------------------------------------------------------- user-space programs
+
+  /** A frame arrived on a device a program captures on (see userspace/). */
+  private programCapture(
+    ns: Netns,
+    link: Link,
+    program: UserProgram,
+    frame: Frame,
+    tag: Tag,
+  ): void {
+    switch (program.kind) {
+      case "weave-sleeve":
+        this.sleeveCapture(ns, link, program, frame, tag);
+        return;
+      default:
+        unreachable(program.kind);
+    }
+  }
+
+  /** A datagram for a program reached its socket, past INPUT. */
+  private programReceive(ns: Netns, link: Link, program: UserProgram, d: Datagram, tag: Tag): void {
+    switch (program.kind) {
+      case "weave-sleeve":
+        this.sleeveReceive(ns, link, program, d, tag);
+        return;
+      default:
+        unreachable(program.kind);
+    }
+  }
+
+  private sleeveCache(netns: string): Map<Mac, Ipv4 | null> {
+    let table = this.sleeveMacs.get(netns);
+    if (!table) {
+      table = new Map();
+      this.sleeveMacs.set(netns, table);
+    }
+    return table;
+  }
+
+  /**
+   * Weave's router captured a frame on the device it holds with pcap (router/pcap.go: promiscuous,
+   * inbound only; router/network_router.go, handleCapturedPacket): it learns the source MAC as
+   * local, looks the destination up in its MAC cache, and forwards the frame to the peer that
+   * holds it, or to every peer when the destination is a broadcast or unknown (relayBroadcast: in
+   * the full mesh weave-kube builds, the broadcast tree from a peer reaches every other directly).
+   */
+  private sleeveCapture(ns: Netns, link: Link, router: SleeveRouter, frame: Frame, tag: Tag): void {
+    const macs = this.sleeveCache(ns.name);
+    const from = macs.get(frame.src);
+    if (from !== undefined && from !== null) {
+      this.drop(
+        tag,
+        ns,
+        link.name,
+        "userspace-drop",
+        `weave router (sleeve) captured a frame from ${frame.src} on ${link.name}, a MAC it knows at peer ${formatIpv4(from)}: discarded (most likely a frame it injected itself)`,
+        frame,
+      );
+      return;
+    }
+    macs.set(frame.src, null);
+    const at = frame.dst === BROADCAST_MAC ? undefined : macs.get(frame.dst);
+    if (at === null) {
+      // The bridge flooded a frame for one of its own ports' MACs: the router leaves it alone.
+      const text = `weave router (sleeve) captured a frame for ${frame.dst}, a local MAC: discarded`;
+      if (tag.flood) this.hop("receive", tag, ns, link.name, text, frame);
+      else this.drop(tag, ns, link.name, "userspace-drop", text, frame);
+      return;
+    }
+    const peers = at !== undefined ? [at] : router.peers.filter((p) => p !== router.name);
+    if (peers.length === 0) {
+      this.drop(
+        tag,
+        ns,
+        link.name,
+        "userspace-drop",
+        `weave router (sleeve) captured a frame for ${frame.dst} and has no peer to send it to`,
+        frame,
+      );
+      return;
+    }
+    const how =
+      at !== undefined
+        ? `${frame.dst} is at that peer (its MAC cache)`
+        : frame.dst === BROADCAST_MAC
+          ? "a broadcast goes to every peer"
+          : `${frame.dst} is not in its MAC cache, so the frame goes to every peer`;
+    // Copies to several peers are flood copies: a peer without the destination ignores its own.
+    const copyTag: Tag = peers.length > 1 ? { ...tag, flood: true } : tag;
+    for (const peer of peers) this.sleeveSend(ns, link, router, frame, peer, how, at, copyTag);
+  }
+
+  /**
+   * One captured frame to one peer (router/sleeve.go, curriedForward.Process): in a UDP datagram
+   * from the router's port to the peer's, through the host's own output path. A frame with DF set
+   * goes out with DF (the forwarder's raw "DF" socket, IP_PMTUDISC_DO), any other without
+   * (IP_PMTUDISC_DONT; the kernel fragments it, which the router's fragmentation test finds it
+   * may rely on). A DF frame larger than the overlay MTU is not sent: a unicast one is answered
+   * with ICMP "fragmentation needed", a broadcast one dropped.
+   */
+  private sleeveSend(
+    ns: Netns,
+    link: Link,
+    router: SleeveRouter,
+    frame: Frame,
+    peer: Ipv4,
+    how: string,
+    at: Ipv4 | undefined,
+    tag: Tag,
+  ): void {
+    const inner = frame.ip;
+    const route = lookupRoute(this.world, ns, peer);
+    // The forwarder's MTU: the path MTU it discovered to the peer less its overhead (overheadDF,
+    // processSendError, searchMTU); the model takes the MTU of the device the route leaves by.
+    const pathMtu = route.kind === "unicast" ? (ns.links.get(route.dev)?.mtu ?? 1500) : 1500;
+    const mtu = pathMtu - SLEEVE_OVERHEAD;
+    if (inner.df && wireLength(inner) > mtu) {
+      if (at === undefined) {
+        this.drop(
+          tag,
+          ns,
+          link.name,
+          "userspace-drop",
+          `weave router (sleeve): ${inner.length} bytes with DF set do not fit the overlay MTU ${mtu} to peer ${formatIpv4(peer)}, and the frame is a broadcast: dropped`,
+          frame,
+        );
+        return;
+      }
+      this.sleeveFragNeeded(ns, link, frame, peer, mtu, pathMtu, tag);
+      return;
+    }
+    const src = (route.kind === "unicast" ? route.src : null) ?? 0;
+    const sleeve: Sleeve = {
+      sender: router.name,
+      srcPeer: router.name,
+      dstPeer: peer,
+      inner: frame,
+    };
+    const outer: Datagram = {
+      src,
+      dst: peer,
+      ttl: 64,
+      proto: 17,
+      df: inner.df,
+      length: inner.length + SLEEVE_OVERHEAD,
+      // Each fragment of the inner datagram is a frame of its own.
+      ...(inner.fragment === undefined ? {} : { fragment: inner.fragment + SLEEVE_OVERHEAD }),
+      l4: { kind: "udp", sport: router.port, dport: router.port, vxlan: null, sleeve },
+    };
+    this.hop(
+      "encap",
+      tag,
+      ns,
+      link.name,
+      `weave router (sleeve) captured the frame on ${link.name}, sends it to peer ${formatIpv4(peer)} in UDP ${router.port}: ${how}; ${formatIpv4(src)}:${router.port} → ${formatIpv4(peer)}:${router.port}${inner.df ? " with DF" : ""}, +${SLEEVE_OVERHEAD} bytes (IPv4 20, UDP 8, sleeve 20, the frame's Ethernet 14)`,
+      outer,
+    );
+    this.later(() => this.localOut(ns, outer, tag, false));
+  }
+
+  /**
+   * A DF frame too big for the overlay: the router answers in the destination's name with ICMP
+   * "fragmentation needed", quoting the IP header and 8 bytes (router/sleeve.go Process,
+   * router/ethernet_decoder.go makeICMPFragNeeded), and hands it to itself as if the destination's
+   * peer had sent it: it is injected through the capture device, back to the sender.
+   */
+  private sleeveFragNeeded(
+    ns: Netns,
+    link: Link,
+    frame: Frame,
+    peer: Ipv4,
+    mtu: number,
+    pathMtu: number,
+    tag: Tag,
+  ): void {
+    const about = frame.ip;
+    this.drop(
+      tag,
+      ns,
+      link.name,
+      "frag-needed",
+      `weave router (sleeve): ${about.length} bytes with DF set do not fit the overlay MTU ${mtu} to peer ${formatIpv4(peer)} (path MTU ${pathMtu} less ${SLEEVE_OVERHEAD} of sleeve): not sent, ICMP "fragmentation needed (mtu ${mtu})" sent back`,
+      frame,
+    );
+    if (tag.error || isIcmpError(about) || isIcmpRedirect(about)) return;
+    const err: Datagram = {
+      src: about.dst,
+      dst: about.src,
+      ttl: 64,
+      proto: 1,
+      df: false,
+      length: IPV4_HEADER + ICMP_HEADER + IPV4_HEADER + 8,
+      l4: {
+        kind: "icmp",
+        type: ICMP_DEST_UNREACH,
+        code: 4,
+        id: 0,
+        seq: 0,
+        mtu,
+        quoted: about,
+      },
+    };
+    const errTag: Tag = { flow: tag.flow, error: true, flood: false };
+    const reply: Frame = { src: frame.dst, dst: frame.src, ip: err };
+    this.hop(
+      "icmp",
+      errTag,
+      ns,
+      link.name,
+      `weave router (sleeve) answers ICMP "${icmpErrorText(ICMP_DEST_UNREACH, 4, mtu)}" in ${formatIpv4(about.dst)}'s name, injected through ${link.name}`,
+      reply,
+    );
+    this.xmit(ns, link, reply, errTag);
+  }
+
+  /**
+   * A sleeve datagram reached the router's socket (router/sleeve.go readUDP and handleFrame;
+   * router/network_router.go handleForwardedPacket): from a peer it has a connection with and for
+   * itself, it learns the frame's source MAC at the peer that captured it and injects the frame
+   * through its capture device (pcap's WritePacketData: transmitted out of vethwe-pcap, so it
+   * arrives at vethwe-bridge and the bridge). A broadcast is not relayed on: in a full mesh the
+   * sender reached every peer itself.
+   */
+  private sleeveReceive(ns: Netns, link: Link, router: SleeveRouter, d: Datagram, tag: Tag): void {
+    const s = (d.l4 as Extract<Datagram["l4"], { kind: "udp" }>).sleeve as Sleeve;
+    if (s.sender === router.name || !router.peers.includes(s.sender)) {
+      this.drop(
+        tag,
+        ns,
+        link.name,
+        "userspace-drop",
+        `weave router (sleeve) has no connection with a peer ${formatIpv4(s.sender)}: the datagram is ignored`,
+        d,
+      );
+      return;
+    }
+    if (s.dstPeer !== router.name) {
+      this.drop(
+        tag,
+        ns,
+        link.name,
+        "unsupported",
+        `the frame is for peer ${formatIpv4(s.dstPeer)}, not this router: relaying between peers is not modelled (a full mesh never needs it)`,
+        d,
+      );
+      return;
+    }
+    this.sleeveCache(ns.name).set(s.inner.src, s.srcPeer);
+    const dev = ns.links.get(router.capture);
+    if (!dev?.adminUp) {
+      this.drop(
+        tag,
+        ns,
+        router.capture,
+        "link-down",
+        `weave router (sleeve) cannot inject the frame: ${router.capture} is ${dev ? "down" : "missing"}`,
+        s.inner,
+      );
+      return;
+    }
+    this.hop(
+      "decap",
+      tag,
+      ns,
+      dev.name,
+      `weave router (sleeve) received UDP ${router.port} from peer ${formatIpv4(s.sender)}: learns ${s.inner.src} is at that peer and injects the frame through ${dev.name}`,
+      s.inner,
+    );
+    this.xmit(ns, dev, s.inner, tag);
+  }
 }
 
-function rewriteDst(d: Datagram, ip: Ipv4, port: number): Datagram {
+export function rewriteDst(d: Datagram, ip: Ipv4, port: number): Datagram {
   const p = { ...d, dst: ip };
   return d.l4.kind === "tcp" || d.l4.kind === "udp" ? withPorts(p, d.l4.sport, port) : p;
 }
 
-function rewriteSrc(d: Datagram, ip: Ipv4, port: number): Datagram {
+export function rewriteSrc(d: Datagram, ip: Ipv4, port: number): Datagram {
   const p = { ...d, src: ip };
   return d.l4.kind === "tcp" || d.l4.kind === "udp" ? withPorts(p, port, d.l4.dport) : p;
 }
 
 /** The packet with the mark a chain left on it (the same object when unchanged). */
-function withMark(d: Datagram, mark: number): Datagram {
+export function withMark(d: Datagram, mark: number): Datagram {
   return (d.mark ?? 0) === mark ? d : { ...d, mark };
 }
 

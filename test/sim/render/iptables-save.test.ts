@@ -158,6 +158,8 @@ describe("iptables-save", () => {
       "-A INPUT -j ACCEPT",
       "-A INPUT -s 10.0.0.1/32 -p tcp -m comment --comment c -m tcp --dport 80 -j ACCEPT",
       "-A INPUT -p udp -m udp --dport 8472 -j DROP",
+      "-A INPUT -m recent --rcheck --seconds 10800 --reap --name KUBE-SEP-AAAA --mask 255.255.255.255 --rsource -j ACCEPT",
+      "-A INPUT -m recent --set --name KUBE-SEP-AAAA --mask 255.255.255.255 --rsource -j ACCEPT",
       "-A INPUT -p tcp -m tcp --dport 30000:32767 -j ACCEPT",
       "-A INPUT -p tcp -m tcp ! --dport 22 -j ACCEPT",
       "-A INPUT -p tcp -m tcp -j ACCEPT",

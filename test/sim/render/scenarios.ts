@@ -582,6 +582,39 @@ export function iptablesVariety(t: Twin): Twin {
     },
     ["-p", "udp", "--dport", "8472", "-j", "DROP"],
   );
+  // kube-proxy's session affinity: typed with --name first, saved action first.
+  const recent = (action: "set" | "rcheck", seconds: number | null, reap: boolean) =>
+    ({
+      kind: "recent",
+      action,
+      name: "KUBE-SEP-AAAA",
+      mask: 0xffffffff,
+      source: true,
+      seconds,
+      reap,
+      negated: false,
+    }) as const;
+  any({ matches: [recent("rcheck", 10800, true)], target: accept }, [
+    "-m",
+    "recent",
+    "--name",
+    "KUBE-SEP-AAAA",
+    "--rcheck",
+    "--seconds",
+    "10800",
+    "--reap",
+    "-j",
+    "ACCEPT",
+  ]);
+  any({ matches: [recent("set", null, false)], target: accept }, [
+    "-m",
+    "recent",
+    "--name",
+    "KUBE-SEP-AAAA",
+    "--set",
+    "-j",
+    "ACCEPT",
+  ]);
   any(
     {
       proto: tcp,
