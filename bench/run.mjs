@@ -13,7 +13,7 @@ import { build } from "esbuild";
 
 const names = process.argv.slice(2);
 if (names.length === 0) {
-  console.error("usage: node bench/run.mjs NAME… (trace, clusters)");
+  console.error("usage: node bench/run.mjs NAME… (trace, clusters, services)");
   process.exit(2);
 }
 const dir = mkdtempSync(join(tmpdir(), "podnet-bench-"));
