@@ -27,7 +27,7 @@ function clusterFile(mode: KubeProxyMode, services: number): string {
   // eBPF service load balancing is Cilium's; the kube-proxy modes run on Flannel.
   const cni =
     mode === "ebpf"
-      ? "cni:\n  plugin: cilium\n  routingMode: tunnel\n  tunnelProtocol: vxlan\n"
+      ? "cni:\n  plugin: cilium\n  routingMode: tunnel\n  tunnelProtocol: vxlan\n  clusterPoolIPv4PodCIDRList: [10.244.0.0/16]\n"
       : "cni:\n  plugin: flannel\n";
   const out = [
     "formatVersion: 1",
