@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
+    include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
     // Ink writes only the last frame when CI is set to anything but "false"/"0", and colour
     // codes would make every assertion on visible text brittle; pin both before any import.
     env: { CI: "false", FORCE_COLOR: "0" },

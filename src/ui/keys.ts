@@ -1,0 +1,136 @@
+/**
+ * Every key of every screen, in one table per screen: the input handlers match against it and
+ * the help overlay (`?`) is drawn from it, so the two cannot disagree.
+ *
+ * A Korean keyboard in 한글 mode sends jamo for the letter keys (q arrives as ㅂ, j as ㅓ): each
+ * letter also matches its 2-beolsik jamo, so shortcuts work without switching input modes.
+ */
+import type { Key } from "ink";
+import type { MessageKey } from "./i18n/messages";
+
+/** A named key (`up`, `return`, `escape`…) or one printable character. */
+export type KeyName =
+  | "up"
+  | "down"
+  | "left"
+  | "right"
+  | "return"
+  | "escape"
+  | "tab"
+  | "shift-tab"
+  | "backspace"
+  | "pageup"
+  | "pagedown"
+  | (string & {});
+
+export interface KeyBinding<Action extends string> {
+  readonly action: Action;
+  readonly keys: readonly KeyName[];
+  /** What the help overlay says the key does. */
+  readonly label: MessageKey;
+}
+
+/** The 2-beolsik layout: the jamo each Latin letter key sends in 한글 mode. */
+const JAMO: Readonly<Record<string, string>> = {
+  q: "ㅂ",
+  w: "ㅈ",
+  e: "ㄷ",
+  r: "ㄱ",
+  t: "ㅅ",
+  y: "ㅛ",
+  u: "ㅕ",
+  i: "ㅑ",
+  o: "ㅐ",
+  p: "ㅔ",
+  a: "ㅁ",
+  s: "ㄴ",
+  d: "ㅇ",
+  f: "ㄹ",
+  g: "ㅎ",
+  h: "ㅗ",
+  j: "ㅓ",
+  k: "ㅏ",
+  l: "ㅣ",
+  z: "ㅋ",
+  x: "ㅌ",
+  c: "ㅊ",
+  v: "ㅍ",
+  b: "ㅠ",
+  n: "ㅜ",
+  m: "ㅡ",
+};
+
+/** The key Ink reported, as one of the names above (null for keys no binding uses). */
+export function keyNameOf(input: string, key: Key): KeyName | null {
+  if (key.upArrow) return "up";
+  if (key.downArrow) return "down";
+  if (key.leftArrow) return "left";
+  if (key.rightArrow) return "right";
+  if (key.return) return "return";
+  if (key.escape) return "escape";
+  if (key.tab) return key.shift ? "shift-tab" : "tab";
+  if (key.backspace || key.delete) return "backspace";
+  if (key.pageUp) return "pageup";
+  if (key.pageDown) return "pagedown";
+  if (key.ctrl || key.meta) return null;
+  return input.length === 1 ? input : null;
+}
+
+function matches(binding: KeyName, pressed: KeyName): boolean {
+  return binding === pressed || (binding.length === 1 && JAMO[binding] === pressed);
+}
+
+/** The action bound to the pressed key, if any. */
+export function actionFor<Action extends string>(
+  table: readonly KeyBinding<Action>[],
+  input: string,
+  key: Key,
+): Action | null {
+  const pressed = keyNameOf(input, key);
+  if (pressed === null) return null;
+  for (const binding of table) {
+    if (binding.keys.some((k) => matches(k, pressed))) return binding.action;
+  }
+  return null;
+}
+
+/** How a key is written in the help overlay and the footer. */
+export function keyLabel(name: KeyName, ascii: boolean): string {
+  switch (name) {
+    case "up":
+      return ascii ? "Up" : "↑";
+    case "down":
+      return ascii ? "Down" : "↓";
+    case "left":
+      return ascii ? "Left" : "←";
+    case "right":
+      return ascii ? "Right" : "→";
+    case "return":
+      return "Enter";
+    case "escape":
+      return "Esc";
+    case "tab":
+      return "Tab";
+    case "shift-tab":
+      return "Shift+Tab";
+    case "backspace":
+      return "Backspace";
+    case "pageup":
+      return "PgUp";
+    case "pagedown":
+      return "PgDn";
+    default:
+      return name;
+  }
+}
+
+export type HomeAction = "up" | "down" | "open" | "lang" | "help" | "quit";
+
+export const HOME_KEYS: readonly KeyBinding<HomeAction>[] = [
+  { action: "up", keys: ["up", "k"], label: "keyUpDown" },
+  { action: "down", keys: ["down", "j"], label: "keyUpDown" },
+  { action: "open", keys: ["return"], label: "keyOpen" },
+  { action: "lang", keys: ["l"], label: "keyLang" },
+  { action: "help", keys: ["?"], label: "keyHelp" },
+  { action: "quit", keys: ["q", "escape"], label: "keyQuit" },
+];

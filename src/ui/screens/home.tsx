@@ -1,0 +1,167 @@
+import { Box, Text } from "ink";
+import { useState } from "react";
+import { useUi } from "../context";
+import {
+  type ContinuePoint,
+  continuePoint,
+  type HomeRow,
+  homeRows,
+  type LessonEntry,
+  lessonsDone,
+} from "../home-model";
+import { useKeys } from "../hooks/use-keys";
+import { HOME_KEYS } from "../keys";
+import { fitTo, padStartTo, padTo } from "../text";
+import { HelpOverlay } from "../widgets/help-overlay";
+import { KeyFooter } from "../widgets/key-footer";
+
+export interface HomeProps {
+  readonly lessons: readonly LessonEntry[];
+  /** Opens a lesson at a step index. */
+  readonly onOpen: (lesson: LessonEntry, stepIndex: number) => void;
+  readonly onToggleLang: () => void;
+  readonly onQuit: () => void;
+  /** Messages to show once at the top (a progress file set aside…). */
+  readonly notices: readonly string[];
+}
+
+/** The list: "continue" first (when there is somewhere to continue), then every lesson in order. */
+type Item = { kind: "continue"; point: ContinuePoint } | { kind: "lesson"; row: HomeRow };
+
+export function Home({ lessons, onOpen, onToggleLang, onQuit, notices }: HomeProps) {
+  const ui = useUi();
+  const { t, symbols, lang, columns, rows: height } = ui;
+  const progress = ui.progress.read();
+  const rows = homeRows(lessons, progress);
+  const point = continuePoint(rows, progress);
+  const items: Item[] = [
+    ...(point ? [{ kind: "continue", point } as const] : []),
+    ...rows.map((row) => ({ kind: "lesson", row }) as const),
+  ];
+  const [selected, setSelected] = useState(0);
+  const [help, setHelp] = useState(false);
+  const index = Math.min(selected, items.length - 1);
+
+  useKeys(HOME_KEYS, (action) => {
+    if (help) {
+      if (action === "help" || action === "quit") setHelp(false);
+      return;
+    }
+    switch (action) {
+      case "up":
+        setSelected((i) => Math.max(0, Math.min(i, items.length - 1) - 1));
+        return;
+      case "down":
+        setSelected((i) => Math.min(items.length - 1, i + 1));
+        return;
+      case "open": {
+        const item = items[index];
+        if (!item) return;
+        if (item.kind === "continue") onOpen(item.point.lesson, item.point.stepIndex);
+        else if (item.row.status.kind !== "locked") onOpen(item.row.lesson, 0);
+        return;
+      }
+      case "lang":
+        onToggleLang();
+        return;
+      case "help":
+        setHelp(true);
+        return;
+      case "quit":
+        onQuit();
+        return;
+    }
+  });
+
+  if (help) return <HelpOverlay table={HOME_KEYS} />;
+
+  const width = Math.max(20, columns - 2);
+  const statusWidth = lang === "ko" ? 14 : 18;
+  const minutesWidth = 8;
+  const titleWidth = Math.max(10, width - 6 - statusWidth - minutesWidth);
+  // Header 4 lines, notices, summary 3, footer 2: the rest is for the list, scrolled to the selection.
+  const room = Math.max(3, height - 10 - notices.length);
+  const first = Math.max(0, Math.min(index - Math.floor(room / 2), items.length - room));
+  const visible = items.slice(first, first + room);
+
+  const selectedItem = items[index];
+  const selectedLesson =
+    selectedItem?.kind === "continue" ? selectedItem.point.lesson : selectedItem?.row.lesson;
+
+  return (
+    <Box flexDirection="column" width={columns}>
+      <Box justifyContent="space-between" width={width}>
+        <Text bold>{t("appTitle")}</Text>
+        <Text dimColor>{t("languageNow")}</Text>
+      </Box>
+      <Text>{fitTo(t("tagline"), width)}</Text>
+      <Text dimColor>
+        {t("progressLine", {
+          done: lessonsDone(rows),
+          total: rows.length,
+          streak: progress.streak,
+        })}
+      </Text>
+      {notices.map((n) => (
+        <Text key={n} color="yellow">
+          {n}
+        </Text>
+      ))}
+      <Text> </Text>
+      {items.length === 0 ? <Text>{t("noLessons", { dir: "lessons/" })}</Text> : null}
+      {visible.map((item, i) => {
+        const at = first + i;
+        const isSelected = at === index;
+        const pointer = isSelected ? symbols.pointer : " ";
+        if (item.kind === "continue") {
+          const { lesson, stepIndex, fresh } = item.point;
+          const label = fresh
+            ? t("startFirst", { lesson: lesson.title[lang] })
+            : t("continue", {
+                lesson: lesson.title[lang],
+                step: stepIndex + 1,
+                steps: lesson.stepIds.length,
+              });
+          return (
+            <Text key="continue" bold={isSelected} color={isSelected ? "cyan" : undefined}>
+              {pointer} {fitTo(label, width - 2)}
+            </Text>
+          );
+        }
+        const { lesson, status } = item.row;
+        const mark = status.kind === "done" ? symbols.pass : status.kind === "locked" ? "-" : " ";
+        const statusText =
+          status.kind === "done"
+            ? t("lessonDone")
+            : status.kind === "in-progress"
+              ? t("lessonInProgress", { done: status.done, steps: status.steps })
+              : status.kind === "new"
+                ? t("lessonNew")
+                : t("lessonLocked", {
+                    lessons: status.missing
+                      .map((id) => lessons.find((l) => l.id === id)?.order ?? id)
+                      .join(", "),
+                  });
+        return (
+          <Text
+            key={lesson.id}
+            bold={isSelected}
+            color={isSelected ? "cyan" : undefined}
+            dimColor={status.kind === "locked" && !isSelected}
+          >
+            {pointer} {mark} {padStartTo(String(lesson.order), 2)}{" "}
+            {padTo(lesson.title[lang], titleWidth)} {padTo(statusText, statusWidth)}
+            {padStartTo(t("minutes", { minutes: lesson.minutes }), minutesWidth)}
+          </Text>
+        );
+      })}
+      <Text> </Text>
+      <Box height={2} width={width} overflow="hidden">
+        <Text dimColor wrap="wrap">
+          {selectedLesson ? selectedLesson.summary[lang] : ""}
+        </Text>
+      </Box>
+      <KeyFooter table={HOME_KEYS} />
+    </Box>
+  );
+}
