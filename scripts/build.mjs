@@ -8,7 +8,6 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const outfile = join(root, "dist", "cli.js");
 
 await rm(join(root, "dist"), { recursive: true, force: true });
 
@@ -16,8 +15,13 @@ const started = performance.now();
 try {
   await build({
     absWorkingDir: root,
-    entryPoints: ["src/cli/main.ts"],
-    outfile,
+    // dist/cli.js is the entry; what a command imports only when it runs (the TUI, the
+    // simulator) goes into chunks of its own, so `--help` or a non-terminal refusal never
+    // parses Ink, React or the simulator.
+    entryPoints: { cli: "src/cli/main.ts" },
+    outdir: join(root, "dist"),
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
     bundle: true,
     format: "esm",
     platform: "node",

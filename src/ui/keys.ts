@@ -109,6 +109,8 @@ export function keyLabel(name: KeyName, ascii: boolean): string {
       return "Enter";
     case "escape":
       return "Esc";
+    case " ":
+      return "Space";
     case "tab":
       return "Tab";
     case "shift-tab":
@@ -133,4 +135,28 @@ export const HOME_KEYS: readonly KeyBinding<HomeAction>[] = [
   { action: "lang", keys: ["l"], label: "keyLang" },
   { action: "help", keys: ["?"], label: "keyHelp" },
   { action: "quit", keys: ["q", "escape"], label: "keyQuit" },
+];
+
+export type TraceAction = "prev" | "next" | "first" | "last" | "play" | "list" | "help" | "back";
+
+export const TRACE_KEYS: readonly KeyBinding<TraceAction>[] = [
+  { action: "prev", keys: ["left", "h"], label: "keyStep" },
+  { action: "next", keys: ["right", "l"], label: "keyStep" },
+  { action: "first", keys: ["g"], label: "keyEnds" },
+  { action: "last", keys: ["G"], label: "keyEnds" },
+  { action: "play", keys: [" "], label: "keyPlay" },
+  { action: "list", keys: ["tab"], label: "keyList" },
+  { action: "help", keys: ["?"], label: "keyHelp" },
+  { action: "back", keys: ["q", "escape"], label: "keyBack" },
+];
+
+export type TraceListAction = "up" | "down" | "jump" | "list" | "help" | "back";
+
+export const TRACE_LIST_KEYS: readonly KeyBinding<TraceListAction>[] = [
+  { action: "up", keys: ["up", "k"], label: "keyUpDown" },
+  { action: "down", keys: ["down", "j"], label: "keyUpDown" },
+  { action: "jump", keys: ["return"], label: "keyJump" },
+  { action: "list", keys: ["tab"], label: "keyList" },
+  { action: "help", keys: ["?"], label: "keyHelp" },
+  { action: "back", keys: ["q", "escape"], label: "keyBack" },
 ];

@@ -54,6 +54,18 @@ const en = {
   lessonComplete: "✓ Lesson complete",
   confirmReset: "Reset this exercise? y: yes, n: no",
   parseOk: "parses as a route",
+  traceHop: "hop {n} of {total}",
+  traceRequest: "request",
+  traceReply: "reply",
+  traceHeaders: "Headers",
+  traceDropped: "dropped",
+  traceDelivered: "delivered",
+  tracePlaying: "playing",
+  keyStep: "step back / forward",
+  keyPlay: "play / pause",
+  keyList: "list of all hops",
+  keyEnds: "first / last hop",
+  keyJump: "jump to this hop",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -108,6 +120,18 @@ const ko: Record<MessageKey, string> = {
   lessonComplete: "✓ 레슨 완료",
   confirmReset: "이 문제를 초기화할까요? y: 예, n: 아니요",
   parseOk: "라우트로 해석됩니다",
+  traceHop: "{total}개 홉 중 {n}번째",
+  traceRequest: "요청",
+  traceReply: "응답",
+  traceHeaders: "헤더",
+  traceDropped: "드롭됨",
+  traceDelivered: "전달됨",
+  tracePlaying: "재생 중",
+  keyStep: "이전 / 다음 홉",
+  keyPlay: "재생 / 멈춤",
+  keyList: "모든 홉 목록",
+  keyEnds: "처음 / 마지막 홉",
+  keyJump: "이 홉으로 이동",
 };
 
 const catalogues: Record<Lang, Record<MessageKey, string>> = { en, ko };
