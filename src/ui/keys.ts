@@ -160,3 +160,12 @@ export const TRACE_LIST_KEYS: readonly KeyBinding<TraceListAction>[] = [
   { action: "help", keys: ["?"], label: "keyHelp" },
   { action: "back", keys: ["q", "escape"], label: "keyBack" },
 ];
+
+export type CompareAction = "left" | "right" | "help" | "back";
+
+export const COMPARE_KEYS: readonly KeyBinding<CompareAction>[] = [
+  { action: "left", keys: ["left", "h"], label: "keyColumns" },
+  { action: "right", keys: ["right", "l"], label: "keyColumns" },
+  { action: "help", keys: ["?"], label: "keyHelp" },
+  { action: "back", keys: ["q", "escape"], label: "keyBack" },
+];

@@ -66,6 +66,20 @@ const en = {
   keyList: "list of all hops",
   keyEnds: "first / last hop",
   keyJump: "jump to this hop",
+  compareTitle: "The same ping, pod-a to pod-b, in {count} CNI modes",
+  compareDiffers: "differs between modes",
+  compareShowing: "modes {from}-{to} of {count}",
+  cmp_verdict: "verdict",
+  cmp_encap: "encapsulation",
+  cmp_overhead: "overhead",
+  cmp_podMtu: "pod MTU",
+  cmp_routes: "node1 routes",
+  cmp_devices: "devices out",
+  cmp_hops: "trace steps",
+  cmp_ebpfRuns: "eBPF runs",
+  cmp_work: "netfilter work",
+  keyColumns: "other modes",
+  keyCompare2: "compare CNI modes",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -132,6 +146,20 @@ const ko: Record<MessageKey, string> = {
   keyList: "모든 홉 목록",
   keyEnds: "처음 / 마지막 홉",
   keyJump: "이 홉으로 이동",
+  compareTitle: "같은 ping(pod-a → pod-b)을 CNI 모드 {count}개에서 비교",
+  compareDiffers: "모드마다 다름",
+  compareShowing: "모드 {count}개 중 {from}-{to}",
+  cmp_verdict: "결과",
+  cmp_encap: "캡슐화",
+  cmp_overhead: "오버헤드",
+  cmp_podMtu: "파드 MTU",
+  cmp_routes: "node1 라우트",
+  cmp_devices: "나가는 장치",
+  cmp_hops: "트레이스 단계",
+  cmp_ebpfRuns: "eBPF 실행",
+  cmp_work: "netfilter 작업",
+  keyColumns: "다른 모드",
+  keyCompare2: "CNI 모드 비교",
 };
 
 const catalogues: Record<Lang, Record<MessageKey, string>> = { en, ko };
