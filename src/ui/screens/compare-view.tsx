@@ -65,19 +65,20 @@ export function CompareView({ modes, onClose }: CompareViewProps) {
         {padTo("", LABEL_WIDTH)}
         {shown.map((m) => padTo(m.label, cellWidth)).join(" ")}
       </Text>
-      {rows.map((row) => {
-        const cells = row.cells.slice(first, first + perPage);
-        const height = Math.max(...cells.map((c) => c.length));
-        const label = t(`cmp_${row.property}` as "cmp_encap");
-        return Array.from({ length: height }, (_, line) => (
-          <Text key={`${row.property}-${line}`}>
+      {rows.map((row) => (
+        <Box key={row.property}>
+          <Box width={LABEL_WIDTH}>
             <Text color={row.differs ? "yellow" : undefined}>
-              {padTo(line === 0 ? `${row.differs ? "* " : "  "}${label}` : "", LABEL_WIDTH)}
+              {`${row.differs ? "* " : "  "}${t(`cmp_${row.property}` as "cmp_encap")}`}
             </Text>
-            {cells.map((c) => padTo(c[line] ?? "", cellWidth)).join(" ")}
-          </Text>
-        ));
-      })}
+          </Box>
+          {row.cells.slice(first, first + perPage).map((lines, i) => (
+            <Box key={shown[i]?.label ?? String(lines)} width={cellWidth + 1}>
+              <Text>{lines.map((l) => fitTo(l, cellWidth)).join("\n")}</Text>
+            </Box>
+          ))}
+        </Box>
+      ))}
       <Box flexGrow={1} />
       <KeyFooter table={COMPARE_KEYS} />
     </Box>

@@ -185,7 +185,7 @@ export function TraceViewer({ result, title, onClose, startAt = 0 }: TraceViewer
           <Text> </Text>
           <Text bold>{t("traceHeaders")}</Text>
           {headers.map((h, i) => (
-            <Text key={`${i}-${h.layer}-${h.name}`}>
+            <Text key={`${h.layer}-${h.name}`}>
               {layerWidth > 0
                 ? padTo(i === 0 || headers[i - 1]?.layer !== h.layer ? h.layer : "", layerWidth)
                 : ""}
@@ -219,7 +219,13 @@ function Strip({
     const name = i === current ? `[${s.netns}]` : s.netns;
     const mark = s.dropped ? (ascii ? " x" : " ✗") : "";
     const link = i === stations.length - 1 ? "" : s.encapsulatedAfter ? tunnel : plain;
-    return { text: `${name}${mark}`, link, current: i === current, dropped: s.dropped };
+    return {
+      id: s.first,
+      text: `${name}${mark}`,
+      link,
+      current: i === current,
+      dropped: s.dropped,
+    };
   });
   // Keep the current station in view when the whole path is wider than the screen.
   let from = 0;
@@ -229,8 +235,8 @@ function Strip({
   return (
     <Text wrap="truncate-end">
       {from > 0 ? "… " : ""}
-      {parts.slice(from).map((p, i) => (
-        <Text key={`${from + i}-${p.text}`}>
+      {parts.slice(from).map((p) => (
+        <Text key={p.id}>
           <Text bold={p.current} color={p.dropped ? "red" : p.current ? "cyan" : undefined}>
             {p.text}
           </Text>
