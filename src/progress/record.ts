@@ -30,7 +30,7 @@ export function enterStep(progress: Progress, lesson: string, step: string): voi
 }
 
 /** A hint was shown; `hint` is its number (1-3). Only the highest counts. */
-export function useHint(progress: Progress, lesson: string, step: string, hint: number): void {
+export function recordHint(progress: Progress, lesson: string, step: string, hint: number): void {
   const s = stepOf(progress, lesson, step);
   s.hints = Math.max(s.hints, hint);
 }

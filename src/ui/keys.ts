@@ -126,13 +126,14 @@ export function keyLabel(name: KeyName, ascii: boolean): string {
   }
 }
 
-export type HomeAction = "up" | "down" | "open" | "lang" | "help" | "quit";
+export type HomeAction = "up" | "down" | "open" | "lang" | "compare" | "help" | "quit";
 
 export const HOME_KEYS: readonly KeyBinding<HomeAction>[] = [
   { action: "up", keys: ["up", "k"], label: "keyUpDown" },
   { action: "down", keys: ["down", "j"], label: "keyUpDown" },
   { action: "open", keys: ["return"], label: "keyOpen" },
   { action: "lang", keys: ["l"], label: "keyLang" },
+  { action: "compare", keys: ["c"], label: "keyCompare2" },
   { action: "help", keys: ["?"], label: "keyHelp" },
   { action: "quit", keys: ["q", "escape"], label: "keyQuit" },
 ];
@@ -168,4 +169,41 @@ export const COMPARE_KEYS: readonly KeyBinding<CompareAction>[] = [
   { action: "right", keys: ["right", "l"], label: "keyColumns" },
   { action: "help", keys: ["?"], label: "keyHelp" },
   { action: "back", keys: ["q", "escape"], label: "keyBack" },
+];
+
+export type LessonAction =
+  | "prev"
+  | "next"
+  | "hint"
+  | "answer"
+  | "trace"
+  | "reset"
+  | "focus"
+  | "check"
+  | "help"
+  | "back";
+
+/** Keys of the lesson screen when no text field has focus (letters are free). */
+export const LESSON_KEYS: readonly KeyBinding<LessonAction>[] = [
+  { action: "prev", keys: ["left", "p"], label: "keyPrev" },
+  { action: "next", keys: ["right", "n"], label: "keyNext" },
+  { action: "focus", keys: ["return", "tab"], label: "keyFocus" },
+  { action: "hint", keys: ["h"], label: "keyHint" },
+  { action: "trace", keys: ["v"], label: "keyTrace" },
+  { action: "answer", keys: ["a"], label: "keyCompare" },
+  { action: "reset", keys: ["r"], label: "keyReset" },
+  { action: "help", keys: ["?"], label: "keyHelp" },
+  { action: "back", keys: ["q", "escape"], label: "keyBack" },
+];
+
+/** While a text field has focus only keys that type nothing act: Esc leaves the field. */
+export const FIELD_KEYS: readonly KeyBinding<"leave">[] = [
+  { action: "leave", keys: ["escape"], label: "keyLeave" },
+];
+
+export type ConfirmAction = "yes" | "no";
+
+export const CONFIRM_KEYS: readonly KeyBinding<ConfirmAction>[] = [
+  { action: "yes", keys: ["y"], label: "keyReset" },
+  { action: "no", keys: ["n", "escape"], label: "keyBack" },
 ];

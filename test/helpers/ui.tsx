@@ -62,6 +62,14 @@ export async function waitForFrame(
   }
 }
 
+/**
+ * Lets a new screen subscribe to input: Ink's input handlers are attached in effects that run
+ * after the frame is drawn, so a key sent the moment a frame appears can reach no one.
+ */
+export function settle(ms = 60): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
 /** Writes keys one at a time, letting Ink handle each before the next. */
 export async function press(
   stdin: { write(data: string): void },

@@ -7,8 +7,8 @@ import {
   finishIfComplete,
   markRead,
   recordAttempt,
+  recordHint,
   resetLessons,
-  useHint,
 } from "../../src/progress/record";
 import { emptyProgress } from "../../src/progress/schema";
 import { ProgressStore, progressDir } from "../../src/progress/store";
@@ -43,7 +43,7 @@ describe("the progress file", () => {
     b.read();
     a.update((p) => recordAttempt(p, "the-journey", "add-route", true, at));
     b.update((p) => recordAttempt(p, "cilium", "pick-tunnel", true, at));
-    a.update((p) => useHint(p, "cilium", "predict-port", 2));
+    a.update((p) => recordHint(p, "cilium", "predict-port", 2));
 
     const steps = new ProgressStore({ dir }).read().lessons;
     expect(steps["the-journey"]?.steps["add-route"]?.done).toBe(true);
@@ -91,7 +91,7 @@ describe("what a step records", () => {
     recordAttempt(p, "l", "b", false, at);
     recordAttempt(p, "l", "b", true, at);
     expect(p.streak).toBe(2);
-    useHint(p, "l", "c", 1);
+    recordHint(p, "l", "c", 1);
     recordAttempt(p, "l", "c", true, at);
     expect(p.streak).toBe(0);
     expect(p.lessons.l?.steps.b?.attempts).toBe(2);

@@ -110,7 +110,7 @@ describe("the home screen", () => {
     await waitForFrame(lastFrame, (f) => f.includes("Lesson one"));
     await press(stdin, "?");
     const help = await waitForFrame(lastFrame, (f) => f.includes("Keys on this screen"));
-    expect(help).toContain("switch language");
+    expect(help).toContain("compare CNIs");
     expect(help).toContain("Ctrl+C");
     await press(stdin, KEY.escape);
     await waitForFrame(lastFrame, (f) => f.includes("Lesson one"));

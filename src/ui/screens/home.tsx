@@ -20,6 +20,8 @@ export interface HomeProps {
   /** Opens a lesson at a step index. */
   readonly onOpen: (lesson: LessonEntry, stepIndex: number) => void;
   readonly onToggleLang: () => void;
+  /** Opens the side-by-side comparison of CNI modes. */
+  readonly onCompare?: () => void;
   readonly onQuit: () => void;
   /** Messages to show once at the top (a progress file set aside…). */
   readonly notices: readonly string[];
@@ -28,7 +30,7 @@ export interface HomeProps {
 /** The list: "continue" first (when there is somewhere to continue), then every lesson in order. */
 type Item = { kind: "continue"; point: ContinuePoint } | { kind: "lesson"; row: HomeRow };
 
-export function Home({ lessons, onOpen, onToggleLang, onQuit, notices }: HomeProps) {
+export function Home({ lessons, onOpen, onToggleLang, onCompare, onQuit, notices }: HomeProps) {
   const ui = useUi();
   const { t, symbols, lang, columns, rows: height } = ui;
   const progress = ui.progress.read();
@@ -63,6 +65,9 @@ export function Home({ lessons, onOpen, onToggleLang, onQuit, notices }: HomePro
       }
       case "lang":
         onToggleLang();
+        return;
+      case "compare":
+        onCompare?.();
         return;
       case "help":
         setHelp(true);

@@ -35,6 +35,9 @@ export function AnswerInput({
   // Where ↑/↓ are in the history: history.length means "the line being typed".
   const [position, setPosition] = useState(history.length);
   const draft = useRef("");
+  // ink-text-input keeps its cursor where it was when the value changes from outside; a new
+  // instance per recalled line puts the cursor at the end, where the learner goes on typing.
+  const [recalls, setRecalls] = useState(0);
   const latest = useRef({ position, history, value });
   latest.current = { position, history, value };
 
@@ -46,9 +49,11 @@ export function AnswerInput({
         if (at === past.length) draft.current = typed;
         setPosition(at - 1);
         setValue(past[at - 1] ?? "");
+        setRecalls((n) => n + 1);
       } else if (key.downArrow && at < past.length) {
         setPosition(at + 1);
         setValue(at + 1 === past.length ? draft.current : (past[at + 1] ?? ""));
+        setRecalls((n) => n + 1);
       }
     },
     { isActive },
@@ -60,6 +65,7 @@ export function AnswerInput({
       <Box>
         <Text bold>{prompt} </Text>
         <TextInput
+          key={recalls}
           value={value}
           onChange={setValue}
           focus={isActive}

@@ -1,0 +1,141 @@
+import { describe, expect, test } from "vitest";
+import type { LessonView, StepView, VerdictView } from "../../src/ui/lesson-view";
+import { LessonScreen } from "../../src/ui/screens/lesson";
+import { widthOf } from "../../src/ui/text";
+import { KEY, memoryProgress, press, renderUi, settle, waitForFrame } from "../helpers/ui";
+
+const both = (en: string, ko = en) => ({ en, ko });
+
+const hints = [
+  both("Look at node1's table."),
+  both("ip route"),
+  both("Add the route via flannel.1."),
+];
+
+function verdict(passed: boolean, message: string): VerdictView {
+  return {
+    passed,
+    message: both(message),
+    path: passed ? ["pod-a", "node1", "node2", "pod-b"] : [],
+    trace: null,
+  };
+}
+
+const steps: StepView[] = [
+  { kind: "read", id: "intro", text: both("Packets leave the pod by eth0."), diagram: null },
+  {
+    kind: "route",
+    id: "add-route",
+    prompt: both("Give node1 its route to node2's pods."),
+    goal: both("a ping from pod-a reaches pod-b and the reply comes back"),
+    hints,
+    answer: "10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink",
+    explanation: both("flannel.1 carries it to node2."),
+    node: "node1",
+    routeTable: () => "10.244.1.0/24 dev cni0 proto kernel scope link src 10.244.1.1 \n",
+    parse: (text) =>
+      text.startsWith("10.")
+        ? null
+        : `Error: any valid prefix is expected rather than "${text.split(" ")[0]}".`,
+  },
+  {
+    kind: "predict",
+    id: "which-port",
+    prompt: both("Which UDP port?"),
+    goal: null,
+    hints,
+    answer: "p8472",
+    explanation: both("Flannel's VXLAN port."),
+    options: [
+      { id: "p4789", label: both("4789"), description: null },
+      { id: "p8472", label: both("8472"), description: null },
+    ],
+  },
+];
+
+function lesson(checked: string[]): LessonView {
+  return {
+    id: "flannel-vxlan",
+    title: both("Flannel VXLAN", "Flannel VXLAN 오버레이"),
+    steps,
+    check(stepId, answer) {
+      checked.push(`${stepId}=${answer}`);
+      if (stepId === "add-route")
+        return answer.includes("onlink")
+          ? verdict(true, "delivered to pod-b")
+          : verdict(false, "refused: Error: Nexthop has invalid gateway.");
+      return answer === "p8472" ? verdict(true, "right") : verdict(false, "the trace shows 8472");
+    },
+  };
+}
+
+describe("the lesson screen", () => {
+  test("read, then type a route: the parse error shows as you type, a wrong answer explains, a right one passes", async () => {
+    const checked: string[] = [];
+    const progress = memoryProgress();
+    const { lastFrame, stdin } = renderUi(
+      <LessonScreen lesson={lesson(checked)} startAt={0} onExit={() => {}} />,
+      { progress },
+    );
+    let frame = await waitForFrame(lastFrame, (f) => f.includes("step 1 of 3"));
+    expect(frame).toContain("Packets leave the pod by eth0.");
+    await press(stdin, KEY.right);
+    frame = await waitForFrame(lastFrame, (f) => f.includes("step 2 of 3"));
+    expect(frame).toContain("Goal: a ping from pod-a reaches pod-b");
+    expect(frame).toContain("ip route on node1 now");
+    expect(progress.data.lessons["flannel-vxlan"]?.steps.intro?.done).toBe(true);
+    await settle();
+
+    await press(stdin, ..."x.0/24".split(""));
+    await waitForFrame(lastFrame, (f) => f.includes('rather than "x.0/24"'));
+    for (let i = 0; i < 6; i++) await press(stdin, KEY.backspace);
+    await press(stdin, ..."10.244.2.0/24 via 10.244.2.0 dev flannel.1".split(""), KEY.enter);
+    frame = await waitForFrame(lastFrame, (f) => f.includes("Not yet"));
+    expect(frame).toContain("Nexthop has invalid gateway");
+    await press(stdin, KEY.up);
+    await press(stdin, ..." onlink".split(""), KEY.enter);
+    frame = await waitForFrame(lastFrame, (f) => f.includes("Correct"));
+    expect(frame).toContain("flannel.1 carries it to node2.");
+    expect(checked).toEqual([
+      "add-route=10.244.2.0/24 via 10.244.2.0 dev flannel.1",
+      "add-route=10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink",
+    ]);
+    const saved = progress.data.lessons["flannel-vxlan"]?.steps["add-route"];
+    expect([saved?.done, saved?.attempts]).toEqual([true, 2]);
+    for (const line of frame.split("\n")) expect(widthOf(line)).toBeLessThanOrEqual(80);
+  });
+
+  test("hints come one at a time and are counted; Esc leaves the field so h works", async () => {
+    const progress = memoryProgress();
+    const { lastFrame, stdin } = renderUi(
+      <LessonScreen lesson={lesson([])} startAt={1} onExit={() => {}} />,
+      { progress },
+    );
+    await waitForFrame(lastFrame, (f) => f.includes("step 2 of 3"));
+    await press(stdin, KEY.escape, "h");
+    await waitForFrame(lastFrame, (f) => f.includes("Hint 1 of 3"));
+    await press(stdin, "h", "h", "h");
+    const frame = await waitForFrame(lastFrame, (f) => f.includes("Hint 3 of 3"));
+    expect(frame).toContain("That was the last hint.");
+    expect(progress.data.lessons["flannel-vxlan"]?.steps["add-route"]?.hints).toBe(3);
+  });
+
+  test("a choice is checked on Enter, and the lesson continues where it was left", async () => {
+    const checked: string[] = [];
+    const progress = memoryProgress();
+    let exited = 0;
+    const { lastFrame, stdin } = renderUi(
+      <LessonScreen lesson={lesson(checked)} startAt={2} onExit={() => exited++} />,
+      { progress, lang: "ko" },
+    );
+    await waitForFrame(lastFrame, (f) => f.includes("3단계 중 3단계"));
+    await press(stdin, KEY.enter);
+    await waitForFrame(lastFrame, (f) => f.includes("아직 아닙니다"));
+    await press(stdin, KEY.down, KEY.enter);
+    await waitForFrame(lastFrame, (f) => f.includes("정답입니다"));
+    expect(checked).toEqual(["which-port=p4789", "which-port=p8472"]);
+    expect(progress.data.lessons["flannel-vxlan"]?.current).toBe("which-port");
+    await press(stdin, "q");
+    expect(exited).toBe(1);
+  });
+});
