@@ -2,7 +2,7 @@
 // Bundles the CLI into one file, dist/cli.js. One bundle starts about twice as fast as the
 // same code loaded as hundreds of files, and lets the published package have no runtime
 // dependencies at all (a cold `npx podnet-learn` then installs one package, not dozens).
-import { rm } from "node:fs/promises";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -12,8 +12,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 await rm(join(root, "dist"), { recursive: true, force: true });
 
 const started = performance.now();
+let metafile;
 try {
-  await build({
+  ({ metafile } = await build({
+    metafile: true,
     absWorkingDir: root,
     // dist/cli.js is the entry; what a command imports only when it runs (the TUI, the
     // simulator) goes into chunks of its own, so `--help` or a non-terminal refusal never
@@ -39,11 +41,40 @@ try {
     banner: {
       js: 'import { createRequire as __podnetCreateRequire } from "node:module"; const require = __podnetCreateRequire(import.meta.url);',
     },
-  });
+  }));
 } catch {
   // esbuild has already printed its errors with file and line.
   process.exit(1);
 }
 
+if (metafile)
+  await writeFile(join(root, "dist", "THIRD_PARTY_LICENSES.txt"), await licences(metafile));
+
 const ms = Math.round(performance.now() - started);
 console.log(`built dist/cli.js in ${ms} ms`);
+
+/**
+ * The licence of every package whose code is in the bundle: the published package carries no
+ * dependencies of its own, so their notices ship with it here. The packages are read from the
+ * bundle's inputs, so the list is exactly what was bundled.
+ */
+async function licences(/** @type {import("esbuild").Metafile} */ meta) {
+  const dirs = new Set();
+  for (const input of Object.keys(meta.inputs)) {
+    const at = input.lastIndexOf("node_modules/");
+    if (at === -1) continue;
+    const [scope = "", inner = ""] = input.slice(at + "node_modules/".length).split("/");
+    const name = scope.startsWith("@") ? `${scope}/${inner}` : scope;
+    dirs.add(join(root, input.slice(0, at), "node_modules", name));
+  }
+  const sections = [];
+  for (const dir of [...dirs].sort()) {
+    const pkg = JSON.parse(await readFile(join(dir, "package.json"), "utf8"));
+    const file = (await readdir(dir)).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+    const text = file
+      ? (await readFile(join(dir, file), "utf8")).trim()
+      : `License: ${pkg.license}`;
+    sections.push(`${pkg.name} ${pkg.version} (${pkg.license})\n\n${text}`);
+  }
+  return `podnet-learn bundles the following packages in dist/.\n\n${sections.join(`\n\n${"-".repeat(72)}\n\n`)}\n`;
+}
