@@ -228,10 +228,13 @@ function checkExercise(
   switch (step.kind) {
     case "route":
     case "fix":
-      checkNamespace([...at, "node"], step.node, "a node, pod or the router", [
-        ...hostsOf(plan),
-        "router",
-      ]);
+      // A route may go into the underlay's router; a shell opens on a node or pod only.
+      checkNamespace(
+        [...at, "node"],
+        step.node,
+        step.kind === "route" ? "a node, pod or the router" : "a node or pod",
+        step.kind === "route" ? [...hostsOf(plan), "router"] : hostsOf(plan),
+      );
       checkGoal(step.goal, [...at, "goal"], plan, checkNamespace, report);
       break;
     case "encapsulation":
