@@ -113,8 +113,10 @@ export class NodeShell {
       shown.push(...result.chunks.filter((c) => c.stream === "stderr"));
       result = redirect(this.filter(stage, streamText(result, "stdout"), place), stage.redirects);
     }
+    // What the filters print comes first: the tools before them write their complaints (and
+    // conntrack its count) to stderr once their output is done.
     return {
-      chunks: [...shown, ...result.chunks],
+      chunks: [...result.chunks, ...shown],
       status: result.status,
       changed: head.changed,
     };
