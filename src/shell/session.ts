@@ -292,7 +292,7 @@ export class NodeShell {
     const { request } = parsed;
     const result = this.send(place, { to: request.ip, proto: "tcp", dport: request.port });
     if ("error" in result) return result.printed;
-    return curlOutput(request, connectionOf(result));
+    return curlOutput(request, connectionOf(result, place.name));
   }
 
   private nc(args: readonly string[], place: Place): Printed {
@@ -301,7 +301,7 @@ export class NodeShell {
     const { request } = parsed;
     const result = this.send(place, { to: request.ip, proto: "tcp", dport: request.port });
     if ("error" in result) return result.printed;
-    return ncOutput(request, connectionOf(result));
+    return ncOutput(request, connectionOf(result, place.name));
   }
 
   /**
