@@ -22,7 +22,7 @@ export interface PingRequest {
   readonly host: string;
   /** The address it resolved to. */
   readonly ip: string;
-  /** Whether `host` was typed as a name (replies then name it too). */
+  /** Whether replies name the host: it was typed as a name, and without -n. */
   readonly named: boolean;
   readonly count: number;
   /** ICMP payload bytes (`-s`, default 56). */
@@ -50,6 +50,7 @@ export function parsePing(
   let size = 56;
   let df = false;
   let quiet = false;
+  let numeric = false;
   let intervalMs = 1000;
   let host: string | undefined;
   for (let i = 0; i < args.length; i++) {
@@ -63,6 +64,7 @@ export function parsePing(
       const letter = arg[k] as string;
       if (FLAGS.has(letter)) {
         if (letter === "q") quiet = true;
+        if (letter === "n") numeric = true;
         continue;
       }
       if (!OPTIONS_WITH_VALUE.has(letter))
@@ -117,7 +119,8 @@ export function parsePing(
   if (host === undefined) return bad("ping: usage error: Destination address required\n", 1);
   const ip = resolve(host);
   if (ip === null) return bad(`ping: ${host}: Name or service not known\n`, 2);
-  const named = ip !== host;
+  // Replies name the host back unless it was typed as an address or -n says not to look names up.
+  const named = ip !== host && !numeric;
   return { ok: true, request: { host, ip, named, count, size, df, quiet, intervalMs } };
 }
 

@@ -7,6 +7,7 @@
  */
 import { type ClusterPlan, type ProbeResult, type ProbeSpec, probe, type World } from "../sim";
 import { formatIpv4 } from "../sim/ipv4";
+import type { ConntrackEntry } from "../sim/netfilter/conntrack";
 import { isFilter, runFilter } from "./filters";
 import { helpText } from "./help";
 import { runKubectl } from "./kubectl";
@@ -61,6 +62,8 @@ export class NodeShell {
   /** Probes sent so far: the next one's seed, so each connection differs (and replays). */
   private probes = 0;
   private lastProbe: ProbeResult | null = null;
+  /** The netfilter connections the last probe left (`conntrack -F` empties a namespace's). */
+  private connections: readonly ConntrackEntry[] = [];
 
   constructor(options: NodeShellOptions) {
     this.world = options.world;
@@ -164,8 +167,11 @@ export class NodeShell {
       case "nc":
       case "netcat":
         return this.nc(args, place);
-      case "conntrack":
-        return runConntrack(place.name, args, this.lastProbe);
+      case "conntrack": {
+        const { printed, kept } = runConntrack(place.name, args, this.connections);
+        this.connections = kept;
+        return printed;
+      }
       default:
         if (isSimulatedTool(name)) return runTool(this.world, place.name, words, this.lastProbe);
         if (isFilter(name))
@@ -318,6 +324,7 @@ export class NodeShell {
     if ("error" in result)
       return { error: true, printed: stderr(`podnet-learn: ${result.error}\n`) };
     this.lastProbe = result;
+    this.connections = result.conntrack;
     return result;
   }
 

@@ -119,6 +119,9 @@ describe("ping prints what iputils' ping prints", () => {
     expect(output).toContain("PING node2 (192.168.1.13) 56(84) bytes of data.\n");
     expect(output).toContain("64 bytes from node2 (192.168.1.13): icmp_seq=1 ttl=64");
     expect(output).toContain("--- node2 ping statistics ---");
+    expect(shell.run("ping -n -c 1 node2").output).toContain(
+      "64 bytes from 192.168.1.13: icmp_seq=1 ttl=64",
+    );
   });
 
   it("does not resolve pod names on a node; a pod resolves Services through cluster DNS", () => {

@@ -51,6 +51,19 @@ describe("curl to a Service", () => {
     expect(grepped).toMatch(/3 flow entries have been shown\.\n$/);
   });
 
+  it("empties this namespace's connections with conntrack -F, as conntrack says", () => {
+    const { shell } = shellOn("services-iptables");
+    shell.run("curl http://10.96.0.80/");
+    expect(shell.run("conntrack -F")).toEqual({
+      output: "conntrack v1.4.7 (conntrack-tools): connection tracking table has been emptied.\n",
+      ok: true,
+      changed: false,
+    });
+    expect(shell.run("conntrack -L").output).toMatch(/: 0 flow entries have been shown\.\n$/);
+    // node2's are still there.
+    expect(shell.run("ssh node2 conntrack -L").output).toMatch(/sport=8080/);
+  });
+
   it("says nothing about connections before any probe was sent", () => {
     const { shell } = shellOn("services-iptables");
     expect(shell.run("conntrack -L").output).toBe(
