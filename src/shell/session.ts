@@ -7,6 +7,7 @@
  */
 import { type ClusterPlan, type ProbeResult, type ProbeSpec, probe, type World } from "../sim";
 import { formatIpv4 } from "../sim/ipv4";
+import type { ConntrackEntry } from "../sim/netfilter/conntrack";
 import { isFilter, runFilter } from "./filters";
 import { helpText } from "./help";
 import { runKubectl } from "./kubectl";
@@ -61,6 +62,8 @@ export class NodeShell {
   /** Probes sent so far: the next one's seed, so each connection differs (and replays). */
   private probes = 0;
   private lastProbe: ProbeResult | null = null;
+  /** The netfilter connections the last probe left (`conntrack -F` empties a namespace's). */
+  private connections: readonly ConntrackEntry[] = [];
 
   constructor(options: NodeShellOptions) {
     this.world = options.world;
@@ -113,8 +116,10 @@ export class NodeShell {
       shown.push(...result.chunks.filter((c) => c.stream === "stderr"));
       result = redirect(this.filter(stage, streamText(result, "stdout"), place), stage.redirects);
     }
+    // What the filters print comes first: the tools before them write their complaints (and
+    // conntrack its count) to stderr once their output is done.
     return {
-      chunks: [...shown, ...result.chunks],
+      chunks: [...result.chunks, ...shown],
       status: result.status,
       changed: head.changed,
     };
@@ -162,8 +167,11 @@ export class NodeShell {
       case "nc":
       case "netcat":
         return this.nc(args, place);
-      case "conntrack":
-        return runConntrack(place.name, args, this.lastProbe);
+      case "conntrack": {
+        const { printed, kept } = runConntrack(place.name, args, this.connections);
+        this.connections = kept;
+        return printed;
+      }
       default:
         if (isSimulatedTool(name)) return runTool(this.world, place.name, words, this.lastProbe);
         if (isFilter(name))
@@ -290,7 +298,7 @@ export class NodeShell {
     const { request } = parsed;
     const result = this.send(place, { to: request.ip, proto: "tcp", dport: request.port });
     if ("error" in result) return result.printed;
-    return curlOutput(request, connectionOf(result));
+    return curlOutput(request, connectionOf(result, place.name));
   }
 
   private nc(args: readonly string[], place: Place): Printed {
@@ -299,7 +307,7 @@ export class NodeShell {
     const { request } = parsed;
     const result = this.send(place, { to: request.ip, proto: "tcp", dport: request.port });
     if ("error" in result) return result.printed;
-    return ncOutput(request, connectionOf(result));
+    return ncOutput(request, connectionOf(result, place.name));
   }
 
   /**
@@ -316,6 +324,7 @@ export class NodeShell {
     if ("error" in result)
       return { error: true, printed: stderr(`podnet-learn: ${result.error}\n`) };
     this.lastProbe = result;
+    this.connections = result.conntrack;
     return result;
   }
 
