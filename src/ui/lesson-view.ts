@@ -3,7 +3,7 @@
  * widget needs, and the checker and the simulator behind functions. The screen never judges an
  * answer or looks at a route itself; the lesson engine builds these views (src/ui/lesson-adapter.ts).
  */
-import type { ProbeResult } from "../sim";
+import type { Hop } from "../sim";
 import type { Texts } from "./home-model";
 import type { ShellLike } from "./widgets/node-shell";
 
@@ -64,8 +64,14 @@ export interface VerdictView {
   readonly message: Texts;
   /** The places the goal's packet went through, in order. */
   readonly path: readonly string[];
-  /** The goal probe's walk, for the trace viewer; null when nothing was sent (a refused route). */
-  readonly trace: { readonly title: string; readonly result: ProbeResult } | null;
+  /** The deciding probe's walk, for the trace viewer; null when nothing was sent (a refused route). */
+  readonly trace: {
+    readonly title: string;
+    readonly hops: readonly Hop[];
+    /** How each direction ended, in a few words. */
+    readonly request: string;
+    readonly reply: string;
+  } | null;
 }
 
 export interface LessonView {

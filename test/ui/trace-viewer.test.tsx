@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
-import { probe, runCluster } from "../../src/sim";
+import { type ProbeResult, probe, runCluster } from "../../src/sim";
 import { TraceViewer } from "../../src/ui/screens/trace-viewer";
 import { widthOf } from "../../src/ui/text";
-import { headerRows, stationsOf } from "../../src/ui/trace-model";
+import { headerRows, stationsOf, verdictWords } from "../../src/ui/trace-model";
 import { buildCluster, exampleCluster, pingPod } from "../cni/helpers";
 import { KEY, press, renderUi, waitForFrame } from "../helpers/ui";
 
@@ -18,6 +18,10 @@ function blocked() {
   const r = probe(world, { from: "pod-a", to: podB ? formatIp(podB.ip) : "", proto: "icmp" });
   if ("error" in r) throw new Error(r.error);
   return r;
+}
+
+function viewOf(result: ProbeResult) {
+  return { hops: result.hops, ...verdictWords(result) };
 }
 
 function formatIp(n: number): string {
@@ -49,7 +53,7 @@ describe("the trace viewer's model", () => {
 describe("the trace viewer", () => {
   test("steps hop by hop with the arrow keys and shows each hop's headers", async () => {
     const { lastFrame, stdin } = renderUi(
-      <TraceViewer result={delivered} title="ping pod-a → pod-b" onClose={() => {}} />,
+      <TraceViewer {...viewOf(delivered)} title="ping pod-a → pod-b" onClose={() => {}} />,
     );
     let frame = await waitForFrame(lastFrame, (f) => f.includes("hop 1 of"));
     expect(frame).toContain("[pod-a]");
@@ -68,7 +72,7 @@ describe("the trace viewer", () => {
   test("a dropped packet stops where it died, with the reason and a ✗ beside it", async () => {
     const result = blocked();
     const { lastFrame, stdin } = renderUi(
-      <TraceViewer result={result} title="ping pod-a → pod-b" onClose={() => {}} />,
+      <TraceViewer {...viewOf(result)} title="ping pod-a → pod-b" onClose={() => {}} />,
     );
     await waitForFrame(lastFrame, (f) => f.includes("hop 1 of"));
     await press(stdin, "G");
@@ -80,7 +84,7 @@ describe("the trace viewer", () => {
   test("the list view shows every hop and Enter jumps to one", async () => {
     let closed = 0;
     const { lastFrame, stdin } = renderUi(
-      <TraceViewer result={delivered} title="ping" onClose={() => closed++} />,
+      <TraceViewer {...viewOf(delivered)} title="ping" onClose={() => closed++} />,
     );
     await waitForFrame(lastFrame, (f) => f.includes("hop 1 of"));
     await press(stdin, KEY.tab);

@@ -191,7 +191,9 @@ export function LessonScreen({ lesson, startAt, onExit }: LessonScreenProps) {
   if (mode === "trace" && state.verdict?.trace) {
     return (
       <TraceViewer
-        result={state.verdict.trace.result}
+        hops={state.verdict.trace.hops}
+        request={state.verdict.trace.request}
+        reply={state.verdict.trace.reply}
         title={state.verdict.trace.title}
         onClose={() => setMode("nav")}
       />

@@ -1,6 +1,6 @@
 import { Box, Text } from "ink";
 import { useEffect, useState } from "react";
-import type { ProbeResult } from "../../sim";
+import type { Hop } from "../../sim";
 import { useUi } from "../context";
 import { useKeys } from "../hooks/use-keys";
 import { TRACE_KEYS, TRACE_LIST_KEYS } from "../keys";
@@ -10,7 +10,10 @@ import { HelpOverlay } from "../widgets/help-overlay";
 import { KeyFooter } from "../widgets/key-footer";
 
 export interface TraceViewerProps {
-  readonly result: ProbeResult;
+  readonly hops: readonly Hop[];
+  /** How each direction ended, in a few words (`delivered to pod-b`, `dropped in node2 (no-route)`). */
+  readonly request: string;
+  readonly reply: string;
   /** What was sent: `ping pod-a → pod-b`. */
   readonly title: string;
   readonly onClose: () => void;
@@ -21,9 +24,15 @@ export interface TraceViewerProps {
 /** How long each hop stays on screen while playing: slow enough to read the strip move. */
 const PLAY_MS = 450;
 
-export function TraceViewer({ result, title, onClose, startAt = 0 }: TraceViewerProps) {
+export function TraceViewer({
+  hops,
+  request,
+  reply,
+  title,
+  onClose,
+  startAt = 0,
+}: TraceViewerProps) {
   const { t, symbols, columns, rows, ascii } = useUi();
-  const hops = result.hops;
   const last = Math.max(0, hops.length - 1);
   const [at, setAt] = useState(Math.min(startAt, last));
   const [playing, setPlaying] = useState(false);
@@ -120,7 +129,6 @@ export function TraceViewer({ result, title, onClose, startAt = 0 }: TraceViewer
   if (mode === "help") return <HelpOverlay table={TRACE_KEYS} />;
 
   const width = Math.max(40, columns - 1);
-  const verdict = verdictWords(result);
   const hop = hops[at];
 
   if (mode === "list") {
@@ -157,7 +165,7 @@ export function TraceViewer({ result, title, onClose, startAt = 0 }: TraceViewer
       <Text bold>{fitTo(title, width)}</Text>
       <Text>
         {fitTo(
-          `${t("traceRequest")}: ${verdict.request}  ${symbols.bullet}  ${t("traceReply")}: ${verdict.reply}`,
+          `${t("traceRequest")}: ${request}  ${symbols.bullet}  ${t("traceReply")}: ${reply}`,
           width,
         )}
       </Text>

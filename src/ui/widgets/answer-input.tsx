@@ -1,7 +1,7 @@
 import { Box, Text, useInput } from "ink";
-import TextInput from "ink-text-input";
 import { useRef, useState } from "react";
 import { useUi } from "../context";
+import { TextField } from "./text-field";
 
 export interface AnswerInputProps {
   /** Shown before the field: `node1 # ip route add`. */
@@ -35,8 +35,7 @@ export function AnswerInput({
   // Where ↑/↓ are in the history: history.length means "the line being typed".
   const [position, setPosition] = useState(history.length);
   const draft = useRef("");
-  // ink-text-input keeps its cursor where it was when the value changes from outside; a new
-  // instance per recalled line puts the cursor at the end, where the learner goes on typing.
+  // A new field per recalled line puts the cursor at its end, where the learner goes on typing.
   const [recalls, setRecalls] = useState(0);
   const latest = useRef({ position, history, value });
   latest.current = { position, history, value };
@@ -64,7 +63,7 @@ export function AnswerInput({
     <Box flexDirection="column">
       <Box>
         <Text bold>{prompt} </Text>
-        <TextInput
+        <TextField
           key={recalls}
           value={value}
           onChange={setValue}

@@ -1,5 +1,6 @@
 import { Box, Text } from "ink";
 import { useState } from "react";
+import { CLEAR_SCREEN } from "../../shell/session";
 import { useUi } from "../context";
 import { AnswerInput } from "./answer-input";
 
@@ -62,12 +63,13 @@ export function NodeShellView({ shell, height, isActive, onRan }: NodeShellViewP
         history={shell.history}
         isActive={isActive}
         onSubmit={(line) => {
-          if (line.trim() === "clear") {
+          const prompt = `${shell.node} $`;
+          const result = shell.run(line);
+          // `clear` prints the terminal's clear sequence; this view clears its own lines instead.
+          if (result.output === CLEAR_SCREEN) {
             setEntries([]);
             return;
           }
-          const prompt = `${shell.node} $`;
-          const result = shell.run(line);
           setEntries((all) => [
             ...all,
             { id: all.length, prompt, line, output: result.output, ok: result.ok },
