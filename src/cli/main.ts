@@ -4,6 +4,7 @@ import { InputError, UsageError } from "./errors";
 import { exportCommand, runExport } from "./export";
 import { formatHelp, formatOverview } from "./help";
 import { type Io, processIo } from "./io";
+import { builtInLessonsDir } from "./package-root";
 import { runShowCommand, showCommand } from "./show";
 import { runTrace, traceCommand } from "./trace";
 
@@ -28,6 +29,16 @@ const RUNNERS: ReadonlyMap<string, Runner> = new Map<string, Runner>([
 
 const TOP_LEVEL_OPTIONS = withHelp([
   { name: "version", short: "v", description: "Print the version" },
+  { name: "lang", value: "LANG", description: "Language of the tutorial: en or ko (default: from LANG)" },
+  {
+    name: "lessons",
+    value: "DIR",
+    description: "Take the lessons from DIR (a lesson pack) instead of the built-in ones",
+  },
+  {
+    name: "ascii",
+    description: "Draw with plain ASCII (for terminals that show box and arrow characters wide)",
+  },
   NO_COLOR_OPTION,
 ]);
 
@@ -63,8 +74,12 @@ function dispatch(argv: readonly string[], io: Io): number | Promise<number> {
   return run(argv.slice(start + 1), io);
 }
 
-/** `podnet-learn`, `podnet-learn --help`, `--version`: the options before any command word. */
-function runTopLevel(argv: readonly string[], io: Io): number {
+/**
+ * `podnet-learn` alone starts the tutorial; `--help` and `--version` answer and exit. The
+ * tutorial needs a terminal on both stdin and stdout: without one it says which commands work
+ * without a terminal and exits 2, before Ink is ever loaded.
+ */
+async function runTopLevel(argv: readonly string[], io: Io): Promise<number> {
   const parsed = parseCommandLine(argv, TOP_LEVEL_OPTIONS);
   if (parsed.values.has("version")) {
     io.out(`${version}\n`);
@@ -74,8 +89,39 @@ function runTopLevel(argv: readonly string[], io: Io): number {
   if (stray !== undefined) {
     throw new UsageError(`put the command first, before its options: podnet-learn ${stray} ...`);
   }
-  io.out(formatOverview(COMMANDS, TOP_LEVEL_OPTIONS));
-  return 0;
+  if (parsed.values.has("help")) {
+    io.out(formatOverview(COMMANDS, TOP_LEVEL_OPTIONS));
+    return 0;
+  }
+  const lang = parsed.values.get("lang");
+  if (lang !== undefined && lang !== "en" && lang !== "ko")
+    throw new UsageError(`--lang takes en or ko, not "${String(lang)}"`);
+  if (!(process.stdin.isTTY && process.stdout.isTTY)) {
+    io.err(notInteractive());
+    return 2;
+  }
+  const dir = parsed.values.get("lessons");
+  const { runTui } = await import("../ui/run");
+  return runTui({
+    ...(lang === undefined ? {} : { lang: String(lang) }),
+    ascii: parsed.values.has("ascii"),
+    lessonsDir: dir === undefined ? builtInLessonsDir() : String(dir),
+    lessonsLabel: dir === undefined ? "lessons" : String(dir),
+    err: (text) => io.err(text),
+  });
+}
+
+/** What to say when the tutorial cannot run: the commands that need no terminal. */
+function notInteractive(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const commands = COMMANDS.filter((c) => c.name !== "help")
+    .map((c) => `  ${PROGRAM} ${c.name.padEnd(width)}  ${c.summary}`)
+    .join("\n");
+  return (
+    `${PROGRAM}: the tutorial needs an interactive terminal, and stdin or stdout is not one.\n` +
+    `These commands work without one:\n${commands}\n` +
+    `Run "${PROGRAM} --help" for more.\n`
+  );
 }
 
 function runHelp(args: readonly string[], io: Io): number {
