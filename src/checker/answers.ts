@@ -54,7 +54,7 @@ export function routeCommand(answer: string): string[] | Failure {
   const sub = w[2];
   if (matches(sub, "add") || matches(sub, "replace") || matches(sub, "append")) return w;
   return unparsable(
-    `\`ip route ${sub ?? ""}\` does not put a route in the table: use ip route add, replace or append`,
+    `\`${sub === undefined ? "ip route" : `ip route ${sub}`}\` does not put a route in the table: use ip route add, replace or append`,
   );
 }
 

@@ -6,8 +6,11 @@
 import type { ProbeResult, ProbeSpec } from "../sim";
 import { formatIpv4 } from "../sim/ipv4";
 import type { Datagram } from "../sim/walk/packet";
+import { byLang, type Lang } from "./describe";
 import { encapsulationOf, innermost, isSwitch, requestHops, translatorOf } from "./trace-reading";
 import type { PathStop, ProbePath } from "./verdict";
+
+const DECAPSULATED = "decapsulated";
 
 const NAMES = { vxlan: "VXLAN", geneve: "Geneve", ipip: "IPIP", sleeve: "sleeve" } as const;
 
@@ -42,7 +45,7 @@ export function summarizePath(probe: number, spec: ProbeSpec, result: ProbeResul
           `${NAMES[e.encap]}${e.vni ? ` VNI ${e.vni}` : ""}${e.dport ? `, UDP ${e.dport}` : ""}, ${e.outerSrc} → ${e.outerDst}`,
         );
     }
-    if (hop.kind === "decap") stop.notes.push("decapsulated");
+    if (hop.kind === "decap") stop.notes.push(DECAPSULATED);
     const now = innermost(hop.packet);
     if (previous && now.dst !== previous.dst)
       stop.notes.push(
@@ -71,11 +74,39 @@ export function summarizePath(probe: number, spec: ProbeSpec, result: ProbeResul
 }
 
 /** One line: `pod-a (eth0) → node1 (cni0 → flannel.1 → eth0; VXLAN VNI 1, …) → … → pod-b (eth0)`. */
-export function formatStops(stops: readonly PathStop[]): string {
+export function formatStops(stops: readonly PathStop[], lang: Lang = "en"): string {
   return stops
     .map((s) => {
-      const inside = [s.devices.join(" → "), ...s.notes].filter((t) => t !== "").join("; ");
+      // The notes are protocol words (VXLAN, DNAT) but for this one.
+      const notes = s.notes.map((n) => (n === DECAPSULATED ? byLang(lang, n, "역캡슐화") : n));
+      const inside = [s.devices.join(" → "), ...notes].filter((t) => t !== "").join("; ");
       return inside === "" ? s.netns : `${s.netns} (${inside})`;
     })
     .join(" → ");
+}
+
+/**
+ * One probe's line with how it ended: `… → pod-b (eth0): delivered, the reply came back`, or
+ * `… → router (eth0): dropped in router (no-route)`.
+ */
+export function formatProbePath(path: ProbePath, lang: Lang): string {
+  const stops = formatStops(path.stops, lang);
+  const drop = path.drop;
+  let end: string;
+  if (path.delivered && path.replied)
+    end = byLang(lang, "delivered, the reply came back", "도착, 응답이 돌아옴");
+  else if (drop && drop.flow === "request")
+    end = byLang(
+      lang,
+      `dropped in ${drop.netns} (${drop.reason})`,
+      `${drop.netns}에서 버려짐 (${drop.reason})`,
+    );
+  else if (drop)
+    end = byLang(
+      lang,
+      `delivered, but the reply was dropped in ${drop.netns} (${drop.reason})`,
+      `도착했지만 응답이 ${drop.netns}에서 버려짐 (${drop.reason})`,
+    );
+  else end = byLang(lang, "not delivered", "도착하지 않음");
+  return `${stops}: ${end}`;
 }

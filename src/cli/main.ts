@@ -1,5 +1,6 @@
 import { version } from "../../package.json";
 import { type CommandSpec, NO_COLOR_OPTION, parseCommandLine, suggest, withHelp } from "./args";
+import { checkCommand, runCheck } from "./check";
 import { InputError, UsageError } from "./errors";
 import { exportCommand, runExport } from "./export";
 import { formatHelp, formatOverview } from "./help";
@@ -7,6 +8,7 @@ import { type Io, processIo } from "./io";
 import { builtInLessonsDir } from "./package-root";
 import { runShowCommand, showCommand } from "./show";
 import { runTrace, traceCommand } from "./trace";
+import { runValidate, validateCommand } from "./validate";
 
 const helpCommand: CommandSpec = {
   name: "help",
@@ -16,7 +18,14 @@ const helpCommand: CommandSpec = {
   examples: ["podnet-learn help trace"],
 };
 
-const COMMANDS: readonly CommandSpec[] = [traceCommand, showCommand, exportCommand, helpCommand];
+const COMMANDS: readonly CommandSpec[] = [
+  traceCommand,
+  showCommand,
+  exportCommand,
+  checkCommand,
+  validateCommand,
+  helpCommand,
+];
 
 type Runner = (args: readonly string[], io: Io) => number | Promise<number>;
 
@@ -24,6 +33,8 @@ const RUNNERS: ReadonlyMap<string, Runner> = new Map<string, Runner>([
   ["trace", runTrace],
   ["show", runShowCommand],
   ["export", runExport],
+  ["check", runCheck],
+  ["validate", runValidate],
   ["help", runHelp],
 ]);
 
