@@ -1,6 +1,6 @@
 import type { CommandSpec, OptionSpec } from "./args";
 
-const PROGRAM = "podnet-learn";
+export const PROGRAM = "podnet-learn";
 
 /** Help for one command: usage line, options, examples, notes; generated from its spec. */
 export function formatHelp(command: CommandSpec): string {

@@ -1,9 +1,11 @@
 import { statSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { isLang, type Lang } from "../checker/describe";
 import { type LessonPack, loadPack } from "../lessons/pack";
+import { pickLang } from "../ui/i18n/locale";
 import { type OptionSpec, type ParsedArgs, stringOption } from "./args";
 import { InputError, UsageError } from "./errors";
+import { packageRoot } from "./package-root";
 
 /** `--lessons DIR`: a lesson pack of one's own instead of the built-in lessons. */
 export const LESSONS_OPTION: OptionSpec = {
@@ -20,11 +22,11 @@ export const LANG_OPTION: OptionSpec = {
 };
 
 /**
- * The built-in lessons: `lessons/` beside `dist/`, found from the bundle's own place
- * (dist/cli.js), never from the working directory, so `npx podnet-learn` finds them anywhere.
+ * The built-in lessons: `lessons/` at the package's root, found from the code's own place
+ * (never the working directory), so `npx podnet-learn` finds them anywhere.
  */
-export function builtinLessonsDir(moduleUrl: string = import.meta.url): string {
-  return fileURLToPath(new URL("../lessons/", moduleUrl));
+export function builtinLessonsDir(): string {
+  return join(packageRoot(), "lessons");
 }
 
 /**
@@ -57,6 +59,5 @@ export function languageOf(parsed: ParsedArgs, command: string, env = process.en
     if (!isLang(given)) throw new UsageError(`--lang must be en or ko (got "${given}")`, command);
     return given;
   }
-  const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || "";
-  return /^ko(_|$|\.)/i.test(locale) ? "ko" : "en";
+  return pickLang(undefined, undefined, env);
 }

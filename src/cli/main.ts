@@ -3,9 +3,9 @@ import { type CommandSpec, NO_COLOR_OPTION, parseCommandLine, suggest, withHelp 
 import { checkCommand, runCheck } from "./check";
 import { InputError, UsageError } from "./errors";
 import { exportCommand, runExport } from "./export";
-import { formatHelp, formatOverview } from "./help";
+import { formatHelp, formatOverview, PROGRAM } from "./help";
 import { type Io, processIo } from "./io";
-import { builtInLessonsDir } from "./package-root";
+import { builtinLessonsDir, LANG_OPTION, LESSONS_OPTION } from "./lesson-pack";
 import { runShowCommand, showCommand } from "./show";
 import { runTrace, traceCommand } from "./trace";
 import { runValidate, validateCommand } from "./validate";
@@ -40,12 +40,8 @@ const RUNNERS: ReadonlyMap<string, Runner> = new Map<string, Runner>([
 
 const TOP_LEVEL_OPTIONS = withHelp([
   { name: "version", short: "v", description: "Print the version" },
-  { name: "lang", value: "LANG", description: "Language of the tutorial: en or ko (default: from LANG)" },
-  {
-    name: "lessons",
-    value: "DIR",
-    description: "Take the lessons from DIR (a lesson pack) instead of the built-in ones",
-  },
+  LANG_OPTION,
+  LESSONS_OPTION,
   {
     name: "ascii",
     description: "Draw with plain ASCII (for terminals that show box and arrow characters wide)",
@@ -116,7 +112,7 @@ async function runTopLevel(argv: readonly string[], io: Io): Promise<number> {
   return runTui({
     ...(lang === undefined ? {} : { lang: String(lang) }),
     ascii: parsed.values.has("ascii"),
-    lessonsDir: dir === undefined ? builtInLessonsDir() : String(dir),
+    lessonsDir: dir === undefined ? builtinLessonsDir() : String(dir),
     lessonsLabel: dir === undefined ? "lessons" : String(dir),
     err: (text) => io.err(text),
   });

@@ -24,11 +24,6 @@ export function packageRoot(from: string = import.meta.url): string {
   }
 }
 
-/** The lessons that ship with podnet-learn. */
-export function builtInLessonsDir(): string {
-  return join(packageRoot(), "lessons");
-}
-
 /** The example cluster files that ship with podnet-learn. */
 export function examplesDir(): string {
   return join(packageRoot(), "examples", "clusters");

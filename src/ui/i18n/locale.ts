@@ -2,13 +2,9 @@
  * Which language to speak: `--lang` wins, then the language saved on the home screen, then the
  * POSIX locale variables in their order of precedence (LC_ALL, LC_MESSAGES, LANG), then English.
  */
-export type Lang = "en" | "ko";
+import { isLang, type Lang } from "../../checker/describe";
 
-export const LANGS: readonly Lang[] = ["en", "ko"];
-
-export function isLang(value: string): value is Lang {
-  return (LANGS as readonly string[]).includes(value);
-}
+export { isLang, type Lang };
 
 /** `ko_KR.UTF-8`, `ko`, `ko-KR` → ko; anything else we do not speak → null. */
 export function langOfLocale(locale: string | undefined): Lang | null {
