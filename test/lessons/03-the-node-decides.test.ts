@@ -69,6 +69,13 @@ describe("lesson the-node-decides: local and remote pod CIDRs", () => {
     const r = ping(scenario().world, "pod-b", POD_A);
     expect(r.reply.delivered).toBe(true);
     expect(node1Route(r)).toMatch(/^10\.244\.1\.0\/24 dev cni0\b/);
+    const leaving = r.hops.find(
+      (h) =>
+        h.flow === "request" &&
+        h.netns === "node1" &&
+        ["forward", "xmit", "encap"].includes(h.kind),
+    );
+    expect(leaving?.dev).toBe("cni0");
     expect(show(scenario().world, "node1", `ip route get ${POD_A}`)).toContain(
       `${POD_A} dev cni0 src 10.244.1.1`,
     );
@@ -98,19 +105,28 @@ describe("lesson the-node-decides: longest-prefix match", () => {
     expect(encapsulated(r.hops)).toHaveLength(1);
   });
 
-  test("the /25 wins with metric 100 over the /24 with metric 0, the default listed first and a /16 added last", () => {
+  test("between the two /25s the lower metric wins; both beat Flannel's /24 and the default listed first", () => {
     const { world, setupErrors } = scenario([
+      "ip -n node1 route add 10.244.2.0/25 via 10.244.2.0 dev flannel.1 onlink",
       `${slash25} metric 100`,
-      "ip -n node1 route add 10.244.0.0/16 via 192.168.1.12 dev eth0",
     ]);
     expect(setupErrors).toEqual([]);
-    expect(show(world, "node1", "ip route")).toMatch(/^default via 192\.168\.1\.1 dev eth0 \n/);
-    expect(show(world, "node1", "ip route")).toContain(
-      "10.244.2.0/25 via 192.168.1.12 dev eth0 metric 100 \n",
+    const routes = show(world, "node1", "ip route");
+    expect(routes).toMatch(/^default via 192\.168\.1\.1 dev eth0 \n/);
+    expect(routes).toContain("10.244.2.0/25 via 10.244.2.0 dev flannel.1 onlink \n");
+    expect(routes).toContain("10.244.2.0/25 via 192.168.1.12 dev eth0 metric 100 \n");
+    expect(routes).toContain("10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink \n");
+    expect(show(world, "node1", `ip route get ${POD_B}`)).toContain(
+      `${POD_B} via 10.244.2.0 dev flannel.1`,
     );
-    expect(show(world, "node1", `ip route get ${POD_B}`)).toContain("via 192.168.1.12 dev eth0");
-    expect(node1Route(ping(world, "pod-a", POD_B))).toMatch(/^10\.244\.2\.0\/25 /);
-    expect(show(world, "node1", "ip route get 10.244.3.5")).toContain("via 192.168.1.12 dev eth0");
+    expect(node1Route(ping(world, "pod-a", POD_B))).toBe(
+      "10.244.2.0/25 via 10.244.2.0 dev flannel.1 onlink",
+    );
+  });
+
+  test("a more specific route wins even with the higher metric", () => {
+    const { world } = scenario([`${slash25} metric 1000`]);
+    expect(node1Route(ping(world, "pod-a", POD_B))).toBe("10.244.2.0/25 via 192.168.1.12 dev eth0");
   });
 });
 
