@@ -4,7 +4,11 @@
  * route exercise's answers and the broken return route behave.
  */
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
+import { validateLessons } from "../../src/checker/validate";
+import { loadPack } from "../../src/lessons/pack";
+import { formatProblem } from "../../src/lessons/parse";
 import {
   clusterFileScript,
   type ProbeResult,
@@ -155,5 +159,19 @@ describe("lesson the-journey: the exercises' facts", () => {
     const r = ping(world, "pod-a", POD_B);
     expect(r.request.delivered).toBe(true);
     expect(r.reply.drop).toMatchObject({ netns: "router", reason: "no-route" });
+  });
+});
+
+describe("lesson the-journey: the lesson engine", () => {
+  test("its files load without a problem and validate proves every answer fails or passes as stated", () => {
+    const pack = loadPack(fileURLToPath(new URL("../../lessons", import.meta.url)), "lessons");
+    const mine = (file: string) =>
+      file.startsWith("lessons/01-") || file.startsWith("lessons/clusters/01-");
+    expect(pack.problems.filter((p) => mine(p.file)).map(formatProblem)).toEqual([]);
+    const lesson = pack.lessons.find((l) => l.id === "the-journey");
+    if (!lesson) throw new Error("lesson the-journey did not load");
+    const validated = validateLessons([lesson]);
+    expect(validated.problems.map(formatProblem)).toEqual([]);
+    expect(validated.exercises).toBe(lesson.steps.filter((s) => s.kind !== "read").length);
   });
 });

@@ -4,7 +4,11 @@
  * the Calico cluster, and how the two broken Calico scenarios fail and are repaired.
  */
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
+import { validateLessons } from "../../src/checker/validate";
+import { loadPack } from "../../src/lessons/pack";
+import { formatProblem } from "../../src/lessons/parse";
 import {
   clusterFileScript,
   type ProbeResult,
@@ -184,5 +188,19 @@ describe("lesson out-of-the-pod: the broken Calico pod", () => {
     ]);
     expect(setupErrors).toHaveLength(1);
     expect(setupErrors[0]?.message).toContain(message);
+  });
+});
+
+describe("lesson out-of-the-pod: the lesson engine", () => {
+  test("its files load without a problem and validate proves every answer fails or passes as stated", () => {
+    const pack = loadPack(fileURLToPath(new URL("../../lessons", import.meta.url)), "lessons");
+    const mine = (file: string) =>
+      file.startsWith("lessons/02-") || file.startsWith("lessons/clusters/02-");
+    expect(pack.problems.filter((p) => mine(p.file)).map(formatProblem)).toEqual([]);
+    const lesson = pack.lessons.find((l) => l.id === "out-of-the-pod");
+    if (!lesson) throw new Error("lesson out-of-the-pod did not load");
+    const validated = validateLessons([lesson]);
+    expect(validated.problems.map(formatProblem)).toEqual([]);
+    expect(validated.exercises).toBe(lesson.steps.filter((s) => s.kind !== "read").length);
   });
 });

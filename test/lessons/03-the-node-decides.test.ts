@@ -4,7 +4,11 @@
  * routes with metrics, and how the route and fix exercises' answers behave.
  */
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
+import { validateLessons } from "../../src/checker/validate";
+import { loadPack } from "../../src/lessons/pack";
+import { formatProblem } from "../../src/lessons/parse";
 import {
   clusterFileScript,
   type ProbeResult,
@@ -228,5 +232,19 @@ describe("lesson the-node-decides: the stale host route", () => {
     expect(onNode2.setupErrors.map((e) => e.message)).toEqual([
       "RTNETLINK answers: No such process",
     ]);
+  });
+});
+
+describe("lesson the-node-decides: the lesson engine", () => {
+  test("its files load without a problem and validate proves every answer fails or passes as stated", () => {
+    const pack = loadPack(fileURLToPath(new URL("../../lessons", import.meta.url)), "lessons");
+    const mine = (file: string) =>
+      file.startsWith("lessons/03-") || file.startsWith("lessons/clusters/03-");
+    expect(pack.problems.filter((p) => mine(p.file)).map(formatProblem)).toEqual([]);
+    const lesson = pack.lessons.find((l) => l.id === "the-node-decides");
+    if (!lesson) throw new Error("lesson the-node-decides did not load");
+    const validated = validateLessons([lesson]);
+    expect(validated.problems.map(formatProblem)).toEqual([]);
+    expect(validated.exercises).toBe(lesson.steps.filter((s) => s.kind !== "read").length);
   });
 });
