@@ -113,8 +113,10 @@ export class NodeShell {
       shown.push(...result.chunks.filter((c) => c.stream === "stderr"));
       result = redirect(this.filter(stage, streamText(result, "stdout"), place), stage.redirects);
     }
+    // What the filters print comes first: the tools before them write their complaints (and
+    // conntrack its count) to stderr once their output is done.
     return {
-      chunks: [...shown, ...result.chunks],
+      chunks: [...result.chunks, ...shown],
       status: result.status,
       changed: head.changed,
     };
@@ -290,7 +292,7 @@ export class NodeShell {
     const { request } = parsed;
     const result = this.send(place, { to: request.ip, proto: "tcp", dport: request.port });
     if ("error" in result) return result.printed;
-    return curlOutput(request, connectionOf(result));
+    return curlOutput(request, connectionOf(result, place.name));
   }
 
   private nc(args: readonly string[], place: Place): Printed {
@@ -299,7 +301,7 @@ export class NodeShell {
     const { request } = parsed;
     const result = this.send(place, { to: request.ip, proto: "tcp", dport: request.port });
     if ("error" in result) return result.printed;
-    return ncOutput(request, connectionOf(result));
+    return ncOutput(request, connectionOf(result, place.name));
   }
 
   /**
