@@ -1,0 +1,197 @@
+// Lesson 6 (calico-across-subnets) states how Calico's blocks, /32s and blackholes look with an
+// overlay, what IPIP and VXLAN put on the wire, and how CrossSubnet picks a device per peer.
+// Each test checks one of those statements against the simulator, on the lesson's own cluster
+// file, scenario changes and option blocks.
+import { readFileSync } from "node:fs";
+import { describe, expect, test } from "vitest";
+import { parse } from "yaml";
+import { hopsToJson, type ProbeResult, probe, runScript, runShow } from "../../src/sim";
+import { buildCluster, podIp } from "../cni/helpers";
+
+const LESSONS = new URL("../../lessons/", import.meta.url);
+
+interface Step {
+  id: string;
+  scenario?: { cluster: string; changes?: string[] };
+  answer?: string;
+  options?: { id: string; cni?: { ipPool?: Record<string, unknown> } }[];
+}
+const lesson = parse(readFileSync(new URL("06-calico-across-subnets.yaml", LESSONS), "utf8")) as {
+  clusters: Record<string, string>;
+  steps: Step[];
+};
+
+function step(id: string): Step {
+  const found = lesson.steps.find((s) => s.id === id);
+  if (!found) throw new Error(`lesson 6 has no step ${id}`);
+  return found;
+}
+
+const CLUSTER = readFileSync(new URL(lesson.clusters["two-subnets"] as string, LESSONS), "utf8");
+
+/** The lesson's cluster with the pool's mode of a choice step's option (or as written). */
+function cluster(mode?: { stepId: string; optionId: string }) {
+  let text = CLUSTER;
+  if (mode) {
+    const pool = step(mode.stepId).options?.find((o) => o.id === mode.optionId)?.cni?.ipPool;
+    if (!pool) throw new Error(`no option ${mode.optionId} in ${mode.stepId}`);
+    const line = pool.ipipMode
+      ? `    ipipMode: ${pool.ipipMode}\n`
+      : `    vxlanMode: ${pool.vxlanMode}\n`;
+    text = CLUSTER.replace("    ipipMode: CrossSubnet\n", line);
+  }
+  const c = buildCluster(text);
+  expect(c.setupErrors).toEqual([]);
+  return c;
+}
+
+type Cluster = ReturnType<typeof cluster>;
+
+function apply(c: Cluster, stepId: string): Cluster {
+  const changes = step(stepId).scenario?.changes ?? [];
+  expect(runScript(changes.join("\n"), c.world).setupErrors).toEqual([]);
+  return c;
+}
+
+function ping(c: Cluster, from: string, to: string): ProbeResult {
+  const r = probe(c.world, { from, to: podIp(c.plan, to), proto: "icmp" });
+  if ("error" in r) throw new Error(r.error);
+  return r;
+}
+
+function sh(c: Cluster, node: string, line: string) {
+  return runShow(c.world, node, line.split(" "));
+}
+
+/** The device a namespace first sends the request out of (forwarded or transmitted). */
+function firstDeviceOut(r: ProbeResult, netns: string): string | null | undefined {
+  return r.hops.find(
+    (h) => h.flow === "request" && h.netns === netns && (h.kind === "forward" || h.kind === "xmit"),
+  )?.dev;
+}
+
+function firstEncap(r: ProbeResult) {
+  return hopsToJson(r.hops).find((h) => h.kind === "encap" && h.flow === "request")?.packet;
+}
+
+describe("lesson 6, calico-across-subnets: blocks, /32s and blackholes with IPIP CrossSubnet", () => {
+  test("each node has its block's blackhole and its pod's /32; tunl0 holds the block's first address", () => {
+    const c = cluster();
+    const node2 = sh(c, "node2", "ip route").output;
+    expect(node2).toContain("blackhole 10.48.0.64/26 proto bird \n");
+    expect(node2).toContain("10.48.0.65 dev calif2203fa3185 scope link \n");
+    expect(sh(c, "node1", "ip addr show tunl0").output).toContain("inet 10.48.0.0/32");
+    expect([podIp(c.plan, "pod-a"), podIp(c.plan, "pod-b"), podIp(c.plan, "pod-c")]).toEqual([
+      "10.48.0.1",
+      "10.48.0.65",
+      "10.48.0.129",
+    ]);
+  });
+
+  test("node2 delivers pod B's packet by its /32, not the blackhole", () => {
+    const r = ping(cluster(), "pod-a", "pod-b");
+    expect(r.reply.delivered).toBe(true);
+    const route = hopsToJson(r.hops).find(
+      (h) => h.flow === "request" && h.netns === "node2" && h.route,
+    )?.route;
+    expect(route).toMatch(/^10\.48\.0\.65(\/32)? dev calif2203fa3185/);
+  });
+
+  test("node1 routes node2's block plainly on eth0 and node3's through tunl0 onlink; tunl0 and pods have MTU 1480", () => {
+    const c = cluster();
+    const routes = sh(c, "node1", "ip route").output;
+    expect(routes).toContain("10.48.0.64/26 via 192.168.1.12 dev eth0 proto bird \n");
+    expect(routes).toContain("10.48.0.128/26 via 192.168.2.13 dev tunl0 proto bird onlink \n");
+    expect(sh(c, "node1", "ip link show tunl0").output).toContain("mtu 1480");
+    expect(sh(c, "pod-a", "ip link show eth0").output).toContain("mtu 1480");
+  });
+
+  test("cross-subnet: the packet goes into tunl0, wrapped in IP protocol 4 from node1 to node3, 20 bytes more", () => {
+    const r = ping(cluster(), "pod-a", "pod-c");
+    expect(r.reply.delivered).toBe(true);
+    expect(firstDeviceOut(r, "node1")).toBe("tunl0");
+    const outer = firstEncap(r);
+    expect(outer?.ip).toMatchObject({ src: "192.168.1.11", dst: "192.168.2.13", proto: "ipip" });
+    expect((outer?.ip.length ?? 0) - (outer?.inner?.ip.length ?? 0)).toBe(20);
+  });
+
+  test("same subnet: the packet leaves node1 by eth0, unencapsulated", () => {
+    const r = ping(cluster(), "pod-a", "pod-b");
+    expect(firstDeviceOut(r, "node1")).toBe("eth0");
+    expect(firstEncap(r)).toBeUndefined();
+  });
+});
+
+describe("lesson 6, calico-across-subnets: the pool's modes", () => {
+  test("no overlay: pod C's packet dies at the router with no-route", () => {
+    const c = cluster({ stepId: "pick-crosssubnet", optionId: "no-overlay" });
+    expect(ping(c, "pod-a", "pod-b").reply.delivered).toBe(true);
+    expect(ping(c, "pod-a", "pod-c").request.drop).toMatchObject({
+      netns: "router",
+      reason: "no-route",
+    });
+  });
+
+  test("IPIP Always: node2's block goes through tunl0 too", () => {
+    const c = cluster({ stepId: "pick-crosssubnet", optionId: "ipip-always" });
+    expect(sh(c, "node1", "ip route").output).toContain(
+      "10.48.0.64/26 via 192.168.1.12 dev tunl0 proto bird onlink \n",
+    );
+    expect(firstEncap(ping(c, "pod-a", "pod-b"))?.ip.proto).toBe("ipip");
+  });
+
+  test("VXLAN: vxlan.calico with VNI 4096, UDP 4789 and MTU 1450, and Felix's proto 80 routes", () => {
+    const c = cluster({ stepId: "no-ip-in-ip", optionId: "vxlan-crosssubnet" });
+    const link = sh(c, "node1", "ip -d link show vxlan.calico").output;
+    expect(link).toContain("mtu 1450");
+    expect(link).toMatch(/vxlan id 4096 .*dstport 4789/);
+    const routes = sh(c, "node1", "ip route").output;
+    expect(routes).toContain("10.48.0.64/26 via 192.168.1.12 dev eth0 proto 80 \n");
+    expect(routes).toContain("10.48.0.128/26 via 10.48.0.128 dev vxlan.calico proto 80 onlink \n");
+  });
+
+  test("no-ip-in-ip: the router drops IPIP, VXLAN CrossSubnet crosses it on UDP 4789 and leaves pod B bare", () => {
+    const ipip = apply(
+      cluster({ stepId: "no-ip-in-ip", optionId: "ipip-crosssubnet" }),
+      "no-ip-in-ip",
+    );
+    expect(ping(ipip, "pod-a", "pod-c").request.drop).toMatchObject({
+      netns: "router",
+      reason: "netfilter-drop",
+    });
+    const vxlan = apply(
+      cluster({ stepId: "no-ip-in-ip", optionId: "vxlan-crosssubnet" }),
+      "no-ip-in-ip",
+    );
+    const far = ping(vxlan, "pod-a", "pod-c");
+    expect(far.reply.delivered).toBe(true);
+    expect(firstEncap(far)?.udp?.dport).toBe(4789);
+    expect(firstEncap(ping(vxlan, "pod-a", "pod-b"))).toBeUndefined();
+  });
+});
+
+describe("lesson 6, calico-across-subnets: restoring node3's block on node1", () => {
+  test("without the route pod C's packet dies at the router; eth0 and tunl0 without onlink are refused", () => {
+    const c = apply(cluster(), "restore-route-to-node3");
+    expect(ping(c, "pod-a", "pod-b").reply.delivered).toBe(true);
+    expect(ping(c, "pod-a", "pod-c").request.drop).toMatchObject({
+      netns: "router",
+      reason: "no-route",
+    });
+    for (const dev of ["eth0", "tunl0"])
+      expect(sh(c, "node1", `ip route add 10.48.0.128/26 via 192.168.2.13 dev ${dev}`).output).toBe(
+        "Error: Nexthop has invalid gateway.\n",
+      );
+    expect(sh(c, "node1", (step("restore-route-to-node3").answer ?? "").trim()).ok).toBe(true);
+    expect(ping(c, "pod-a", "pod-c").reply.delivered).toBe(true);
+  });
+
+  test("a tunl0 route without a gateway leaves the tunnel nowhere to send: dropped on node1", () => {
+    const c = apply(cluster(), "restore-route-to-node3");
+    expect(sh(c, "node1", "ip route add 10.48.0.128/26 dev tunl0").ok).toBe(true);
+    expect(ping(c, "pod-a", "pod-c").request.drop).toMatchObject({
+      netns: "node1",
+      reason: "no-route",
+    });
+  });
+});
