@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { parse, stringify } from "yaml";
+import { parseLesson } from "../../src/lessons/parse";
 import {
   clusterFileScript,
   hopsToJson,
@@ -13,10 +14,12 @@ import {
   runShow,
   type World,
 } from "../../src/sim";
+import { loadCluster } from "../../src/sim/cluster/load";
 import { formatIpv4 } from "../../src/sim/ipv4";
 
 const LESSONS = new URL("../../lessons/", import.meta.url);
-const lesson = parse(readFileSync(new URL("07-cilium.yaml", LESSONS), "utf8"));
+const lessonText = readFileSync(new URL("07-cilium.yaml", LESSONS), "utf8");
+const lesson = parse(lessonText);
 
 interface Step {
   id: string;
@@ -252,5 +255,22 @@ describe("lesson 7: no encapsulation overhead on one subnet", () => {
       expect(r.reply.delivered).toBe(true);
       expect(firstEncap(r).encap).toBe(encap);
     }
+  });
+});
+
+describe("lesson file", () => {
+  test("the lesson engine's loader accepts it: schema, both languages, clusters, scenarios", () => {
+    const { lesson: loaded, problems } = parseLesson(
+      lessonText,
+      "lessons/07-cilium.yaml",
+      (ref) => {
+        const cluster = loadCluster(readFileSync(new URL(ref, LESSONS), "utf8"));
+        return cluster.ok
+          ? { ok: true, plan: cluster.plan, file: ref }
+          : { ok: false, message: cluster.errors.map((e) => e.message).join("; ") };
+      },
+    );
+    expect(problems).toEqual([]);
+    expect(loaded?.id).toBe("cilium");
   });
 });

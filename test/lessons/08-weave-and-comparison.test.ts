@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { parse, stringify } from "yaml";
+import { parseLesson } from "../../src/lessons/parse";
 import {
   clusterFileScript,
   hopsToJson,
@@ -14,10 +15,12 @@ import {
   type SetupError,
   type World,
 } from "../../src/sim";
+import { loadCluster } from "../../src/sim/cluster/load";
 import { formatIpv4 } from "../../src/sim/ipv4";
 
 const LESSONS = new URL("../../lessons/", import.meta.url);
-const lesson = parse(readFileSync(new URL("08-weave-and-comparison.yaml", LESSONS), "utf8"));
+const lessonText = readFileSync(new URL("08-weave-and-comparison.yaml", LESSONS), "utf8");
+const lesson = parse(lessonText);
 
 interface Built {
   world: World;
@@ -399,5 +402,22 @@ describe("lesson 8: 1480-byte DF packets across two subnets", () => {
         reported: `ping: local error: message too long, mtu=${mtu}`,
       });
     }
+  });
+});
+
+describe("lesson file", () => {
+  test("the lesson engine's loader accepts it: schema, both languages, clusters, scenarios", () => {
+    const { lesson: loaded, problems } = parseLesson(
+      lessonText,
+      "lessons/08-weave-and-comparison.yaml",
+      (ref) => {
+        const cluster = loadCluster(readFileSync(new URL(ref, LESSONS), "utf8"));
+        return cluster.ok
+          ? { ok: true, plan: cluster.plan, file: ref }
+          : { ok: false, message: cluster.errors.map((e) => e.message).join("; ") };
+      },
+    );
+    expect(problems).toEqual([]);
+    expect(loaded?.id).toBe("weave-and-comparison");
   });
 });

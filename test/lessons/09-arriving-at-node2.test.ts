@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
+import { parseLesson } from "../../src/lessons/parse";
 import {
   clusterFileScript,
   hopsToJson,
@@ -15,9 +16,11 @@ import {
   type SetupError,
   type World,
 } from "../../src/sim";
+import { loadCluster } from "../../src/sim/cluster/load";
 
 const LESSONS = new URL("../../lessons/", import.meta.url);
-const lesson = parse(readFileSync(new URL("09-arriving-at-node2.yaml", LESSONS), "utf8"));
+const lessonText = readFileSync(new URL("09-arriving-at-node2.yaml", LESSONS), "utf8");
+const lesson = parse(lessonText);
 
 const POD_A = "10.244.1.2";
 const POD_B = "10.244.2.2";
@@ -222,5 +225,22 @@ describe("lesson 9: fixing the lost return route", () => {
       netns: "node2",
       reason: "neighbour-failed",
     });
+  });
+});
+
+describe("lesson file", () => {
+  test("the lesson engine's loader accepts it: schema, both languages, clusters, scenarios", () => {
+    const { lesson: loaded, problems } = parseLesson(
+      lessonText,
+      "lessons/09-arriving-at-node2.yaml",
+      (ref) => {
+        const cluster = loadCluster(readFileSync(new URL(ref, LESSONS), "utf8"));
+        return cluster.ok
+          ? { ok: true, plan: cluster.plan, file: ref }
+          : { ok: false, message: cluster.errors.map((e) => e.message).join("; ") };
+      },
+    );
+    expect(problems).toEqual([]);
+    expect(loaded?.id).toBe("arriving-at-node2");
   });
 });
