@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument } from "yaml";
+import { type Document, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { stableHash } from "../cni/names";
 
@@ -52,7 +52,8 @@ export interface ClusterPlan {
 
 export type LoadResult = { ok: true; plan: ClusterPlan } | { ok: false; errors: ClusterError[] };
 
-type Path = readonly (string | number)[];
+/** Keys and indexes from the top of a YAML document to one value. */
+export type Path = readonly (string | number)[];
 
 /**
  * Parses and checks a cluster file. Every problem is collected (not just the first) and points at
@@ -92,15 +93,7 @@ function loadLocated(text: string): LoadResult {
         message: `YAML: ${e.message.split("\n")[0]}`,
       })),
     };
-  const where = (path: Path): { line: number; col: number } => {
-    for (let n = path.length; n >= 0; n--) {
-      const node = doc.getIn(path.slice(0, n), true) as
-        | { range?: [number, number, number] }
-        | undefined;
-      if (node && typeof node === "object" && node.range) return at(node.range[0]);
-    }
-    return { line: 1, col: 1 };
-  };
+  const where = locator(doc, lineCounter);
   // toJS throws on an alias to a missing anchor and on alias bombs: both are the file's fault.
   let value: unknown;
   try {
@@ -133,12 +126,60 @@ function loadLocated(text: string): LoadResult {
   return { ok: true, plan };
 }
 
+/**
+ * Where a value of a parsed YAML document is: the line and column of the node at `path`, or of
+ * the deepest node on the way to it when the path ends at a key that is missing.
+ */
+export function locator(
+  doc: Document,
+  lineCounter: LineCounter,
+): (path: Path) => { line: number; col: number } {
+  return (path) => {
+    for (let n = path.length; n >= 0; n--) {
+      const node = doc.getIn(path.slice(0, n), true) as
+        | { range?: [number, number, number] }
+        | undefined;
+      if (node && typeof node === "object" && node.range) return lineCounter.linePos(node.range[0]);
+    }
+    return { line: 1, col: 1 };
+  };
+}
+
+/**
+ * Checks a cluster that is already a value (an inline cluster in a lesson file) and plans it;
+ * every problem is reported at its path in that value. Null when it cannot be planned.
+ */
+export function planClusterValue(
+  value: unknown,
+  report: (path: Path, message: string) => void,
+): ClusterPlan | null {
+  const parsed = clusterSchema.safeParse(value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) report(issue.path as Path, describeIssue(issue));
+    return null;
+  }
+  return planCluster(parsed.data, report);
+}
+
+/** Plans a checked cluster (a lesson's cluster with its CNI or Service proxy replaced). */
+export function planCluster(
+  file: ClusterFile,
+  report: (path: Path, message: string) => void,
+): ClusterPlan | null {
+  let problems = 0;
+  const plan = plan_(file, (path, message) => {
+    problems++;
+    report(path, message);
+  });
+  return problems > 0 ? null : plan;
+}
+
 /** The underlay's own namespaces: `router` and one switch per subnet, `sw1`, `sw2`… */
 function isReserved(name: string): boolean {
   return name === "router" || /^sw[0-9]+$/.test(name);
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+export function describeIssue(issue: z.core.$ZodIssue): string {
   const field = issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
   switch (issue.code) {
     case "unrecognized_keys":
