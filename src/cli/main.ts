@@ -1,11 +1,13 @@
 import { version } from "../../package.json";
 import { type CommandSpec, NO_COLOR_OPTION, parseCommandLine, suggest, withHelp } from "./args";
+import { checkCommand, runCheck } from "./check";
 import { InputError, UsageError } from "./errors";
 import { exportCommand, runExport } from "./export";
 import { formatHelp, formatOverview } from "./help";
 import { type Io, processIo } from "./io";
 import { runShowCommand, showCommand } from "./show";
 import { runTrace, traceCommand } from "./trace";
+import { runValidate, validateCommand } from "./validate";
 
 const helpCommand: CommandSpec = {
   name: "help",
@@ -15,7 +17,14 @@ const helpCommand: CommandSpec = {
   examples: ["podnet-learn help trace"],
 };
 
-const COMMANDS: readonly CommandSpec[] = [traceCommand, showCommand, exportCommand, helpCommand];
+const COMMANDS: readonly CommandSpec[] = [
+  traceCommand,
+  showCommand,
+  exportCommand,
+  checkCommand,
+  validateCommand,
+  helpCommand,
+];
 
 type Runner = (args: readonly string[], io: Io) => number | Promise<number>;
 
@@ -23,6 +32,8 @@ const RUNNERS: ReadonlyMap<string, Runner> = new Map<string, Runner>([
   ["trace", runTrace],
   ["show", runShowCommand],
   ["export", runExport],
+  ["check", runCheck],
+  ["validate", runValidate],
   ["help", runHelp],
 ]);
 

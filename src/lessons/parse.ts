@@ -218,7 +218,12 @@ function checkExercise(
   if (!cluster) return;
   const plan = cluster.plan;
   const namespaces = namespacesOf(plan);
-  const checkNamespace = (path: Path, value: string, what: string, allowed = namespaces): void => {
+  const checkNamespace = (
+    path: Path,
+    value: string,
+    what: string,
+    allowed: readonly string[] = namespaces,
+  ): void => {
     if (!allowed.includes(value))
       report(
         path,
@@ -228,10 +233,13 @@ function checkExercise(
   switch (step.kind) {
     case "route":
     case "fix":
-      checkNamespace([...at, "node"], step.node, "a node, pod or the router", [
-        ...hostsOf(plan),
-        "router",
-      ]);
+      // A route may go into the underlay's router; a shell opens on a node or pod only.
+      checkNamespace(
+        [...at, "node"],
+        step.node,
+        step.kind === "route" ? "a node, pod or the router" : "a node or pod",
+        step.kind === "route" ? [...hostsOf(plan), "router"] : hostsOf(plan),
+      );
       checkGoal(step.goal, [...at, "goal"], plan, checkNamespace, report);
       break;
     case "encapsulation":
@@ -243,7 +251,13 @@ function checkExercise(
     case "quiz": {
       const resolved = resolveProbe(plan, step.probe);
       if (typeof resolved === "string") report([...at, "probe"], resolved);
-      checkFact(step, at, checkNamespace, report);
+      checkFact(
+        step,
+        at,
+        plan.pods.map((p) => p.name),
+        checkNamespace,
+        report,
+      );
       break;
     }
     default:
@@ -279,7 +293,7 @@ function checkGoal(
       if (extra.length > 0)
         report(
           [...here, extra[0] as string],
-          `${extra.join(", ")}: a probe that must be dropped has no path conditions`,
+          `a probe that must be dropped (expect: dropped) has no ${extra.join(", ")}`,
         );
     }
   });
@@ -388,12 +402,14 @@ function checkAnswers(step: Exercise, at: Path, report: Report): void {
 function checkFact(
   step: FactStep,
   at: Path,
-  checkNamespace: (path: Path, value: string, what: string) => void,
+  pods: readonly string[],
+  checkNamespace: (path: Path, value: string, what: string, allowed?: readonly string[]) => void,
   report: Report,
 ): void {
   if (factNeedsAt(step.fact)) {
     if (step.at === undefined)
       report([...at, "fact"], `the fact ${step.fact} is about one namespace: add at: NAMESPACE`);
+    else if (step.fact === "pod-mtu") checkNamespace([...at, "at"], step.at, "a pod", pods);
     else checkNamespace([...at, "at"], step.at, "a namespace");
   } else if (step.at !== undefined)
     report([...at, "at"], `the fact ${step.fact} is not about one namespace: remove at`);

@@ -228,6 +228,96 @@ describe("lesson files: every mistake named with its file, line and column", () 
   });
 });
 
+/** A predict step appended to LESSON (it starts at line 36). */
+const PREDICT = `  - id: which-device
+    kind: predict
+    prompt: {en: Which device?, ko: 어느 장치?}
+    scenario: {cluster: two-nodes}
+    probe: {from: pod-a, to: pod-b}
+    fact: egress-device
+    at: node1
+    hints: [{en: a, ko: 가}, {en: b, ko: 나}, {en: c, ko: 다}]
+    options:
+      - {id: flannel, label: {en: flannel.1, ko: flannel.1}, value: flannel.1}
+      - {id: eth0, label: {en: eth0, ko: eth0}, value: eth0}
+      - {id: cni0, label: {en: cni0, ko: cni0}, value: cni0}
+    answer: flannel
+    explanation: {en: The trace shows it., ko: 트레이스가 보여 줍니다.}
+    wrong:
+      - {answer: eth0, fails: {notTheFact: true}, explanation: {en: No., ko: 아니요.}}
+      - {answer: cni0, fails: {notTheFact: true}, explanation: {en: No., ko: 아니요.}}
+`;
+
+describe("the rules the schema cannot express", () => {
+  test("a lesson with a predict step loads", () => {
+    expect(problems(withCluster(LESSON + PREDICT))).toEqual([]);
+  });
+
+  test("a fact about one namespace needs `at`; pod-mtu's is a pod", () => {
+    expect(problems(withCluster(LESSON + PREDICT.replace("    at: node1\n", "")))).toEqual(
+      [
+        "lessons/01-first.yaml:41:11: steps[2].fact: the fact egress-device is about one namespace: add at: NODE",
+      ].map((l) => l.replace("NODE", "NAMESPACE")),
+    );
+    const mtu = PREDICT.replace("fact: egress-device", "fact: pod-mtu")
+      .replaceAll("value: flannel.1", "value: 1450")
+      .replaceAll("value: eth0", "value: 1500")
+      .replaceAll("value: cni0", "value: 1480");
+    expect(problems(withCluster(LESSON + mtu))).toEqual([
+      'lessons/01-first.yaml:42:9: steps[2].at: "node1" is not a pod of cluster two-nodes (pod-a, pod-b)',
+    ]);
+  });
+
+  test("every option but the answer is a known wrong answer, and values have the fact's type", () => {
+    const text = PREDICT.replace(
+      "      - {answer: cni0, fails: {notTheFact: true}, explanation: {en: No., ko: 아니요.}}\n",
+      "",
+    ).replace("value: cni0}", "value: 7}");
+    expect(problems(withCluster(LESSON + text))).toEqual([
+      "lessons/01-first.yaml:47:56: steps[2].options[2].value: the fact egress-device is a string; this value is a number",
+      "lessons/01-first.yaml:51:7: steps[2].wrong: every option but the answer must be a known wrong answer; missing: cni0",
+    ]);
+  });
+
+  test("a predict answer fails only as not the fact", () => {
+    expect(
+      problems(
+        withCluster(
+          LESSON +
+            PREDICT.replace(
+              "{answer: eth0, fails: {notTheFact: true}",
+              "{answer: eth0, fails: {noReply: true}",
+            ),
+        ),
+      ),
+    ).toEqual([
+      "lessons/01-first.yaml:51:31: steps[2].wrong[0].fails: a predict answer fails because it is not what the trace shows: write fails: {notTheFact: true}",
+    ]);
+  });
+
+  test("a probe that must be dropped has no path conditions", () => {
+    expect(
+      problems(
+        withCluster(
+          LESSON.replace(
+            "goal: [{from: pod-a, to: pod-b}]",
+            "goal: [{from: pod-a, to: pod-b, expect: dropped, via: {encap: vxlan}}]",
+          ),
+        ),
+      ),
+    ).toEqual([
+      "lessons/01-first.yaml:25:59: steps[1].goal[0].via: a probe that must be dropped (expect: dropped) has no via",
+    ]);
+  });
+
+  test("a fix step's shell opens on a node or pod, not the router", () => {
+    const fix = LESSON.replace("kind: route", "kind: fix").replace("node: node1", "node: router");
+    expect(problems(withCluster(fix))).toEqual([
+      'lessons/01-first.yaml:24:11: steps[1].node: "router" is not a node or pod of cluster two-nodes (node1, node2, pod-a, pod-b)',
+    ]);
+  });
+});
+
 describe("lesson packs: what holds across lessons", () => {
   const second = (id: string, order: number, prerequisites: string) =>
     LESSON.replace("id: first", `id: ${id}`)
