@@ -1,0 +1,244 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, test } from "vitest";
+import { parse } from "yaml";
+import {
+  clusterFileScript,
+  type ProbeResult,
+  probe,
+  runCluster,
+  runShow,
+  type World,
+} from "../../src/sim";
+import type { Datagram } from "../../src/sim/walk/packet";
+
+// What lesson 11 (ipvs-mode) tells the learner, checked against the simulator: kube-ipvs0 and
+// the local ClusterIP, the ipvsadm listing, IPVS translating at node1's INPUT, KUBE-IPVS-FILTER
+// rejecting a ping, the fix step's scenario and answers, IPVS's tunnel mode, and the rule counts
+// of the scale exercise.
+
+function read(path: string): string {
+  return readFileSync(new URL(`../../lessons/${path}`, import.meta.url), "utf8");
+}
+
+const WEB = read("clusters/11-web-ipvs.yaml");
+const MANY = read("clusters/11-many-services.yaml");
+const LESSON = parse(read("11-ipvs-mode.yaml")) as {
+  steps: {
+    id: string;
+    scenario?: { changes?: string[] };
+    answer?: string;
+    wrong?: { answer: string }[];
+  }[];
+};
+
+const CLUSTER_IP = "10.96.0.80";
+
+/** A cluster file's world with `lines` (script lines, each naming its namespace) run after it. */
+function world(
+  cluster: string,
+  lines: readonly string[] = [],
+): { world: World; refused: string[] } {
+  const built = clusterFileScript(cluster);
+  if (!built.ok) throw new Error(built.errors.map((e) => e.message).join("\n"));
+  const base = built.script.split("\n").length;
+  const ran = runCluster({ ...built, script: `${built.script}\n${lines.join("\n")}\n` });
+  expect(ran.setupErrors.filter((e) => e.line <= base)).toEqual([]);
+  return {
+    world: ran.world,
+    refused: ran.setupErrors.filter((e) => e.line > base).map((e) => e.message),
+  };
+}
+
+/** Shell lines as a learner types them on `node` (`ssh NAME` moves), as script lines. */
+function shell(node: string, text: string): string[] {
+  let at = node;
+  const out: string[] = [];
+  for (const line of text.split("\n").map((l) => l.trim())) {
+    if (line === "") continue;
+    const ssh = /^ssh (\S+)$/.exec(line);
+    if (ssh) at = ssh[1] as string;
+    else out.push(`ip netns exec ${at} ${line}`);
+  }
+  return out;
+}
+
+function send(w: World, from: string, to: string, proto: "tcp" | "icmp"): ProbeResult {
+  const r = probe(w, { from, to, proto, dport: 80 });
+  if ("error" in r) throw new Error(r.error);
+  return r;
+}
+
+function show(w: World, netns: string, ...argv: string[]): string {
+  const shown = runShow(w, netns, argv);
+  expect(shown.ok).toBe(true);
+  return shown.output;
+}
+
+function step(id: string) {
+  const found = LESSON.steps.find((s) => s.id === id);
+  if (!found) throw new Error(`no step ${id}`);
+  return found;
+}
+
+describe("lesson 11: where the ClusterIP lives in IPVS mode", () => {
+  const { world: w } = world(WEB);
+
+  test("kube-ipvs0 is a dummy device, down, holding 10.96.0.80/32 on both nodes", () => {
+    for (const node of ["node1", "node2"]) {
+      const link = show(w, node, "ip", "-d", "link", "show", "kube-ipvs0");
+      expect(link).toContain("state DOWN");
+      expect(link).toContain("dummy");
+      expect(show(w, node, "ip", "addr", "show", "kube-ipvs0")).toContain(
+        "inet 10.96.0.80/32 scope global kube-ipvs0",
+      );
+    }
+  });
+
+  test("for node1 the ClusterIP is local: ip route get answers local … dev lo", () => {
+    expect(show(w, "node1", "ip", "route", "get", CLUSTER_IP)).toMatch(
+      /^local 10\.96\.0\.80 dev lo /,
+    );
+  });
+
+  test("ipvsadm -Ln lists the virtual service with rr and both endpoints as Masq real servers of weight 1", () => {
+    const table = show(w, "node1", "ipvsadm", "-Ln");
+    expect(table).toContain("TCP  10.96.0.80:80 rr");
+    expect(table).toMatch(/-> 10\.244\.2\.2:8080\s+Masq\s+1\s+0\s+0/);
+    expect(table).toMatch(/-> 10\.244\.2\.3:8080\s+Masq\s+1\s+0\s+0/);
+  });
+
+  test("the iptables rules match ipsets, not Services: no rule names the ClusterIP", () => {
+    const nat = show(w, "node1", "iptables-save", "-t", "nat");
+    expect(nat).not.toContain(CLUSTER_IP);
+    expect(nat).toContain(
+      '-A KUBE-SERVICES ! -s 10.244.0.0/16 -m comment --comment "Kubernetes service cluster ip + port for masquerade purpose" -m set --match-set KUBE-CLUSTER-IP dst,dst -j KUBE-MARK-MASQ',
+    );
+  });
+
+  test("a connection to web is delivered locally on node1, then IPVS masquerades it to a real server", () => {
+    const r = send(w, "pod-a", CLUSTER_IP, "tcp");
+    expect(["pod-b", "pod-c"]).toContain(r.request.netns);
+    expect(r.reply.delivered).toBe(true);
+    const node1 = r.hops.filter((h) => h.netns === "node1" && h.flow === "request");
+    const local = node1.findIndex((h) => h.text.startsWith("10.96.0.80 is a local address"));
+    const ipvs = node1.findIndex((h) => h.kind === "ipvs" && h.text.includes("masquerade (NAT)"));
+    expect(local).toBeGreaterThanOrEqual(0);
+    expect(ipvs).toBeGreaterThan(local);
+    expect(node1.some((h) => h.kind === "nat" && h.text.includes("DNAT"))).toBe(false);
+  });
+});
+
+describe("lesson 11: ping to the ClusterIP in IPVS mode", () => {
+  const { world: w } = world(WEB);
+  const r = send(w, "pod-a", CLUSTER_IP, "icmp");
+
+  test("the filter table's INPUT jumps to KUBE-IPVS-FILTER first", () => {
+    const input = show(w, "node1", "iptables-save", "-t", "filter")
+      .split("\n")
+      .filter((l) => l.startsWith("-A INPUT "));
+    expect(input[0]).toContain("-j KUBE-IPVS-FILTER");
+  });
+
+  test("is rejected on node1 by KUBE-IPVS-FILTER before IPVS sees it: Destination Port Unreachable from the ClusterIP", () => {
+    expect(r.request.drop).toMatchObject({ netns: "node1", reason: "netfilter-reject" });
+    expect(r.request.drop?.message).toContain(
+      "-A KUBE-IPVS-FILTER -m conntrack --ctstate NEW -m set --match-set KUBE-IPVS-IPS dst -j REJECT",
+    );
+    expect(r.request.drop?.reported).toBe(
+      "From 10.96.0.80 icmp_seq=1 Destination Port Unreachable",
+    );
+    expect(r.hops.some((h) => h.kind === "ipvs" && h.flow === "request")).toBe(false);
+    expect(r.hops.some((h) => h.netns === "router")).toBe(false);
+  });
+});
+
+describe("lesson 11: the fix step, the ClusterIP gone from node1's kube-ipvs0", () => {
+  const fix = step("restore-kube-ipvs0-address");
+  const changes = fix.scenario?.changes ?? [];
+
+  test("pod A's connections die at the router while ipvsadm still lists the service", () => {
+    const { world: w, refused } = world(WEB, changes);
+    expect(refused).toEqual([]);
+    const r = send(w, "pod-a", CLUSTER_IP, "tcp");
+    expect(r.request.drop).toMatchObject({ netns: "router", reason: "no-route" });
+    expect(r.request.drop?.reported).toBe("connect: Network is unreachable");
+    expect(show(w, "node1", "ipvsadm", "-Ln")).toContain("TCP  10.96.0.80:80 rr");
+  });
+
+  test("the reference answer brings IPVS back on the path", () => {
+    const { world: w, refused } = world(WEB, [...changes, ...shell("node1", fix.answer ?? "")]);
+    expect(refused).toEqual([]);
+    const r = send(w, "pod-a", CLUSTER_IP, "tcp");
+    expect(r.reply.delivered).toBe(true);
+    expect(r.hops.some((h) => h.kind === "ipvs" && h.netns === "node1")).toBe(true);
+  });
+
+  test("setting kube-ipvs0 up changes nothing; a route to it and the address on node2 are refused", () => {
+    const [up, route, node2] = fix.wrong ?? [];
+    const afterUp = world(WEB, [...changes, ...shell("node1", up?.answer ?? "")]);
+    expect(afterUp.refused).toEqual([]);
+    expect(send(afterUp.world, "pod-a", CLUSTER_IP, "tcp").request.drop).toMatchObject({
+      netns: "router",
+      reason: "no-route",
+    });
+    expect(world(WEB, [...changes, ...shell("node1", route?.answer ?? "")]).refused).toEqual([
+      "Error: Device for nexthop is not up.",
+    ]);
+    expect(
+      world(WEB, [...changes, ...shell("node1", node2?.answer ?? "")]).refused.join("\n"),
+    ).toContain("Address already assigned");
+  });
+});
+
+describe("lesson 11: a real server in tunnel mode", () => {
+  const predict = step("tunnel-first-header");
+  const { world: w, refused } = world(WEB, predict.scenario?.changes ?? []);
+
+  test("the changes apply and ipvsadm shows pod B on port 80 as Tunnel", () => {
+    expect(refused).toEqual([]);
+    const table = show(w, "node1", "ipvsadm", "-Ln");
+    expect(table).toMatch(/-> 10\.244\.2\.2:80\s+Tunnel\s+1/);
+    expect(table).not.toContain("Masq");
+  });
+
+  test("IPVS wraps the packet in IP-in-IP first, flannel.1 in VXLAN second, and pod B drops it", () => {
+    const r = send(w, "pod-a", CLUSTER_IP, "tcp");
+    const encaps = r.hops.filter((h) => h.kind === "encap" && h.flow === "request" && !h.error);
+    expect(encaps.map((h) => h.dev)).toEqual(["flannel.1", "flannel.1"]);
+    expect(encaps[0]?.text).toContain("IPVS: IP-in-IP to real server 10.244.2.2");
+    expect(encaps[1]?.text).toContain("encapsulated in UDP 8472");
+    const outer = encaps[0]?.packet as Datagram;
+    expect(outer.l4.kind).toBe("ipip");
+    expect(r.request.drop).toMatchObject({ netns: "pod-b", reason: "unsupported" });
+  });
+});
+
+describe("lesson 11: rules evaluated with 100 Services", () => {
+  const ipvs = MANY.replace("mode: iptables", "mode: ipvs");
+  const rules = (cluster: string, to = CLUSTER_IP) =>
+    send(world(cluster).world, "pod-a", to, "tcp").rulesEvaluated;
+
+  test("iptables mode: web's rule is the last of 100 in KUBE-SERVICES, and the connection costs 667 rules", () => {
+    const { world: w } = world(MANY);
+    const services = show(w, "node1", "iptables-save", "-t", "nat")
+      .split("\n")
+      .filter((l) => l.startsWith("-A KUBE-SERVICES -d "));
+    expect(services).toHaveLength(100);
+    expect(services[99]).toContain("-d 10.96.0.80/32");
+    const r = send(w, "pod-a", CLUSTER_IP, "tcp");
+    expect(r.reply.delivered).toBe(true);
+    expect(r.rulesEvaluated).toBe(667);
+  });
+
+  test("IPVS mode: 104 rules, the same as with web alone", () => {
+    expect(rules(ipvs)).toBe(104);
+    const alone = ipvs.replace(/^ {2}- \{name: svc-.*\n/gm, "");
+    expect(alone).not.toContain("svc-001");
+    expect(rules(alone)).toBe(104);
+  });
+
+  test("in iptables mode even a pod-to-pod connection walks the Services' rules", () => {
+    const alone = MANY.replace(/^ {2}- \{name: svc-.*\n/gm, "");
+    expect(rules(MANY, "10.244.2.2")).toBeGreaterThan(rules(alone, "10.244.2.2") + 500);
+  });
+});
