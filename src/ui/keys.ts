@@ -28,6 +28,8 @@ export interface KeyBinding<Action extends string> {
   readonly keys: readonly KeyName[];
   /** What the help overlay says the key does. */
   readonly label: MessageKey;
+  /** Listed in the one-line footer too (default); the help overlay always lists it. */
+  readonly footer?: boolean;
 }
 
 /** The 2-beolsik layout: the jamo each Latin letter key sends in 한글 mode. */
@@ -177,21 +179,22 @@ export type LessonAction =
   | "hint"
   | "answer"
   | "trace"
+  | "task"
   | "reset"
   | "focus"
-  | "check"
   | "help"
   | "back";
 
 /** Keys of the lesson screen when no text field has focus (letters are free). */
 export const LESSON_KEYS: readonly KeyBinding<LessonAction>[] = [
-  { action: "prev", keys: ["left", "p"], label: "keyPrev" },
-  { action: "next", keys: ["right", "n"], label: "keyNext" },
+  { action: "prev", keys: ["left", "p"], label: "keySteps" },
+  { action: "next", keys: ["right", "n"], label: "keySteps" },
   { action: "focus", keys: ["return", "tab"], label: "keyFocus" },
   { action: "hint", keys: ["h"], label: "keyHint" },
   { action: "trace", keys: ["v"], label: "keyTrace" },
-  { action: "answer", keys: ["a"], label: "keyCompare" },
-  { action: "reset", keys: ["r"], label: "keyReset" },
+  { action: "task", keys: ["t"], label: "keyTask", footer: false },
+  { action: "answer", keys: ["a"], label: "keyCompare", footer: false },
+  { action: "reset", keys: ["r"], label: "keyReset", footer: false },
   { action: "help", keys: ["?"], label: "keyHelp" },
   { action: "back", keys: ["q", "escape"], label: "keyBack" },
 ];
@@ -206,4 +209,13 @@ export type ConfirmAction = "yes" | "no";
 export const CONFIRM_KEYS: readonly KeyBinding<ConfirmAction>[] = [
   { action: "yes", keys: ["y"], label: "keyReset" },
   { action: "no", keys: ["n", "escape"], label: "keyBack" },
+];
+
+export type ScrollAction = "up" | "down" | "pageup" | "pagedown";
+
+export const SCROLL_KEYS: readonly KeyBinding<ScrollAction>[] = [
+  { action: "up", keys: ["up", "k"], label: "keyScroll" },
+  { action: "down", keys: ["down", "j"], label: "keyScroll" },
+  { action: "pageup", keys: ["pageup"], label: "keyScroll" },
+  { action: "pagedown", keys: ["pagedown", " "], label: "keyScroll" },
 ];

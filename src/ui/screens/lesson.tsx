@@ -21,11 +21,13 @@ import type {
   StepView,
   VerdictView,
 } from "../lesson-view";
-import { fitTo } from "../text";
+import { fitTo, widthOf } from "../text";
 import { AnswerInput } from "../widgets/answer-input";
 import { HelpOverlay } from "../widgets/help-overlay";
 import { KeyFooter } from "../widgets/key-footer";
 import { NodeShellView, type ShellLike } from "../widgets/node-shell";
+import { type Line, ScrollView } from "../widgets/scroll-view";
+import { wrapText } from "../wrap";
 import { TraceViewer } from "./trace-viewer";
 
 export interface LessonScreenProps {
@@ -44,7 +46,7 @@ interface StepState {
 
 const FRESH: StepState = { hints: 0, verdict: null, answers: [], showAnswer: false };
 
-type Mode = "work" | "nav" | "trace" | "help" | "confirm-reset";
+type Mode = "work" | "nav" | "trace" | "task" | "help" | "confirm-reset";
 
 /** Text steps (route, fix) start with the field focused; the others have no field. */
 function hasField(step: StepView): boolean {
@@ -53,7 +55,7 @@ function hasField(step: StepView): boolean {
 
 export function LessonScreen({ lesson, startAt, onExit }: LessonScreenProps) {
   const ui = useUi();
-  const { t, lang, symbols, columns, rows } = ui;
+  const { t, lang, symbols, columns, rows, ascii } = ui;
   const [index, setIndex] = useState(Math.min(startAt, lesson.steps.length - 1));
   const step = lesson.steps[index] as StepView;
   const [state, setState] = useState<StepState>(FRESH);
@@ -139,7 +141,8 @@ export function LessonScreen({ lesson, startAt, onExit }: LessonScreenProps) {
           if (step.kind === "read") goTo(index + 1);
           else if (hasField(step)) setMode("work");
           return;
-        case "check":
+        case "task":
+          if (step.kind !== "read") setMode("task");
           return;
         case "hint":
           showHint();
@@ -182,9 +185,10 @@ export function LessonScreen({ lesson, startAt, onExit }: LessonScreenProps) {
   useKeys(
     LESSON_KEYS,
     (action) => {
-      if (action === "help" || action === "back") setMode(hasField(step) ? "work" : "nav");
+      if (action === "help" || action === "back" || action === "task")
+        setMode(hasField(step) ? "work" : "nav");
     },
-    mode === "help",
+    mode === "help" || mode === "task",
   );
 
   if (mode === "help") return <HelpOverlay table={LESSON_KEYS} />;
@@ -206,30 +210,38 @@ export function LessonScreen({ lesson, startAt, onExit }: LessonScreenProps) {
   const filled = Math.round(((index + 1) / total) * barWidth);
   const bar = symbols.barFull.repeat(filled) + symbols.barEmpty.repeat(barWidth - filled);
   const stepLabel = `${t("stepOf", { n: index + 1, total })} ${bar}`;
+  // Title and rule above, one footer line below: the body gets the rest, and never more.
+  const bodyHeight = Math.max(4, rows - 3);
 
   return (
     <Box flexDirection="column" width={columns} height={rows}>
       <Box justifyContent="space-between" width={width}>
-        <Text bold>{fitTo(lesson.title[lang], width - stepLabel.length - 2)}</Text>
+        <Text bold>{fitTo(lesson.title[lang], width - widthOf(stepLabel) - 2)}</Text>
         <Text>{stepLabel}</Text>
       </Box>
-      <Text dimColor>{"─".repeat(Math.min(width, 200))}</Text>
-      <Box flexDirection="column" flexGrow={1} overflow="hidden">
-        <StepBody
-          step={step}
-          state={state}
-          mode={mode}
-          shell={shell}
-          onSubmit={submit}
-          onShellLine={(line) => {
-            if (line.trim() === "check" && shell) submit(shell.lines.join("\n"));
-          }}
-        />
+      <Text dimColor>{(ascii ? "-" : "─").repeat(Math.min(width, 200))}</Text>
+      <Box flexDirection="column" height={bodyHeight} overflow="hidden">
+        {mode === "task" && step.kind !== "read" ? (
+          <ScrollView lines={taskLines(step, lang, width, t)} height={bodyHeight} isActive />
+        ) : (
+          <StepBody
+            key={step.id}
+            step={step}
+            state={state}
+            mode={mode}
+            shell={shell}
+            height={bodyHeight}
+            onSubmit={submit}
+            onShellLine={(line) => {
+              if (line.trim() === "check" && shell) submit(shell.lines.join("\n"));
+            }}
+          />
+        )}
       </Box>
       {mode === "confirm-reset" ? (
         <Text color="yellow">{t("confirmReset")}</Text>
       ) : mode === "work" && hasField(step) ? (
-        <Text dimColor>{t(step.kind === "fix" ? "shellHelp" : "fieldHelp")}</Text>
+        <Text dimColor>{fitTo(t(step.kind === "fix" ? "shellHelp" : "fieldHelp"), width)}</Text>
       ) : (
         <KeyFooter table={LESSON_KEYS} />
       )}
@@ -237,51 +249,134 @@ export function LessonScreen({ lesson, startAt, onExit }: LessonScreenProps) {
   );
 }
 
+type Translate = ReturnType<typeof useUi>["t"];
+
+/** The task in full: the prompt and the goal, wrapped. */
+function taskLines(
+  step: Exclude<StepView, { kind: "read" }>,
+  lang: "en" | "ko",
+  width: number,
+  t: Translate,
+): Line[] {
+  const lines: Line[] = wrapText(step.prompt[lang], width).map((text) => ({ text }));
+  if (step.goal) {
+    lines.push({ text: "" });
+    wrapText(`${t("goal")}: ${step.goal[lang]}`, width).forEach((text, i) =>
+      lines.push({ text, bold: i === 0 }),
+    );
+  }
+  return lines;
+}
+
+/** The hints shown so far and the verdict, wrapped: what goes under the widget. */
+function feedbackLines(
+  step: Exclude<StepView, { kind: "read" }>,
+  state: StepState,
+  lang: "en" | "ko",
+  width: number,
+  t: Translate,
+  arrow: string,
+): Line[] {
+  const lines: Line[] = [];
+  step.hints.slice(0, state.hints).forEach((hint, i) => {
+    lines.push({ text: "" });
+    wrapText(`${t("hint", { n: i + 1, total: step.hints.length })}: ${hint[lang]}`, width).forEach(
+      (text) => lines.push({ text, color: "cyan" }),
+    );
+  });
+  if (state.hints >= step.hints.length) lines.push({ text: t("noMoreHints"), dim: true });
+  const verdict = state.verdict;
+  if (!verdict) return lines;
+  lines.push({ text: "" });
+  lines.push({
+    text: verdict.passed ? t("passed") : t("failed"),
+    bold: true,
+    color: verdict.passed ? "green" : "red",
+  });
+  for (const text of wrapText(verdict.message[lang], width)) lines.push({ text });
+  if (verdict.passed) {
+    for (const text of wrapText(step.explanation[lang], width)) lines.push({ text });
+    if (state.showAnswer)
+      for (const text of wrapText(`${t("referenceAnswer")}: ${step.answer}`, width))
+        lines.push({ text, bold: true });
+  } else if (verdict.path.length > 0) {
+    for (const text of wrapText(`${t("diedAt")}: ${verdict.path.join(` ${arrow} `)}`, width))
+      lines.push({ text, dim: true });
+  }
+  if (!verdict.passed && state.hints < step.hints.length)
+    lines.push({ text: t("nextHint", { key: "h" }), dim: true });
+  return lines;
+}
+
 interface BodyProps {
   readonly step: StepView;
   readonly state: StepState;
   readonly mode: Mode;
   readonly shell: ShellLike | null;
+  readonly height: number;
   readonly onSubmit: (answer: string) => void;
   readonly onShellLine: (line: string) => void;
 }
 
-function StepBody({ step, state, mode, shell, onSubmit, onShellLine }: BodyProps) {
-  const { t, lang, columns, ascii } = useUi();
+/**
+ * A step laid out in `height` rows: a read step scrolls; an exercise shows its task, its widget
+ * and what the checker said, and when they do not all fit, the task shrinks to its first lines
+ * (t shows it whole) so the widget and the verdict stay on screen.
+ */
+function StepBody({ step, state, mode, shell, height, onSubmit, onShellLine }: BodyProps) {
+  const { t, lang, columns, ascii, symbols } = useUi();
   const width = Math.max(30, columns - 1);
   if (step.kind === "read") {
-    return (
-      <Box flexDirection="column">
-        <Text wrap="wrap">{step.text[lang]}</Text>
-        {step.diagram ? (
-          <Box flexDirection="column" marginTop={1}>
-            {step.diagram(width, ascii).map((line, i) => (
-              // Diagram lines are a picture: their order is their identity.
-              // biome-ignore lint/suspicious/noArrayIndexKey: rows of a fixed drawing
-              <Text key={i}>{line}</Text>
-            ))}
-          </Box>
-        ) : null}
-        <Box marginTop={1}>
-          <Text dimColor>{t("readNext")}</Text>
-        </Box>
-      </Box>
-    );
+    const lines: Line[] = wrapText(step.text[lang], width).map((text) => ({ text }));
+    if (step.diagram) {
+      lines.push({ text: "" });
+      for (const text of step.diagram(width, ascii)) lines.push({ text });
+    }
+    lines.push({ text: "" }, { text: t("readNext"), dim: true });
+    return <ScrollView lines={lines} height={height} isActive={mode === "nav"} />;
   }
+  const task = taskLines(step, lang, width, t);
+  const feedback = feedbackLines(step, state, lang, width, t, symbols.arrow);
+  const widget =
+    step.kind === "route"
+      ? 3 + step.routeTable().replace(/\n$/, "").split("\n").length
+      : step.kind === "fix"
+        ? Math.max(6, height - Math.min(task.length, 4) - Math.min(feedback.length, 6) - 1)
+        : step.options.reduce(
+            (n, o) =>
+              n +
+              wrapText(
+                o.description ? `${o.label[lang]}: ${o.description[lang]}` : o.label[lang],
+                width - 2,
+              ).length,
+            0,
+          ) + 2;
+  const forText = Math.max(2, height - widget);
+  const shownFeedback = feedback.slice(0, Math.max(0, forText - Math.min(task.length, 2)));
+  const roomForTask = Math.max(1, forText - shownFeedback.length);
+  const shownTask =
+    task.length <= roomForTask
+      ? task
+      : [...task.slice(0, Math.max(1, roomForTask - 1)), { text: t("taskMore"), dim: true }];
   return (
     <Box flexDirection="column">
-      <Text wrap="wrap">{step.prompt[lang]}</Text>
-      {step.goal ? (
-        <Text wrap="wrap">
-          <Text bold>{t("goal")}: </Text>
-          {step.goal[lang]}
+      {shownTask.map((l, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: rows of wrapped text
+        <Text key={`t${i}`} bold={l.bold} dimColor={l.dim}>
+          {l.text === "" ? " " : l.text}
         </Text>
-      ) : null}
+      ))}
       <Box marginTop={1} flexDirection="column">
         {step.kind === "route" ? (
           <RouteWidget step={step} state={state} active={mode === "work"} onSubmit={onSubmit} />
         ) : step.kind === "fix" ? (
-          <FixWidget step={step} shell={shell} active={mode === "work"} onLine={onShellLine} />
+          <FixWidget
+            step={step}
+            shell={shell}
+            active={mode === "work"}
+            height={widget - 1}
+            onLine={onShellLine}
+          />
         ) : (
           <ChoiceWidget
             step={step}
@@ -290,8 +385,12 @@ function StepBody({ step, state, mode, shell, onSubmit, onShellLine }: BodyProps
           />
         )}
       </Box>
-      <Hints step={step} shown={state.hints} />
-      <Result step={step} state={state} />
+      {shownFeedback.map((l, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: rows of wrapped text
+        <Text key={`f${i}`} bold={l.bold} dimColor={l.dim} color={l.color}>
+          {l.text === "" ? " " : l.text}
+        </Text>
+      ))}
     </Box>
   );
 }
@@ -334,20 +433,21 @@ function FixWidget({
   step,
   shell,
   active,
+  height,
   onLine,
 }: {
   readonly step: FixStepView;
   readonly shell: ShellLike | null;
   readonly active: boolean;
+  readonly height: number;
   readonly onLine: (line: string) => void;
 }) {
-  const { rows } = useUi();
   if (!shell) return null;
   return (
     <NodeShellView
       key={step.id}
       shell={shell}
-      height={Math.max(4, rows - 14)}
+      height={height}
       isActive={active}
       onRan={(line) => onLine(line)}
     />
@@ -378,64 +478,6 @@ function ChoiceWidget({
         onSelect={(item) => onSubmit(item.value)}
       />
       <Text dimColor>{t("choiceHelp")}</Text>
-    </Box>
-  );
-}
-
-function Hints({
-  step,
-  shown,
-}: {
-  readonly step: Exclude<StepView, { kind: "read" }>;
-  readonly shown: number;
-}) {
-  const { t, lang } = useUi();
-  if (shown === 0) return null;
-  return (
-    <Box flexDirection="column" marginTop={1}>
-      {step.hints.slice(0, shown).map((hint, i) => (
-        <Text key={hint.en} wrap="wrap">
-          <Text color="cyan">{t("hint", { n: i + 1, total: step.hints.length })}: </Text>
-          {hint[lang]}
-        </Text>
-      ))}
-      {shown >= step.hints.length ? <Text dimColor>{t("noMoreHints")}</Text> : null}
-    </Box>
-  );
-}
-
-function Result({
-  step,
-  state,
-}: {
-  readonly step: Exclude<StepView, { kind: "read" }>;
-  readonly state: StepState;
-}) {
-  const { t, lang, symbols } = useUi();
-  const verdict = state.verdict;
-  if (!verdict) return null;
-  return (
-    <Box flexDirection="column" marginTop={1}>
-      <Text bold color={verdict.passed ? "green" : "red"}>
-        {verdict.passed ? t("passed") : t("failed")}
-      </Text>
-      <Text wrap="wrap">{verdict.message[lang]}</Text>
-      {verdict.path.length > 0 ? (
-        <Text wrap="wrap" dimColor>
-          {verdict.passed ? t("pathTaken") : t("diedAt")}: {verdict.path.join(` ${symbols.arrow} `)}
-        </Text>
-      ) : null}
-      {verdict.passed ? (
-        <Text wrap="wrap">{step.explanation[lang]}</Text>
-      ) : state.hints < step.hints.length ? (
-        <Text dimColor>{t("nextHint", { key: "h" })}</Text>
-      ) : null}
-      {verdict.passed && state.showAnswer ? (
-        <Text>
-          <Text bold>{t("referenceAnswer")}: </Text>
-          {step.answer}
-        </Text>
-      ) : null}
     </Box>
   );
 }

@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { Hop } from "../../sim";
 import { useUi } from "../context";
 import { useKeys } from "../hooks/use-keys";
@@ -37,7 +37,13 @@ export function TraceViewer({
   const [at, setAt] = useState(Math.min(startAt, last));
   const [playing, setPlaying] = useState(false);
   const [mode, setMode] = useState<"step" | "list" | "help">("step");
-  const [cursor, setCursor] = useState(at);
+  const [cursor, setCursorState] = useState(at);
+  // Enter may come before the render of the ↓ before it: it reads the cursor from here.
+  const cursorNow = useRef(at);
+  const setCursor = (next: number | ((c: number) => number)) => {
+    cursorNow.current = typeof next === "function" ? next(cursorNow.current) : next;
+    setCursorState(cursorNow.current);
+  };
   const stations = stationsOf(hops);
 
   useEffect(() => {
@@ -103,7 +109,7 @@ export function TraceViewer({
           setCursor((c) => Math.min(last, c + 1));
           return;
         case "jump":
-          setAt(cursor);
+          setAt(cursorNow.current);
           setMode("step");
           return;
         case "list":

@@ -11,6 +11,7 @@ export function KeyFooter<Action extends string>({
   const { t, ascii, symbols } = useUi();
   const seen = new Map<string, string[]>();
   for (const binding of table) {
+    if (binding.footer === false) continue;
     const first = binding.keys[0];
     if (first === undefined) continue;
     const keys = seen.get(binding.label) ?? [];
