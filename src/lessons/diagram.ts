@@ -133,19 +133,13 @@ function nodeLines(plan: ClusterPlan, node: PlannedNode, pen: Pen, contentWidth:
   return lines;
 }
 
-/** The words a box needs at least this wide for: every line but the device list, which wraps. */
+/**
+ * The columns a node's box needs inside: its widest line with every device on a line of its own
+ * (the device list is the one thing that wraps), and room for its name in the border.
+ */
 function fixedWidth(plan: ClusterPlan, node: PlannedNode, pen: Pen): number {
-  const devices = cniDevices(plan, node);
-  const lines = nodeLines(plan, node, pen, Number.POSITIVE_INFINITY).slice(0, 2);
-  const pods = podsOnNode(plan, node);
-  const nameWidth = Math.max(0, ...pods.map((p) => displayWidth(p.name)));
-  const podWidths = pods.map((p) => nameWidth + 1 + formatIpv4(p.ip).length);
-  return Math.max(
-    displayWidth(node.name) + 2,
-    ...lines.map(displayWidth),
-    ...podWidths,
-    ...devices.map(displayWidth),
-  );
+  const lines = nodeLines(plan, node, pen, 0);
+  return Math.max(displayWidth(node.name) + 2, ...lines.map(displayWidth));
 }
 
 /**

@@ -183,12 +183,18 @@ export class NodeShell {
     }
   }
 
-  /** Every command here already runs as root: `sudo CMD` runs CMD, `sudo -i` changes nothing. */
+  /**
+   * Every command here already runs as root: `sudo [-E] [-u USER] CMD` runs CMD, and a root
+   * shell (`sudo -i`, `sudo su`, `sudo bash`) is the shell the learner is in.
+   */
   private sudo(args: readonly string[], place: Place, interactive: boolean): Printed {
-    const [first] = args;
-    if (first === undefined) return stderr("usage: sudo -h | -K | -k | -V\n");
-    if (first.startsWith("-") || first === "su" || SHELLS.has(first)) return stdout("");
-    return this.command(args, place, interactive);
+    if (args.length === 0) return stderr("usage: sudo -h | -K | -k | -V\n");
+    let i = 0;
+    while (i < args.length && (args[i] as string).startsWith("-")) i += args[i] === "-u" ? 2 : 1;
+    const command = args.slice(i);
+    const [first] = command;
+    if (first === undefined || first === "su" || SHELLS.has(first)) return stdout("");
+    return this.command(command, place, interactive);
   }
 
   private exit(): Printed {

@@ -5,6 +5,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
+import { validateLessons } from "../../src/checker/validate";
+import { loadPack } from "../../src/lessons/pack";
+import { formatProblem } from "../../src/lessons/parse";
 import { hopsToJson, type ProbeResult, probe, runScript, runShow } from "../../src/sim";
 import { buildCluster, podIp } from "../cni/helpers";
 
@@ -145,5 +148,19 @@ describe("lesson 4, flannel-vxlan: the exercises' scenarios behave as their text
     );
     expect(sh(c, "node1", (step("repair-fdb-entry").answer ?? "").trim()).ok).toBe(true);
     expect(ping(c, "pod-a", "pod-b").reply.delivered).toBe(true);
+  });
+});
+
+describe("lesson 4, flannel-vxlan: the lesson engine", () => {
+  // The pack's own checks across lessons (prerequisites, ids) are `validate`'s; here the lesson
+  // loads and every answer of it is judged as the file states.
+  test("loads, and every reference answer passes and every wrong answer fails as stated", () => {
+    const pack = loadPack(new URL(".", LESSONS).pathname, "lessons");
+    const lesson = pack.lessons.find((l) => l.id === "flannel-vxlan");
+    expect(lesson?.file).toBe("lessons/04-flannel-vxlan.yaml");
+    if (!lesson) return;
+    const validated = validateLessons([lesson]);
+    expect(validated.problems.map(formatProblem)).toEqual([]);
+    expect(validated.exercises).toBe(5);
   });
 });

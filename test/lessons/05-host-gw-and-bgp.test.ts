@@ -5,6 +5,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
+import { validateLessons } from "../../src/checker/validate";
+import { loadPack } from "../../src/lessons/pack";
+import { formatProblem } from "../../src/lessons/parse";
 import { hopsToJson, type ProbeResult, probe, runScript, runShow } from "../../src/sim";
 import { buildCluster, podIp } from "../cni/helpers";
 
@@ -181,5 +184,19 @@ describe("lesson 5, host-gw-and-bgp: picking a Flannel backend for two subnets",
     const far = ping(c, "pod-a", "pod-c");
     expect(far.reply.delivered).toBe(true);
     expect(encapsulated(far)).toBe(true);
+  });
+});
+
+describe("lesson 5, host-gw-and-bgp: the lesson engine", () => {
+  // The pack's own checks across lessons (prerequisites, ids) are `validate`'s; here the lesson
+  // loads and every answer of it is judged as the file states.
+  test("loads, and every reference answer passes and every wrong answer fails as stated", () => {
+    const pack = loadPack(new URL(".", LESSONS).pathname, "lessons");
+    const lesson = pack.lessons.find((l) => l.id === "host-gw-and-bgp");
+    expect(lesson?.file).toBe("lessons/05-host-gw-and-bgp.yaml");
+    if (!lesson) return;
+    const validated = validateLessons([lesson]);
+    expect(validated.problems.map(formatProblem)).toEqual([]);
+    expect(validated.exercises).toBe(5);
   });
 });

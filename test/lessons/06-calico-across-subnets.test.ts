@@ -5,6 +5,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
+import { validateLessons } from "../../src/checker/validate";
+import { loadPack } from "../../src/lessons/pack";
+import { formatProblem } from "../../src/lessons/parse";
 import { hopsToJson, type ProbeResult, probe, runScript, runShow } from "../../src/sim";
 import { buildCluster, podIp } from "../cni/helpers";
 
@@ -193,5 +196,19 @@ describe("lesson 6, calico-across-subnets: restoring node3's block on node1", ()
       netns: "node1",
       reason: "no-route",
     });
+  });
+});
+
+describe("lesson 6, calico-across-subnets: the lesson engine", () => {
+  // The pack's own checks across lessons (prerequisites, ids) are `validate`'s; here the lesson
+  // loads and every answer of it is judged as the file states.
+  test("loads, and every reference answer passes and every wrong answer fails as stated", () => {
+    const pack = loadPack(new URL(".", LESSONS).pathname, "lessons");
+    const lesson = pack.lessons.find((l) => l.id === "calico-across-subnets");
+    expect(lesson?.file).toBe("lessons/06-calico-across-subnets.yaml");
+    if (!lesson) return;
+    const validated = validateLessons([lesson]);
+    expect(validated.problems.map(formatProblem)).toEqual([]);
+    expect(validated.exercises).toBe(6);
   });
 });

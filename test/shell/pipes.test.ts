@@ -62,6 +62,8 @@ describe("pipes into grep, head, tail and wc", () => {
     const { shell, world } = shellOn("flannel-vxlan");
     const routes = runShow(world, "node1", ["ip", "route"]).output;
     expect(shell.run("sudo ip route").output).toBe(routes);
+    expect(shell.run("sudo -E ip route").output).toBe(routes);
+    expect(shell.run("sudo -i")).toEqual({ output: "", ok: true, changed: false });
     expect(shell.run("ip route # the routes").output).toBe(routes);
   });
 
