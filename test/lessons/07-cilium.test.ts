@@ -3,7 +3,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { parse, stringify } from "yaml";
-import { parseLesson } from "../../src/lessons/parse";
+import { validateLessons } from "../../src/checker/validate";
+import { formatProblem, parseLesson } from "../../src/lessons/parse";
 import {
   clusterFileScript,
   hopsToJson,
@@ -259,7 +260,7 @@ describe("lesson 7: no encapsulation overhead on one subnet", () => {
 });
 
 describe("lesson file", () => {
-  test("the lesson engine's loader accepts it: schema, both languages, clusters, scenarios", () => {
+  test("validates: every reference answer passes and every known wrong answer fails as stated", () => {
     const { lesson: loaded, problems } = parseLesson(
       lessonText,
       "lessons/07-cilium.yaml",
@@ -272,5 +273,8 @@ describe("lesson file", () => {
     );
     expect(problems).toEqual([]);
     expect(loaded?.id).toBe("cilium");
+    const validation = validateLessons(loaded ? [loaded] : []);
+    expect(validation.problems.map(formatProblem)).toEqual([]);
+    expect(validation.exercises).toBe(5);
   });
 });

@@ -4,7 +4,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { parse, stringify } from "yaml";
-import { parseLesson } from "../../src/lessons/parse";
+import { validateLessons } from "../../src/checker/validate";
+import { formatProblem, parseLesson } from "../../src/lessons/parse";
 import {
   clusterFileScript,
   hopsToJson,
@@ -406,7 +407,7 @@ describe("lesson 8: 1480-byte DF packets across two subnets", () => {
 });
 
 describe("lesson file", () => {
-  test("the lesson engine's loader accepts it: schema, both languages, clusters, scenarios", () => {
+  test("validates: every reference answer passes and every known wrong answer fails as stated", () => {
     const { lesson: loaded, problems } = parseLesson(
       lessonText,
       "lessons/08-weave-and-comparison.yaml",
@@ -419,5 +420,8 @@ describe("lesson file", () => {
     );
     expect(problems).toEqual([]);
     expect(loaded?.id).toBe("weave-and-comparison");
+    const validation = validateLessons(loaded ? [loaded] : []);
+    expect(validation.problems.map(formatProblem)).toEqual([]);
+    expect(validation.exercises).toBe(5);
   });
 });

@@ -4,7 +4,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
-import { parseLesson } from "../../src/lessons/parse";
+import { validateLessons } from "../../src/checker/validate";
+import { formatProblem, parseLesson } from "../../src/lessons/parse";
 import {
   clusterFileScript,
   hopsToJson,
@@ -229,7 +230,7 @@ describe("lesson 9: fixing the lost return route", () => {
 });
 
 describe("lesson file", () => {
-  test("the lesson engine's loader accepts it: schema, both languages, clusters, scenarios", () => {
+  test("validates: every reference answer passes and every known wrong answer fails as stated", () => {
     const { lesson: loaded, problems } = parseLesson(
       lessonText,
       "lessons/09-arriving-at-node2.yaml",
@@ -242,5 +243,8 @@ describe("lesson file", () => {
     );
     expect(problems).toEqual([]);
     expect(loaded?.id).toBe("arriving-at-node2");
+    const validation = validateLessons(loaded ? [loaded] : []);
+    expect(validation.problems.map(formatProblem)).toEqual([]);
+    expect(validation.exercises).toBe(4);
   });
 });
