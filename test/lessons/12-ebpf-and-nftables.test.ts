@@ -74,6 +74,7 @@ describe("lesson 12: Cilium's kube-proxy replacement with socket LB", () => {
 
   test("no iptables rule exists, and cilium-dbg bpf lb list shows web with pod B as its backend", () => {
     expect(show(w, "node1", "iptables-save")).toBe("");
+    expect(show(w, "node1", "nft", "list", "ruleset")).toBe("");
     const lb = show(w, "node1", "cilium-dbg", "bpf", "lb", "list");
     expect(lb).toMatch(
       /10\.96\.0\.80:80\/TCP \(0\)\s+0\.0\.0\.0:0 \(1\) \(0\) \[ClusterIP, non-routable\]/,
