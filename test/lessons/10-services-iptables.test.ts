@@ -1,6 +1,11 @@
-import { readFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
+import { validateLessons } from "../../src/checker/validate";
+import { loadPack } from "../../src/lessons/pack";
+import { formatProblem } from "../../src/lessons/parse";
 import {
   clusterFileScript,
   type ProbeResult,
@@ -277,5 +282,33 @@ describe("lesson 10: the fix step, the PREROUTING jump deleted on node1", () => 
     const noTable = (fix.wrong ?? [])[2];
     const { refused } = world([...changes, ...shell("node1", noTable?.answer ?? "")]);
     expect(refused.join("\n")).toContain("No chain/target/match by that name");
+  });
+});
+
+describe("lesson 10 through the lesson engine", () => {
+  test("loads without a problem of its own, and every answer is judged as the lesson states", () => {
+    // The lesson and its cluster files alone in a pack: its prerequisites live in other lessons'
+    // files, so only the lesson's own problems would keep it from loading.
+    const dir = mkdtempSync(join(tmpdir(), "podnet-lesson-10-"));
+    try {
+      mkdirSync(join(dir, "clusters"));
+      cpSync(
+        new URL("../../lessons/10-services-iptables.yaml", import.meta.url),
+        join(dir, "10-services-iptables.yaml"),
+      );
+      for (const name of readdirSync(new URL("../../lessons/clusters", import.meta.url)))
+        if (name.startsWith("10-"))
+          cpSync(
+            new URL(`../../lessons/clusters/${name}`, import.meta.url),
+            join(dir, "clusters", name),
+          );
+      const pack = loadPack(dir, "lessons");
+      expect(pack.lessons.map((l) => l.id)).toEqual(["services-iptables"]);
+      const validated = validateLessons(pack.lessons);
+      expect(validated.problems.map(formatProblem)).toEqual([]);
+      expect(validated.exercises).toBe(4);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,11 @@
-import { readFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
+import { validateLessons } from "../../src/checker/validate";
+import { loadPack } from "../../src/lessons/pack";
+import { formatProblem } from "../../src/lessons/parse";
 import {
   clusterFileScript,
   type ProbeResult,
@@ -240,5 +245,33 @@ describe("lesson 11: rules evaluated with 100 Services", () => {
   test("in iptables mode even a pod-to-pod connection walks the Services' rules", () => {
     const alone = MANY.replace(/^ {2}- \{name: svc-.*\n/gm, "");
     expect(rules(MANY, "10.244.2.2")).toBeGreaterThan(rules(alone, "10.244.2.2") + 500);
+  });
+});
+
+describe("lesson 11 through the lesson engine", () => {
+  test("loads without a problem of its own, and every answer is judged as the lesson states", () => {
+    // The lesson and its cluster files alone in a pack: its prerequisites live in other lessons'
+    // files, so only the lesson's own problems would keep it from loading.
+    const dir = mkdtempSync(join(tmpdir(), "podnet-lesson-11-"));
+    try {
+      mkdirSync(join(dir, "clusters"));
+      cpSync(
+        new URL("../../lessons/11-ipvs-mode.yaml", import.meta.url),
+        join(dir, "11-ipvs-mode.yaml"),
+      );
+      for (const name of readdirSync(new URL("../../lessons/clusters", import.meta.url)))
+        if (name.startsWith("11-"))
+          cpSync(
+            new URL(`../../lessons/clusters/${name}`, import.meta.url),
+            join(dir, "clusters", name),
+          );
+      const pack = loadPack(dir, "lessons");
+      expect(pack.lessons.map((l) => l.id)).toEqual(["ipvs-mode"]);
+      const validated = validateLessons(pack.lessons);
+      expect(validated.problems.map(formatProblem)).toEqual([]);
+      expect(validated.exercises).toBe(4);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

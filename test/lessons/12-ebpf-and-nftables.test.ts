@@ -1,5 +1,10 @@
-import { readFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { validateLessons } from "../../src/checker/validate";
+import { loadPack } from "../../src/lessons/pack";
+import { formatProblem } from "../../src/lessons/parse";
 import {
   clusterFileScript,
   type Hop,
@@ -69,6 +74,7 @@ describe("lesson 12: Cilium's kube-proxy replacement with socket LB", () => {
 
   test("no iptables rule exists, and cilium-dbg bpf lb list shows web with pod B as its backend", () => {
     expect(show(w, "node1", "iptables-save")).toBe("");
+    expect(show(w, "node1", "nft", "list", "ruleset")).toBe("");
     const lb = show(w, "node1", "cilium-dbg", "bpf", "lb", "list");
     expect(lb).toMatch(
       /10\.96\.0\.80:80\/TCP \(0\)\s+0\.0\.0\.0:0 \(1\) \(0\) \[ClusterIP, non-routable\]/,
@@ -208,6 +214,34 @@ describe("lesson 12: rules evaluated with 150 Services", () => {
       const r = send(world(text), CLUSTER_IP, "tcp");
       expect(r.reply.delivered).toBe(true);
       expect([r.rulesEvaluated, r.mapLookups]).toEqual([104, 34]);
+    }
+  });
+});
+
+describe("lesson 12 through the lesson engine", () => {
+  test("loads without a problem of its own, and every answer is judged as the lesson states", () => {
+    // The lesson and its cluster files alone in a pack: its prerequisites live in other lessons'
+    // files, so only the lesson's own problems would keep it from loading.
+    const dir = mkdtempSync(join(tmpdir(), "podnet-lesson-12-"));
+    try {
+      mkdirSync(join(dir, "clusters"));
+      cpSync(
+        new URL("../../lessons/12-ebpf-and-nftables.yaml", import.meta.url),
+        join(dir, "12-ebpf-and-nftables.yaml"),
+      );
+      for (const name of readdirSync(new URL("../../lessons/clusters", import.meta.url)))
+        if (name.startsWith("12-"))
+          cpSync(
+            new URL(`../../lessons/clusters/${name}`, import.meta.url),
+            join(dir, "clusters", name),
+          );
+      const pack = loadPack(dir, "lessons");
+      expect(pack.lessons.map((l) => l.id)).toEqual(["ebpf-and-nftables"]);
+      const validated = validateLessons(pack.lessons);
+      expect(validated.problems.map(formatProblem)).toEqual([]);
+      expect(validated.exercises).toBe(5);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
