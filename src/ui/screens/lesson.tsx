@@ -261,9 +261,9 @@ function taskLines(
   const lines: Line[] = wrapText(step.prompt[lang], width).map((text) => ({ text }));
   if (step.goal) {
     lines.push({ text: "" });
-    wrapText(`${t("goal")}: ${step.goal[lang]}`, width).forEach((text, i) =>
-      lines.push({ text, bold: i === 0 }),
-    );
+    wrapText(`${t("goal")}: ${step.goal[lang]}`, width).forEach((text, i) => {
+      lines.push({ text, bold: i === 0 });
+    });
   }
   return lines;
 }
@@ -280,9 +280,8 @@ function feedbackLines(
   const lines: Line[] = [];
   step.hints.slice(0, state.hints).forEach((hint, i) => {
     lines.push({ text: "" });
-    wrapText(`${t("hint", { n: i + 1, total: step.hints.length })}: ${hint[lang]}`, width).forEach(
-      (text) => lines.push({ text, color: "cyan" }),
-    );
+    const label = `${t("hint", { n: i + 1, total: step.hints.length })}: ${hint[lang]}`;
+    for (const text of wrapText(label, width)) lines.push({ text, color: "cyan" });
   });
   if (state.hints >= step.hints.length) lines.push({ text: t("noMoreHints"), dim: true });
   const verdict = state.verdict;
