@@ -90,7 +90,9 @@ export async function runTui(options: TuiOptions): Promise<number> {
         progress={store}
         notices={notices}
       />,
-      { exitOnCtrlC: true, patchConsole: false, incrementalRendering: true },
+      // Not incrementalRendering: in tmux it left the previous step's first lines on screen
+      // when a step changed (the erase count was one short); full frames draw cleanly.
+      { exitOnCtrlC: true, patchConsole: false },
     );
     await app.waitUntilExit();
   } finally {

@@ -117,6 +117,8 @@ export function LessonScreen({ lesson, startAt, onExit }: LessonScreenProps) {
       verdict,
       answers: step.kind === "route" ? [...s.answers, answer] : s.answers,
     }));
+    // A pass leaves the field, so → (or n) goes straight on to the next step.
+    if (verdict.passed) setMode("nav");
   };
 
   const showHint = () => {
@@ -340,7 +342,7 @@ function StepBody({ step, state, mode, shell, height, onSubmit, onShellLine }: B
     step.kind === "route"
       ? 3 + step.routeTable().replace(/\n$/, "").split("\n").length
       : step.kind === "fix"
-        ? Math.max(6, height - Math.min(task.length, 4) - Math.min(feedback.length, 6) - 1)
+        ? Math.max(5, height - Math.min(task.length, 2) - feedback.length - 1)
         : step.options.reduce(
             (n, o) =>
               n +
@@ -350,22 +352,25 @@ function StepBody({ step, state, mode, shell, height, onSubmit, onShellLine }: B
               ).length,
             0,
           ) + 2;
-  const forText = Math.max(2, height - widget);
+  // The widget's rows and the blank line above it.
+  const forText = Math.max(2, height - widget - 1);
   const shownFeedback = feedback.slice(0, Math.max(0, forText - Math.min(task.length, 2)));
   const roomForTask = Math.max(1, forText - shownFeedback.length);
   const shownTask =
     task.length <= roomForTask
       ? task
       : [...task.slice(0, Math.max(1, roomForTask - 1)), { text: t("taskMore"), dim: true }];
+  // flexShrink 0: should the estimate be short, the body is cut at the bottom by its parent,
+  // instead of Yoga squeezing every line (which garbles them).
   return (
-    <Box flexDirection="column">
+    <Box flexDirection="column" flexShrink={0}>
       {shownTask.map((l, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: rows of wrapped text
         <Text key={`t${i}`} bold={l.bold} dimColor={l.dim}>
           {l.text === "" ? " " : l.text}
         </Text>
       ))}
-      <Box marginTop={1} flexDirection="column">
+      <Box marginTop={1} flexDirection="column" flexShrink={0}>
         {step.kind === "route" ? (
           <RouteWidget step={step} state={state} active={mode === "work"} onSubmit={onSubmit} />
         ) : step.kind === "fix" ? (

@@ -55,7 +55,7 @@ export function NodeShellView({ shell, height, isActive, onRan }: NodeShellViewP
     <Box flexDirection="column" width={columns}>
       {visible.map((l) => (
         <Text key={l.key} color={l.error ? "red" : undefined} bold={l.prompt} wrap="truncate-end">
-          {l.text.slice(0, width * 2)}
+          {l.text === "" ? " " : l.text.slice(0, width * 2)}
         </Text>
       ))}
       <AnswerInput

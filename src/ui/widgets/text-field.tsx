@@ -63,6 +63,22 @@ export function TextField({ value, onChange, onSubmit, focus, placeholder }: Tex
       latest.current.onSubmit(state.current.value);
       return;
     }
+    // Text and Enter in one chunk (a pasted line, or keys sent together): each line break
+    // submits what is before it, as typing it would.
+    if (/[\r\n]/.test(input)) {
+      const parts = input.split(/\r\n|\r|\n/);
+      parts.forEach((part, i) => {
+        const typed = applyKey(state.current, part, { ...key, return: false });
+        if (typed) state.current = typed;
+        if (i < parts.length - 1) {
+          latest.current.onSubmit(state.current.value);
+          state.current = { value: "", cursor: 0 };
+        }
+      });
+      setCursor(state.current.cursor);
+      latest.current.onChange(state.current.value);
+      return;
+    }
     const next = applyKey(state.current, input, key);
     if (next === null) return;
     const changed = next.value !== state.current.value;
