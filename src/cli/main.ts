@@ -6,6 +6,7 @@ import { exportCommand, runExport } from "./export";
 import { formatHelp, formatOverview, PROGRAM } from "./help";
 import { type Io, processIo } from "./io";
 import { builtinLessonsDir, LANG_OPTION, LESSONS_OPTION } from "./lesson-pack";
+import { progressCommand, resetCommand } from "./progress";
 import { runShowCommand, showCommand } from "./show";
 import { runTrace, traceCommand } from "./trace";
 import { runValidate, validateCommand } from "./validate";
@@ -24,6 +25,8 @@ const COMMANDS: readonly CommandSpec[] = [
   exportCommand,
   checkCommand,
   validateCommand,
+  progressCommand,
+  resetCommand,
   helpCommand,
 ];
 
@@ -35,6 +38,8 @@ const RUNNERS: ReadonlyMap<string, Runner> = new Map<string, Runner>([
   ["export", runExport],
   ["check", runCheck],
   ["validate", runValidate],
+  ["progress", async (args, io) => (await import("./progress-run")).runProgress(args, io)],
+  ["reset", async (args, io) => (await import("./progress-run")).runReset(args, io)],
   ["help", runHelp],
 ]);
 

@@ -1,0 +1,117 @@
+import { resetLessons } from "../progress/record";
+import type { Progress } from "../progress/schema";
+import { ProgressStore } from "../progress/store";
+import { parseCommandLine, stringOption, suggest } from "./args";
+import { InputError } from "./errors";
+import { formatHelp } from "./help";
+import type { Io } from "./io";
+import { openPack } from "./lesson-pack";
+import { progressCommand, resetCommand } from "./progress";
+
+interface LessonRow {
+  readonly id: string;
+  readonly order: number;
+  readonly title: string;
+  readonly steps: number;
+  readonly done: number;
+  readonly hints: number;
+  readonly attempts: number;
+  readonly seconds: number;
+  readonly finished: boolean;
+}
+
+function rowsOf(progress: Progress, lessonsDir: string | undefined): LessonRow[] {
+  const pack = openPack(lessonsDir, "progress");
+  return pack.lessons.map((lesson) => {
+    const saved = progress.lessons[lesson.id]?.steps ?? {};
+    const steps = lesson.steps.map((s) => saved[s.id]);
+    return {
+      id: lesson.id,
+      order: lesson.order,
+      title: lesson.title.en,
+      steps: lesson.steps.length,
+      done: steps.filter((s) => s?.done).length,
+      hints: steps.reduce((n, s) => n + (s?.hints ?? 0), 0),
+      attempts: steps.reduce((n, s) => n + (s?.attempts ?? 0), 0),
+      seconds: Math.round(steps.reduce((n, s) => n + (s?.seconds ?? 0), 0)),
+      finished: lesson.steps.every((s) => saved[s.id]?.done === true),
+    };
+  });
+}
+
+function minutes(seconds: number): string {
+  return seconds < 60 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
+}
+
+function notices(store: ProgressStore, io: Io): void {
+  for (const s of store.setAside)
+    io.err(
+      `podnet-learn: the progress file could not be read (${s.reason}); it was moved to ${s.path}\n`,
+    );
+}
+
+export function runProgress(args: readonly string[], io: Io): number {
+  const parsed = parseCommandLine(args, progressCommand.options, progressCommand.name);
+  if (parsed.values.has("help")) {
+    io.out(formatHelp(progressCommand));
+    return 0;
+  }
+  const store = new ProgressStore();
+  const progress = store.read();
+  notices(store, io);
+  const rows = rowsOf(progress, stringOption(parsed, "lessons"));
+  if (parsed.values.has("json")) {
+    io.out(
+      `${JSON.stringify(
+        {
+          file: store.path,
+          streak: progress.streak,
+          lessonsDone: rows.filter((r) => r.finished).length,
+          lessons: rows,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return 0;
+  }
+  const width = Math.max(...rows.map((r) => r.id.length), 6);
+  const lines = rows.map(
+    (r) =>
+      `${String(r.order).padStart(3)}  ${r.id.padEnd(width)}  ${`${r.done}/${r.steps}`.padStart(5)}  ${r.finished ? "done" : r.done > 0 ? "started" : "-      "}  hints ${r.hints}, attempts ${r.attempts}, ${minutes(r.seconds)}`,
+  );
+  io.out(
+    `${rows.filter((r) => r.finished).length} of ${rows.length} lessons done; ${progress.streak} ${progress.streak === 1 ? "exercise" : "exercises"} in a row without a hint\n\n${lines.join("\n")}\n\n(${store.path})\n`,
+  );
+  return 0;
+}
+
+export function runReset(args: readonly string[], io: Io): number {
+  const parsed = parseCommandLine(args, resetCommand.options, resetCommand.name);
+  if (parsed.values.has("help")) {
+    io.out(formatHelp(resetCommand));
+    return 0;
+  }
+  const id = parsed.positionals[0];
+  const all = parsed.values.has("all");
+  if ((id === undefined) === !all)
+    throw new InputError("name one lesson to forget, or --all for every lesson", "reset");
+  const store = new ProgressStore();
+  if (id !== undefined) {
+    const pack = openPack(stringOption(parsed, "lessons"), "reset");
+    const ids = pack.lessons.map((l) => l.id);
+    if (!ids.includes(id)) {
+      const nearest = suggest(id, ids);
+      throw new InputError(
+        `no lesson "${id}"${nearest ? `; did you mean "${nearest}"?` : ""} (podnet-learn progress lists them)`,
+        "reset",
+      );
+    }
+  }
+  store.update((p) => resetLessons(p, id ?? null));
+  notices(store, io);
+  io.out(
+    id === undefined ? "Progress in every lesson forgotten.\n" : `Progress in ${id} forgotten.\n`,
+  );
+  return 0;
+}
