@@ -1,0 +1,74 @@
+/**
+ * The tutorial in a real terminal: tmux gives it an 80×24 pseudo-terminal, keys are sent as a
+ * person types them, and the screen is read back with capture-pane. Runs against the built
+ * bundle through the launcher, with CI unset (Ink draws only the last frame when CI is set).
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { launcher } from "../cli/run-cli";
+
+const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
+const session = `podnet-e2e-${process.pid}`;
+const configDir = mkdtempSync(join(tmpdir(), "podnet-e2e-"));
+
+function tmux(...args: string[]): string {
+  return execFileSync("tmux", args, { encoding: "utf8" });
+}
+
+function screen(): string {
+  return tmux("capture-pane", "-p", "-t", session);
+}
+
+async function waitForScreen(
+  predicate: (s: string) => boolean,
+  timeoutMs = 10_000,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = screen();
+    if (predicate(s)) return s;
+    if (Date.now() > deadline) throw new Error(`the screen never matched; it showed:\n${s}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function keys(...k: string[]): Promise<void> {
+  for (const key of k) {
+    tmux("send-keys", "-t", session, key);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+afterAll(() => {
+  if (hasTmux) spawnSync("tmux", ["kill-session", "-t", session]);
+});
+
+describe.skipIf(!hasTmux)("the tutorial in an 80×24 terminal (tmux)", () => {
+  test("home, a lesson's first step, back, language switch, quit; progress is on disk", async () => {
+    const command = `env -u CI PODNET_CONFIG_DIR='${configDir}' LANG=en_US.UTF-8 '${process.execPath}' '${launcher}'; echo EXITED $?; sleep 30`;
+    tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", command);
+    let s = await waitForScreen((x) => x.includes("lessons done"));
+    expect(s).toContain("Start: ");
+    for (const line of s.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
+
+    await keys("Enter");
+    s = await waitForScreen((x) => /step 1 of \d+/.test(x));
+    expect(s.split("\n")[0]).toMatch(/step 1 of \d+/);
+
+    await keys("q");
+    await waitForScreen((x) => x.includes("Continue: "));
+    await keys("l");
+    s = await waitForScreen((x) => x.includes("언어: 한국어"));
+    expect(s).toContain("이어서 하기");
+
+    await keys("q");
+    s = await waitForScreen((x) => x.includes("EXITED"));
+    expect(s).toContain("EXITED 0");
+    const saved = JSON.parse(readFileSync(join(configDir, "progress.json"), "utf8"));
+    expect(saved.lang).toBe("ko");
+    expect(Object.keys(saved.lessons).length).toBe(1);
+  }, 60_000);
+});
