@@ -128,7 +128,7 @@ export function keyLabel(name: KeyName, ascii: boolean): string {
   }
 }
 
-export type HomeAction = "up" | "down" | "open" | "lang" | "compare" | "help" | "quit";
+export type HomeAction = "up" | "down" | "open" | "lang" | "compare" | "reset" | "help" | "quit";
 
 export const HOME_KEYS: readonly KeyBinding<HomeAction>[] = [
   { action: "up", keys: ["up", "k"], label: "keyUpDown" },
@@ -136,6 +136,7 @@ export const HOME_KEYS: readonly KeyBinding<HomeAction>[] = [
   { action: "open", keys: ["return"], label: "keyOpen" },
   { action: "lang", keys: ["l"], label: "keyLang" },
   { action: "compare", keys: ["c"], label: "keyCompare2" },
+  { action: "reset", keys: ["r"], label: "keyResetLesson", footer: false },
   { action: "help", keys: ["?"], label: "keyHelp" },
   { action: "quit", keys: ["q", "escape"], label: "keyQuit" },
 ];
@@ -180,6 +181,7 @@ export type LessonAction =
   | "answer"
   | "trace"
   | "task"
+  | "steps"
   | "reset"
   | "focus"
   | "help"
@@ -193,6 +195,7 @@ export const LESSON_KEYS: readonly KeyBinding<LessonAction>[] = [
   { action: "hint", keys: ["h"], label: "keyHint" },
   { action: "trace", keys: ["v"], label: "keyTrace" },
   { action: "task", keys: ["t"], label: "keyTask", footer: false },
+  { action: "steps", keys: ["s"], label: "keyStepList", footer: false },
   { action: "answer", keys: ["a"], label: "keyCompare", footer: false },
   { action: "reset", keys: ["r"], label: "keyReset", footer: false },
   { action: "help", keys: ["?"], label: "keyHelp" },

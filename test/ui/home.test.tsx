@@ -118,3 +118,31 @@ describe("the home screen", () => {
     expect(quit).toBe(1);
   });
 });
+
+describe("resetting a lesson from the home screen", () => {
+  test("r asks first; n keeps the progress, y forgets it", async () => {
+    const progress = memoryProgress();
+    progress.update((p) => {
+      recordAttempt(p, "three", "a", true, at);
+    });
+    const { lastFrame, stdin } = renderUi(
+      <Home
+        lessons={lessons}
+        notices={[]}
+        onOpen={() => {}}
+        onToggleLang={() => {}}
+        onQuit={() => {}}
+      />,
+      { progress },
+    );
+    await waitForFrame(lastFrame, (f) => f.includes("Lesson three"));
+    // The list: continue, one, two, three.
+    await press(stdin, KEY.down, KEY.down, KEY.down, "r");
+    await waitForFrame(lastFrame, (f) => f.includes("Forget your progress in Lesson three?"));
+    await press(stdin, "n");
+    expect(progress.data.lessons.three?.steps.a?.done).toBe(true);
+    await press(stdin, "r", "y");
+    await waitForFrame(lastFrame, (f) => !f.includes("Forget your progress"));
+    expect(progress.data.lessons.three).toBeUndefined();
+  });
+});

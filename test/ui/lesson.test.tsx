@@ -139,3 +139,25 @@ describe("the lesson screen", () => {
     expect(exited).toBe(1);
   });
 });
+
+describe("jumping to a step", () => {
+  test("s lists the steps with the passed ones marked, Enter goes to the one picked", async () => {
+    const progress = memoryProgress();
+    progress.update((p) => {
+      p.lessons["flannel-vxlan"] = {
+        steps: { intro: { done: true, hints: 0, attempts: 0, seconds: 0 } },
+      };
+    });
+    const { lastFrame, stdin } = renderUi(
+      <LessonScreen lesson={lesson([])} startAt={0} onExit={() => {}} />,
+      { progress },
+    );
+    await waitForFrame(lastFrame, (f) => f.includes("step 1 of 3"));
+    await press(stdin, "s");
+    const list = await waitForFrame(lastFrame, (f) => f.includes("Steps of Flannel VXLAN"));
+    expect(list).toMatch(/1\. ✓ read +intro/);
+    expect(list).toMatch(/3\. {3}predict +which-port/);
+    await press(stdin, KEY.down, KEY.down, KEY.enter);
+    await waitForFrame(lastFrame, (f) => f.includes("step 3 of 3"));
+  });
+});

@@ -1,5 +1,6 @@
 import { Box, Text } from "ink";
 import { useState } from "react";
+import { resetLessons } from "../../progress/record";
 import { useUi } from "../context";
 import {
   type ContinuePoint,
@@ -10,7 +11,7 @@ import {
   lessonsDone,
 } from "../home-model";
 import { useKeys } from "../hooks/use-keys";
-import { HOME_KEYS } from "../keys";
+import { CONFIRM_KEYS, HOME_KEYS } from "../keys";
 import { fitTo, padStartTo, padTo } from "../text";
 import { HelpOverlay } from "../widgets/help-overlay";
 import { KeyFooter } from "../widgets/key-footer";
@@ -42,9 +43,24 @@ export function Home({ lessons, onOpen, onToggleLang, onCompare, onQuit, notices
   ];
   const [selected, setSelected] = useState(0);
   const [help, setHelp] = useState(false);
+  const [confirming, setConfirming] = useState<LessonEntry | null>(null);
+  const [, setRevision] = useState(0);
   const index = Math.min(selected, items.length - 1);
 
+  useKeys(
+    CONFIRM_KEYS,
+    (action) => {
+      const lesson = confirming;
+      setConfirming(null);
+      if (action !== "yes" || !lesson) return;
+      ui.progress.update((p) => resetLessons(p, lesson.id));
+      setRevision((n) => n + 1);
+    },
+    confirming !== null,
+  );
+
   useKeys(HOME_KEYS, (action) => {
+    if (confirming) return;
     if (help) {
       if (action === "help" || action === "quit") setHelp(false);
       return;
@@ -69,6 +85,11 @@ export function Home({ lessons, onOpen, onToggleLang, onCompare, onQuit, notices
       case "compare":
         onCompare?.();
         return;
+      case "reset": {
+        const item = items[index];
+        if (item?.kind === "lesson") setConfirming(item.row.lesson);
+        return;
+      }
       case "help":
         setHelp(true);
         return;
@@ -166,7 +187,11 @@ export function Home({ lessons, onOpen, onToggleLang, onCompare, onQuit, notices
           {selectedLesson ? selectedLesson.summary[lang] : ""}
         </Text>
       </Box>
-      <KeyFooter table={HOME_KEYS} />
+      {confirming ? (
+        <Text color="yellow">{t("confirmResetLesson", { lesson: confirming.title[lang] })}</Text>
+      ) : (
+        <KeyFooter table={HOME_KEYS} />
+      )}
     </Box>
   );
 }

@@ -46,7 +46,7 @@ interface StepState {
 
 const FRESH: StepState = { hints: 0, verdict: null, answers: [], showAnswer: false };
 
-type Mode = "work" | "nav" | "trace" | "task" | "help" | "confirm-reset";
+type Mode = "work" | "nav" | "trace" | "task" | "steps" | "help" | "confirm-reset";
 
 /** Text steps (route, fix) start with the field focused; the others have no field. */
 function hasField(step: StepView): boolean {
@@ -146,6 +146,9 @@ export function LessonScreen({ lesson, startAt, onExit }: LessonScreenProps) {
         case "task":
           if (step.kind !== "read") setMode("task");
           return;
+        case "steps":
+          setMode("steps");
+          return;
         case "hint":
           showHint();
           return;
@@ -170,6 +173,7 @@ export function LessonScreen({ lesson, startAt, onExit }: LessonScreenProps) {
   );
 
   useKeys(FIELD_KEYS, () => setMode("nav"), mode === "work" && hasField(step));
+  useKeys(FIELD_KEYS, () => setMode(hasField(step) ? "work" : "nav"), mode === "steps");
 
   useKeys(
     CONFIRM_KEYS,
@@ -223,7 +227,16 @@ export function LessonScreen({ lesson, startAt, onExit }: LessonScreenProps) {
       </Box>
       <Text dimColor>{(ascii ? "-" : "─").repeat(Math.min(width, 200))}</Text>
       <Box flexDirection="column" height={bodyHeight} overflow="hidden">
-        {mode === "task" && step.kind !== "read" ? (
+        {mode === "steps" ? (
+          <StepList
+            lesson={lesson}
+            current={index}
+            onPick={(i) => {
+              if (i === index) setMode(hasField(step) ? "work" : "nav");
+              else goTo(i);
+            }}
+          />
+        ) : mode === "task" && step.kind !== "read" ? (
           <ScrollView lines={taskLines(step, lang, width, t)} height={bodyHeight} isActive />
         ) : (
           <StepBody
@@ -482,6 +495,32 @@ function ChoiceWidget({
         onSelect={(item) => onSubmit(item.value)}
       />
       <Text dimColor>{t("choiceHelp")}</Text>
+    </Box>
+  );
+}
+
+/** Every step of the lesson, passed ones marked, to jump to any of them. */
+function StepList({
+  lesson,
+  current,
+  onPick,
+}: {
+  readonly lesson: LessonView;
+  readonly current: number;
+  readonly onPick: (index: number) => void;
+}) {
+  const ui = useUi();
+  const { t, lang, symbols } = ui;
+  const saved = ui.progress.read().lessons[lesson.id]?.steps ?? {};
+  const items = lesson.steps.map((s, i) => ({
+    key: s.id,
+    value: i,
+    label: `${String(i + 1).padStart(2)}. ${saved[s.id]?.done ? symbols.pass : " "} ${s.kind.padEnd(13)} ${s.id}`,
+  }));
+  return (
+    <Box flexDirection="column">
+      <Text bold>{t("stepListTitle", { lesson: lesson.title[lang] })}</Text>
+      <SelectInput items={items} initialIndex={current} onSelect={(item) => onPick(item.value)} />
     </Box>
   );
 }
