@@ -47,7 +47,7 @@ afterAll(() => {
 });
 
 describe.skipIf(!hasTmux)("the tutorial in an 80×24 terminal (tmux)", () => {
-  test("home, a lesson's first step, back, language switch, quit; progress is on disk", async () => {
+  test("home, a lesson's first step, back, language switch, a resize below the minimum and back, quit; progress is on disk", async () => {
     const command = `env -u CI PODNET_CONFIG_DIR='${configDir}' LANG=en_US.UTF-8 '${process.execPath}' '${launcher}'; echo EXITED $?; sleep 30`;
     tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", command);
     let s = await waitForScreen((x) => x.includes("lessons done"));
@@ -63,6 +63,13 @@ describe.skipIf(!hasTmux)("the tutorial in an 80×24 terminal (tmux)", () => {
     await keys("l");
     s = await waitForScreen((x) => x.includes("언어: 한국어"));
     expect(s).toContain("이어서 하기");
+
+    // Smaller than the minimum: it says how big the terminal must be; back to 80×24: home again.
+    tmux("resize-window", "-t", session, "-x", "50", "-y", "14");
+    s = await waitForScreen((x) => x.replace(/\s+/g, " ").includes("최소 60×18"));
+    expect(s).toContain("50×14");
+    tmux("resize-window", "-t", session, "-x", "80", "-y", "24");
+    await waitForScreen((x) => x.includes("이어서 하기"));
 
     await keys("q");
     s = await waitForScreen((x) => x.includes("EXITED"));
