@@ -14,7 +14,33 @@ import { describeCni } from "../sim/cni";
 import { formatIpv4 } from "../sim/ipv4";
 import { unreachable } from "../sim/unreachable";
 
+/** The diagram's own words (plugin, device and field names stay as the tools print them). */
+const WORDS = {
+  en: {
+    router: "router: the nodes' default gateway; it knows no pod CIDR",
+    narrow: (e: string) => `(narrow: lines cut at ${e}; a wider terminal shows them whole)`,
+    morePods: (n: number) => `${n} more pods`,
+    noEndpoints: "no endpoints",
+    nodePort: (p: number) => `node port ${p}`,
+    ebpf: "Services (Cilium's eBPF kube-proxy replacement)",
+    kubeProxy: (mode: string) => `Services (kube-proxy, ${mode} mode)`,
+  },
+  ko: {
+    router: "router: 노드의 기본 게이트웨이이며 파드 CIDR는 모릅니다",
+    narrow: (e: string) => `(화면이 좁아 ${e}에서 잘렸습니다. 터미널을 넓히면 전부 보입니다)`,
+    morePods: (n: number) => `파드 ${n}개 더`,
+    noEndpoints: "엔드포인트 없음",
+    nodePort: (p: number) => `노드 포트 ${p}`,
+    ebpf: "Services (Cilium eBPF kube-proxy 대체)",
+    kubeProxy: (mode: string) => `Services (kube-proxy, ${mode} 모드)`,
+  },
+} as const;
+
+type Words = (typeof WORDS)["en"] | (typeof WORDS)["ko"];
+
 export interface DiagramOptions {
+  /** The language of the diagram's few words (default en). */
+  readonly lang?: "en" | "ko";
   /** Terminal columns the diagram must fit (80 is the common case). */
   readonly width: number;
   /** Plain ASCII (`+-|`, `->`) instead of box-drawing characters, for terminals that draw those double-wide. */
@@ -23,6 +49,8 @@ export interface DiagramOptions {
 
 /** The characters a diagram is drawn with. */
 interface Pen {
+  /** The diagram's words, in the language asked for. */
+  readonly words: Words;
   readonly h: string;
   readonly v: string;
   readonly topLeft: string;
@@ -35,7 +63,7 @@ interface Pen {
   readonly ellipsis: string;
 }
 
-const BOX: Pen = {
+const BOX: Omit<Pen, "words"> = {
   h: "─",
   v: "│",
   topLeft: "┌",
@@ -48,7 +76,7 @@ const BOX: Pen = {
   ellipsis: "…",
 };
 
-const ASCII: Pen = {
+const ASCII: Omit<Pen, "words"> = {
   h: "-",
   v: "|",
   topLeft: "+",
@@ -69,13 +97,14 @@ const MAX_PODS = 8;
 
 /** Draws the cluster; one string per terminal line, none wider than `width`. */
 export function drawTopology(plan: ClusterPlan, options: DiagramOptions): string[] {
-  const pen = options.ascii ? ASCII : BOX;
+  const words: Words = WORDS[options.lang ?? "en"];
+  const pen: Pen = { ...(options.ascii ? ASCII : BOX), words };
   const width = Math.max(1, Math.floor(options.width));
   const out: string[] = [];
   const title = plan.file.name ? `${plan.file.name}: ${describeCni(plan)}` : describeCni(plan);
   out.push(...wrap(title, width, ""));
   out.push("");
-  out.push(...wrap("router: the nodes' default gateway; it knows no pod CIDR", width, "  "));
+  out.push(...wrap(words.router, width, "  "));
   // One box width for every node, so boxes line up across subnets too.
   const content = Math.min(
     Math.max(...plan.nodes.map((n) => fixedWidth(plan, n, pen))),
@@ -104,15 +133,7 @@ export function drawTopology(plan: ClusterPlan, options: DiagramOptions): string
     cut = true;
     return truncateToWidth(line, width, pen.ellipsis);
   });
-  if (cut)
-    fitted.push(
-      "",
-      ...wrap(
-        `(narrow: lines cut at ${pen.ellipsis}; a wider terminal shows them whole)`,
-        width,
-        "",
-      ),
-    );
+  if (cut) fitted.push("", ...wrap(words.narrow(pen.ellipsis), width, ""));
   return fitted;
 }
 
@@ -123,13 +144,15 @@ function rule(text: string, width: number, pen: Pen): string {
 
 /** What a node's box says, top to bottom (without its name, which is in the border). */
 function nodeLines(plan: ClusterPlan, node: PlannedNode, pen: Pen, contentWidth: number): string[] {
+  const words = pen.words;
   const lines = [`eth0 ${formatIpv4(node.ip)}`, `${cidrLabel(plan)} ${formatCidr(node.podCidr)}`];
   lines.push(...wrapWords(cniDevices(plan, node), contentWidth, "  "));
   const pods = podsOnNode(plan, node);
   const nameWidth = Math.max(0, ...pods.map((p) => displayWidth(p.name)));
   for (const pod of pods.slice(0, MAX_PODS))
     lines.push(`${padToWidth(pod.name, nameWidth)} ${formatIpv4(pod.ip)}`);
-  if (pods.length > MAX_PODS) lines.push(`${pen.ellipsis} ${pods.length - MAX_PODS} more pods`);
+  if (pods.length > MAX_PODS)
+    lines.push(`${pen.ellipsis} ${words.morePods(pods.length - MAX_PODS)}`);
   return lines;
 }
 
@@ -237,11 +260,11 @@ export function cniDevices(plan: ClusterPlan, node: PlannedNode): string[] {
 }
 
 /** The Service proxy, as the Services heading names it. */
-function proxyLabel(plan: ClusterPlan): string {
+function proxyLabel(plan: ClusterPlan, words: Words): string {
   const mode = plan.kubeProxy?.mode;
   if (mode === undefined) return "Services";
-  if (mode === "ebpf") return "Services (Cilium's eBPF kube-proxy replacement)";
-  return `Services (kube-proxy, ${mode} mode)`;
+  if (mode === "ebpf") return words.ebpf;
+  return words.kubeProxy(mode);
 }
 
 /**
@@ -249,15 +272,16 @@ function proxyLabel(plan: ClusterPlan): string {
  * the endpoints go one a line under it.
  */
 function drawServices(plan: ClusterPlan, width: number, pen: Pen): string[] {
-  const out = wrap(proxyLabel(plan), width, "");
+  const words = pen.words;
+  const out = wrap(proxyLabel(plan, words), width, "");
   const nameWidth = Math.max(...plan.services.map((s) => displayWidth(serviceName(s))));
   for (const s of plan.services) {
     for (const port of s.ports) {
-      const node = port.nodePort === null ? "" : ` (node port ${port.nodePort})`;
+      const node = port.nodePort === null ? "" : ` (${words.nodePort(port.nodePort)})`;
       const front = `  ${padToWidth(serviceName(s), nameWidth)}  ${formatIpv4(s.clusterIp)}:${port.port}/${port.protocol}${node}`;
       const backs =
         s.endpoints.length === 0
-          ? ["no endpoints"]
+          ? [words.noEndpoints]
           : s.endpoints.map((e) => `${e.pod} ${formatIpv4(e.ip)}:${port.targetPort}`);
       const one = `${front} ${pen.arrow} ${backs.join(", ")}`;
       if (displayWidth(one) <= width) out.push(one);

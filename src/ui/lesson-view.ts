@@ -15,7 +15,9 @@ export interface ReadStepView extends StepBase {
   readonly kind: "read";
   readonly text: Texts;
   /** The topology drawn for `width` columns, or null without a diagram. */
-  readonly diagram: ((width: number, ascii: boolean) => readonly string[]) | null;
+  readonly diagram:
+    | ((width: number, ascii: boolean, lang: "en" | "ko") => readonly string[])
+    | null;
 }
 
 interface ExerciseBase extends StepBase {

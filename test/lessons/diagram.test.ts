@@ -191,3 +191,16 @@ describe("measuring text in terminal columns", () => {
     expect(truncateToWidth("node12", 5, "...")).toBe("no...");
   });
 });
+
+describe("the diagram's own words follow the learner's language", () => {
+  it("in Korean the router's line is Korean; names, addresses and devices stay as the tools print them", () => {
+    const plan = planOf(exampleCluster("flannel-vxlan"));
+    const ko = drawTopology(plan, { width: 80, lang: "ko" }).join("\n");
+    const en = drawTopology(plan, { width: 80 }).join("\n");
+    expect(en).toContain("it knows no pod CIDR");
+    expect(ko).toContain("노드의 기본 게이트웨이");
+    expect(ko).not.toContain("it knows no pod CIDR");
+    for (const kept of ["flannel.1", "10.244.1.0/24", "pod-a"]) expect(ko).toContain(kept);
+    for (const line of ko.split("\n")) expect(displayWidth(line)).toBeLessThanOrEqual(80);
+  });
+});

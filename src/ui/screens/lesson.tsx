@@ -344,7 +344,7 @@ function StepBody({ step, state, mode, shell, height, onSubmit, onShellLine }: B
     const lines: Line[] = wrapText(step.text[lang], width).map((text) => ({ text }));
     if (step.diagram) {
       lines.push({ text: "" });
-      for (const text of step.diagram(width, ascii)) lines.push({ text });
+      for (const text of step.diagram(width, ascii, lang)) lines.push({ text });
     }
     lines.push({ text: "" }, { text: t("readNext"), dim: true });
     return <ScrollView lines={lines} height={height} isActive={mode === "nav"} />;
