@@ -5,6 +5,7 @@
 //   node bench/run.mjs clusters     5,000 nodes, 150,000 pods with each plugin: build, heap, traces
 //   node bench/run.mjs services     100, 1,000, 10,000 Services per kube-proxy mode: rules, lookups, trace time
 //   node bench/run.mjs validate     validating the lessons/ pack: load, plan, judge every answer
+//   node bench/run.mjs startup      --version, and the first home screen against a one-line Ink app
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,7 +15,7 @@ import { build } from "esbuild";
 
 const names = process.argv.slice(2);
 if (names.length === 0) {
-  console.error("usage: node bench/run.mjs NAME… (trace, clusters, services, validate)");
+  console.error("usage: node bench/run.mjs NAME… (trace, clusters, services, validate, startup)");
   process.exit(2);
 }
 const dir = mkdtempSync(join(tmpdir(), "podnet-bench-"));
