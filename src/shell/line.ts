@@ -44,7 +44,7 @@ export function parseLine(line: string): ParsedLine {
     if (!redirected.ok) return redirected;
     if (redirected.words.length === 0)
       return { ok: false, message: "bash: syntax error near unexpected token `newline'" };
-    stages.push(redirected);
+    stages.push({ words: redirected.words, redirects: redirected.redirects });
   }
   return { ok: true, stages };
 }

@@ -22,7 +22,7 @@ export interface PingRequest {
   readonly host: string;
   /** The address it resolved to. */
   readonly ip: string;
-  /** Whether `host` was typed as a name (replies then name it too). */
+  /** Whether replies name the host: it was typed as a name, and without -n. */
   readonly named: boolean;
   readonly count: number;
   /** ICMP payload bytes (`-s`, default 56). */
@@ -50,6 +50,7 @@ export function parsePing(
   let size = 56;
   let df = false;
   let quiet = false;
+  let numeric = false;
   let intervalMs = 1000;
   let host: string | undefined;
   for (let i = 0; i < args.length; i++) {
@@ -63,6 +64,7 @@ export function parsePing(
       const letter = arg[k] as string;
       if (FLAGS.has(letter)) {
         if (letter === "q") quiet = true;
+        if (letter === "n") numeric = true;
         continue;
       }
       if (!OPTIONS_WITH_VALUE.has(letter))
@@ -117,7 +119,8 @@ export function parsePing(
   if (host === undefined) return bad("ping: usage error: Destination address required\n", 1);
   const ip = resolve(host);
   if (ip === null) return bad(`ping: ${host}: Name or service not known\n`, 2);
-  const named = ip !== host;
+  // Replies name the host back unless it was typed as an address or -n says not to look names up.
+  const named = ip !== host && !numeric;
   return { ok: true, request: { host, ip, named, count, size, df, quiet, intervalMs } };
 }
 
@@ -148,7 +151,7 @@ function rttOf(seq: number): number {
 export function pingOutput(request: PingRequest, result: ProbeResult, from: string): Printed {
   const w = new Writer();
   const drop = result.request.drop;
-  const reported = drop?.reported ?? null;
+  const reported = drop?.reported ?? hostUnreachable(result, from);
   // connect() failed (no route, a broadcast address): ping stops before printing anything else.
   if (drop?.reason === "local-no-route" && reported !== null) {
     w.err(`${reported}\n`);
@@ -191,8 +194,27 @@ export function pingOutput(request: PingRequest, result: ProbeResult, from: stri
   w.out(
     `${count} packets transmitted, ${received} received${errors > 0 ? `, +${errors} errors` : ""}, ${formatG(loss)}% packet loss, time ${elapsed}ms\n`,
   );
-  w.out(received > 0 ? `${rttLine(times)}\n` : "\n");
+  // A failed ARP answers the requests queued meanwhile all at once: ping saw up to 3 in flight.
+  const pipe = drop?.reason === "neighbour-failed" && reported !== null ? Math.min(count, 3) : 1;
+  if (received > 0) w.out(`${rttLine(times)}\n`);
+  else w.out(pipe > 1 ? `pipe ${pipe}\n` : "\n");
   return w.done(received > 0 ? 0 : 1);
+}
+
+/**
+ * When the sender's own ARP for the next hop fails, its kernel answers the socket with ICMP host
+ * unreachable from the packet's source address, some 3 s later (ipv4_link_failure); the
+ * simulator records the failed neighbour as the drop, and this is what ping prints for it.
+ */
+export function hostUnreachable(result: ProbeResult, from: string): string | null {
+  const drop = result.request.drop;
+  if (drop?.reason !== "neighbour-failed" || drop.netns !== from) return null;
+  const hop = result.hops.find(
+    (h) => h.kind === "drop" && h.flow === "request" && h.netns === from,
+  );
+  if (!hop) return null;
+  const packet = "ip" in hop.packet ? hop.packet.ip : hop.packet;
+  return `From ${formatIpv4(packet.src)} icmp_seq=1 Destination Host Unreachable`;
 }
 
 /** The echo reply as it reached the sender's socket (its source and its TTL after the hops). */

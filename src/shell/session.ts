@@ -7,6 +7,7 @@
  */
 import { type ClusterPlan, type ProbeResult, type ProbeSpec, probe, type World } from "../sim";
 import { formatIpv4 } from "../sim/ipv4";
+import type { ConntrackEntry } from "../sim/netfilter/conntrack";
 import { isFilter, runFilter } from "./filters";
 import { helpText } from "./help";
 import { runKubectl } from "./kubectl";
@@ -61,6 +62,8 @@ export class NodeShell {
   /** Probes sent so far: the next one's seed, so each connection differs (and replays). */
   private probes = 0;
   private lastProbe: ProbeResult | null = null;
+  /** The netfilter connections the last probe left (`conntrack -F` empties a namespace's). */
+  private connections: readonly ConntrackEntry[] = [];
 
   constructor(options: NodeShellOptions) {
     this.world = options.world;
@@ -113,8 +116,10 @@ export class NodeShell {
       shown.push(...result.chunks.filter((c) => c.stream === "stderr"));
       result = redirect(this.filter(stage, streamText(result, "stdout"), place), stage.redirects);
     }
+    // What the filters print comes first: the tools before them write their complaints (and
+    // conntrack its count) to stderr once their output is done.
     return {
-      chunks: [...shown, ...result.chunks],
+      chunks: [...result.chunks, ...shown],
       status: result.status,
       changed: head.changed,
     };
@@ -162,8 +167,11 @@ export class NodeShell {
       case "nc":
       case "netcat":
         return this.nc(args, place);
-      case "conntrack":
-        return runConntrack(place.name, args, this.lastProbe);
+      case "conntrack": {
+        const { printed, kept } = runConntrack(place.name, args, this.connections);
+        this.connections = kept;
+        return printed;
+      }
       default:
         if (isSimulatedTool(name)) return runTool(this.world, place.name, words, this.lastProbe);
         if (isFilter(name))
@@ -175,12 +183,18 @@ export class NodeShell {
     }
   }
 
-  /** Every command here already runs as root: `sudo CMD` runs CMD, `sudo -i` changes nothing. */
+  /**
+   * Every command here already runs as root: `sudo [-E] [-u USER] CMD` runs CMD, and a root
+   * shell (`sudo -i`, `sudo su`, `sudo bash`) is the shell the learner is in.
+   */
   private sudo(args: readonly string[], place: Place, interactive: boolean): Printed {
-    const [first] = args;
-    if (first === undefined) return stderr("usage: sudo -h | -K | -k | -V\n");
-    if (first.startsWith("-") || first === "su" || SHELLS.has(first)) return stdout("");
-    return this.command(args, place, interactive);
+    if (args.length === 0) return stderr("usage: sudo -h | -K | -k | -V\n");
+    let i = 0;
+    while (i < args.length && (args[i] as string).startsWith("-")) i += args[i] === "-u" ? 2 : 1;
+    const command = args.slice(i);
+    const [first] = command;
+    if (first === undefined || first === "su" || SHELLS.has(first)) return stdout("");
+    return this.command(command, place, interactive);
   }
 
   private exit(): Printed {
@@ -290,7 +304,7 @@ export class NodeShell {
     const { request } = parsed;
     const result = this.send(place, { to: request.ip, proto: "tcp", dport: request.port });
     if ("error" in result) return result.printed;
-    return curlOutput(request, connectionOf(result));
+    return curlOutput(request, connectionOf(result, place.name));
   }
 
   private nc(args: readonly string[], place: Place): Printed {
@@ -299,7 +313,7 @@ export class NodeShell {
     const { request } = parsed;
     const result = this.send(place, { to: request.ip, proto: "tcp", dport: request.port });
     if ("error" in result) return result.printed;
-    return ncOutput(request, connectionOf(result));
+    return ncOutput(request, connectionOf(result, place.name));
   }
 
   /**
@@ -316,6 +330,7 @@ export class NodeShell {
     if ("error" in result)
       return { error: true, printed: stderr(`podnet-learn: ${result.error}\n`) };
     this.lastProbe = result;
+    this.connections = result.conntrack;
     return result;
   }
 

@@ -14,12 +14,17 @@ export type Connection =
       readonly port: number;
     }
   /** connect() failed with this errno text (`Connection refused`, `No route to host`…). */
-  | { readonly kind: "failed"; readonly error: string }
+  | {
+      readonly kind: "failed";
+      readonly error: string;
+      /** How long connect() took to fail: at once, or after the ~3 s of a failed ARP. */
+      readonly afterMs: number;
+    }
   /** Nothing came back: the client waits until it gives up. */
   | { readonly kind: "silent" };
 
 /** Reads a TCP probe's verdict as the connecting socket sees it. */
-export function connectionOf(result: ProbeResult): Connection {
+export function connectionOf(result: ProbeResult, from: string): Connection {
   if (result.request.delivered && result.reply.delivered) {
     const server = result.request.netns as string;
     const arrived = result.hops.find(
@@ -34,10 +39,18 @@ export function connectionOf(result: ProbeResult): Connection {
     };
   }
   // The sim writes the errno as the client's report: `connect: Connection refused`.
-  const reported = result.request.drop?.reported ?? null;
-  if (reported !== null) return { kind: "failed", error: reported.replace(/^\w+: /, "") };
+  const drop = result.request.drop;
+  const reported = drop?.reported ?? null;
+  if (reported !== null)
+    return { kind: "failed", error: reported.replace(/^\w+: /, ""), afterMs: 0 };
+  // The sender's own ARP failed: after its 3 probes a second apart, connect() gets EHOSTUNREACH.
+  if (drop?.reason === "neighbour-failed" && drop.netns === from)
+    return { kind: "failed", error: "No route to host", afterMs: ARP_FAILURE_MS };
   return { kind: "silent" };
 }
+
+/** How long a failed ARP takes (3 solicitations a second apart, net.ipv4.neigh.*.mcast_solicit), as curl would time it. */
+const ARP_FAILURE_MS = 3069;
 
 /**
  * How long a connection attempt waits when nothing answers and no timeout was given: the
@@ -175,7 +188,7 @@ export function curlOutput(request: CurlRequest, connection: Connection): Printe
     case "failed":
       if (!request.silent)
         w.err(
-          `curl: (7) Failed to connect to ${request.host} port ${request.port} after 0 ms: ${connection.error}\n`,
+          `curl: (7) Failed to connect to ${request.host} port ${request.port} after ${connection.afterMs} ms: ${connection.error}\n`,
         );
       return w.done(7);
     case "silent":

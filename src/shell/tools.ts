@@ -1,4 +1,5 @@
 import { type ProbeResult, runShow, type World } from "../sim";
+import type { ConntrackEntry } from "../sim/netfilter/conntrack";
 import { formatCtList } from "../sim/render/cilium";
 import { conntrackList } from "../sim/render/conntrack";
 import { matches } from "../sim/script/tokenize";
@@ -59,20 +60,32 @@ export function runTool(
   return w.done(0, changesState(words));
 }
 
-/** `conntrack -L …`: the connections the last probe from this shell left in this namespace. */
+/**
+ * `conntrack -L …`: the connections the last probe from this shell left in this namespace
+ * (`connections`, held by the session); `conntrack -F` empties that list for this namespace and
+ * returns what is left in the others.
+ */
 export function runConntrack(
   netns: string,
   args: readonly string[],
-  lastProbe: ProbeResult | null,
-): Printed {
-  const entries = lastProbe ? lastProbe.conntrack.filter((e) => e.netns === netns) : [];
-  const listed = conntrackList(entries, args);
-  if (!listed.ok) return stderr(`${listed.message}\n`);
+  connections: readonly ConntrackEntry[],
+): { printed: Printed; kept: readonly ConntrackEntry[] } {
+  const tool = "conntrack v1.4.7 (conntrack-tools)";
+  if (args.length === 1 && (args[0] === "-F" || args[0] === "--flush")) {
+    const w = new Writer();
+    w.err(`${tool}: connection tracking table has been emptied.\n`);
+    return { printed: w.done(0), kept: connections.filter((e) => e.netns !== netns) };
+  }
+  const listed = conntrackList(
+    connections.filter((e) => e.netns === netns),
+    args,
+  );
+  if (!listed.ok) return { printed: stderr(`${listed.message}\n`), kept: connections };
   const w = new Writer();
   w.out(listed.output);
   // conntrack-tools writes its count to stderr, so `conntrack -L | grep …` still shows it.
   w.err(`${listed.summary}\n`);
-  return w.done(0);
+  return { printed: w.done(0), kept: connections };
 }
 
 function isCiliumCtList(words: readonly string[]): boolean {

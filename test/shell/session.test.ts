@@ -85,6 +85,32 @@ describe("moving between nodes and pods", () => {
     expect(shell.node).toBe("node1");
   });
 
+  it("ssh NAME COMMAND runs the command there and stays here, pipes and all", () => {
+    const { shell, world } = shellOn("flannel-vxlan");
+    expect(shell.run("ssh node2 ip route").output).toBe(
+      runShow(world, "node2", ["ip", "route"]).output,
+    );
+    expect(shell.run("ssh node2 'ip route | grep cni0'").output).toBe(
+      "10.244.2.0/24 dev cni0 proto kernel scope link src 10.244.2.1 \n",
+    );
+    expect(shell.node).toBe("node1");
+  });
+
+  it("ssh takes a user, an address or a pod, and exit unwinds one shell at a time", () => {
+    const { shell } = shellOn("flannel-vxlan");
+    shell.run("ssh root@192.168.1.13");
+    expect(shell.node).toBe("node2");
+    shell.run("ssh pod-b");
+    expect(shell.node).toBe("pod-b");
+    expect(shell.run("exit").output).toBe("logout\nConnection to pod-b closed.\n");
+    expect(shell.node).toBe("node2");
+    shell.run("exit");
+    expect(shell.node).toBe("node1");
+    expect(shell.run("ssh 192.168.1.200").output).toBe(
+      "ssh: connect to host 192.168.1.200 port 22: Connection refused\n",
+    );
+  });
+
   it("kubectl exec -it POD -- sh enters the pod; a command runs there once", () => {
     const { shell } = shellOn("flannel-vxlan");
     expect(shell.run("kubectl exec -it pod-a -- ip route").output).toBe(
