@@ -355,7 +355,7 @@ function StepBody({ step, state, mode, shell, height, onSubmit, onShellLine }: B
     step.kind === "route"
       ? 3 + step.routeTable().replace(/\n$/, "").split("\n").length
       : step.kind === "fix"
-        ? Math.max(5, height - Math.min(task.length, 2) - feedback.length - 1)
+        ? Math.max(5, height - Math.min(task.length, 6) - feedback.length - 1)
         : step.options.reduce(
             (n, o) =>
               n +
