@@ -176,6 +176,9 @@ describe("kube-proxy in iptables mode", () => {
     expect(r.request.delivered).toBe(false);
     expect(r.request.drop?.netns).toBe("node1");
     expect(r.request.drop?.reported).toContain("Connection refused");
+    // The rejected SYN never leaves node1, so its entry is never confirmed: conntrack -L on node1
+    // shows nothing of it (the kernel frees an unconfirmed entry with the dropped packet).
+    expect(r.conntrack.filter((e) => e.netns === "node1")).toEqual([]);
   });
 
   test("internalTrafficPolicy Local: a client on a node without a local endpoint is dropped there", () => {

@@ -123,7 +123,7 @@ export function probe(world: World, spec: ProbeSpec): ProbeResult | { error: str
       hops: walk.hops,
       rulesEvaluated: walk.rulesEvaluated,
       mapLookups: walk.mapLookups,
-      conntrack: connectionsOf(walk),
+      conntrack: connectionsOf(walk, requestVerdict, NOT_SENT),
       bpfConntrack: walk.bpfConntrack,
     };
   }
@@ -171,13 +171,25 @@ export function probe(world: World, spec: ProbeSpec): ProbeResult | { error: str
     hops: walk.hops,
     rulesEvaluated: walk.rulesEvaluated,
     mapLookups: walk.mapLookups,
-    conntrack: connectionsOf(walk),
+    conntrack: connectionsOf(walk, requestVerdict, replyVerdict),
     bpfConntrack: walk.bpfConntrack,
   };
 }
 
-function connectionsOf(walk: Walk): ConntrackEntry[] {
-  return [...walk.conntrack.values()].flatMap((t) => t.entries);
+/**
+ * The connections `conntrack -L` would list after the probe. An entry joins the table only when
+ * the packet that made it leaves the namespace or is delivered there (nf_conntrack_confirm, at
+ * POSTROUTING and at the end of INPUT); a packet that dies on the way (DROP, REJECT, no route,
+ * forwarding off) frees its unconfirmed entry with it, and REJECT's own reset or ICMP error,
+ * going the other way, confirms nothing (__nf_conntrack_confirm). So: the namespace where the
+ * request died lists nothing of it, and where the reply died, nothing the reply made itself.
+ */
+function connectionsOf(walk: Walk, request: PathVerdict, reply: PathVerdict): ConntrackEntry[] {
+  return [...walk.conntrack.values()]
+    .flatMap((t) => t.entries)
+    .filter(
+      (e) => e.netns !== request.drop?.netns && !(e.netns === reply.drop?.netns && !e.seenReply),
+    );
 }
 
 /**
