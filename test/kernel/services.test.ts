@@ -44,6 +44,9 @@ const OUTSIDE = NODEPORT.replace(
   "  - name: node2\n    ip: 192.168.1.12\n  - name: client\n    ip: 192.168.1.13\n",
 );
 
+/** The example with `web` selecting no pod: kube-proxy rejects its ClusterIP in the filter table. */
+const NO_ENDPOINTS = BASE.replace("      app: web\n", "      app: nothing\n");
+
 function exported(text: string, prefix: string) {
   const built = clusterFileScript(text, prefix);
   if (!built.ok)
@@ -178,6 +181,36 @@ describe.skipIf(!kernel.ok && !requireKernel())("kube-proxy's iptables mode, in 
           .map(tuples);
         expect(ours).toHaveLength(1);
         expect(real).toEqual(ours);
+      } finally {
+        await run.cleanup();
+      }
+    });
+  });
+
+  test.concurrent("a Service without endpoints: the connect is refused, and conntrack on node1 lists nothing of it", {
+    timeout: 300_000,
+  }, async () => {
+    await slot(async () => {
+      const prefix = uniquePrefix("svcnoep");
+      const { script } = exported(NO_ENDPOINTS, prefix);
+      const run = await buildInKernel(script, { listenPorts: [80, 8080] });
+      try {
+        expect(run.setupErrors).toEqual([]);
+        const spec = { from: `${prefix}pod-a`, to: "10.96.0.80", proto: "tcp", dport: 80 } as const;
+        const k = await run.probe(spec);
+        const sim = probe(runScript(script).world, spec);
+        if ("error" in sim) throw new Error(sim.error);
+        // Refused by node1: nothing reaches pod-b, in the kernel or in the simulator.
+        expect([k.requestDeliveredTo, k.replyDelivered]).toEqual([[], false]);
+        expect([sim.request.delivered, sim.request.drop?.netns]).toEqual([false, `${prefix}node1`]);
+        const listed = await run.exec(
+          `${prefix}node1`,
+          "conntrack -L -p tcp --orig-dst 10.96.0.80",
+        );
+        const real = listed.stdout.split("\n").filter((l) => l.startsWith("tcp"));
+        const ours = sim.conntrack.filter((e) => e.netns === `${prefix}node1`);
+        expect(real).toEqual([]);
+        expect(ours).toEqual([]);
       } finally {
         await run.cleanup();
       }
