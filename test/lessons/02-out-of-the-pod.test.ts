@@ -3,48 +3,15 @@
  * pair and the cni0 bridge on the Flannel cluster, Calico's /32, 169.254.1.1 and proxy ARP on
  * the Calico cluster, and how the two broken Calico scenarios fail and are repaired.
  */
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import { validateLessons } from "../../src/checker/validate";
-import { loadPack } from "../../src/lessons/pack";
-import { formatProblem } from "../../src/lessons/parse";
 import {
-  clusterFileScript,
-  type ProbeResult,
-  probe,
-  runCluster,
-  runScript,
-  runShow,
-  type World,
-} from "../../src/sim";
-
-/** A lesson cluster with a scenario's change lines applied, as the checker builds it. */
-function scenario(file: string, changes: readonly string[] = []) {
-  const text = readFileSync(new URL(`../../lessons/clusters/${file}`, import.meta.url), "utf8");
-  const built = clusterFileScript(text);
-  if (!built.ok) throw new Error(built.errors.map((e) => e.message).join("\n"));
-  const { world, setupErrors } = runCluster(built);
-  const changed = runScript(changes.join("\n"), world);
-  return { world, setupErrors: [...setupErrors, ...changed.setupErrors] };
-}
-
-function show(world: World, netns: string, cmd: string): string {
-  const r = runShow(world, netns, cmd.split(" "));
-  if (!r.ok) throw new Error(r.output);
-  return r.output;
-}
-
-function ping(world: World, from: string, to: string): ProbeResult {
-  const r = probe(world, { from, to, proto: "icmp" });
-  if ("error" in r) throw new Error(r.error);
-  return r;
-}
-
-/** The route `netns` chose for the request, as the trace records it. */
-function routeAt(r: ProbeResult, netns: string): string | undefined {
-  return r.hops.find((h) => h.flow === "request" && h.netns === netns && h.route)?.route;
-}
+  expectClean,
+  expectLessonValidates,
+  ping,
+  routeAt,
+  lessonCluster as scenario,
+  show,
+} from "./helpers";
 
 const FLANNEL = "02-flannel-vxlan.yaml";
 const CALICO = "02-calico-bgp.yaml";
@@ -53,24 +20,24 @@ const CALI_B = "calif2203fa3185";
 
 describe("lesson out-of-the-pod: Flannel's bridge", () => {
   test("pod A's eth0@if5 is the peer of node1's interface 5, vethf3204136, a port of cni0", () => {
-    const { world, setupErrors } = scenario(FLANNEL);
-    expect(setupErrors).toEqual([]);
-    expect(show(world, "pod-a", "ip link show eth0")).toContain("2: eth0@if5:");
-    expect(show(world, "node1", "ip link")).toMatch(/^5: vethf3204136@if2: .* master cni0 /m);
+    const c = scenario(FLANNEL);
+    expect(c.setupErrors).toEqual([]);
+    expect(show(c, "pod-a", "ip link show eth0")).toContain("2: eth0@if5:");
+    expect(show(c, "node1", "ip link")).toMatch(/^5: vethf3204136@if2: .* master cni0 /m);
   });
 
   test("pod A has 10.244.1.2/24, its /24 on eth0 and a default route via cni0's 10.244.1.1", () => {
-    const { world } = scenario(FLANNEL);
-    expect(show(world, "pod-a", "ip -4 addr show dev eth0")).toContain("inet 10.244.1.2/24");
-    expect(show(world, "node1", "ip -4 addr show dev cni0")).toContain("inet 10.244.1.1/24");
-    expect(show(world, "pod-a", "ip route")).toBe(
+    const c = scenario(FLANNEL);
+    expect(show(c, "pod-a", "ip -4 addr show dev eth0")).toContain("inet 10.244.1.2/24");
+    expect(show(c, "node1", "ip -4 addr show dev cni0")).toContain("inet 10.244.1.1/24");
+    expect(show(c, "pod-a", "ip route")).toBe(
       "default via 10.244.1.1 dev eth0 \n" +
         "10.244.1.0/24 dev eth0 proto kernel scope link src 10.244.1.2 \n",
     );
   });
 
   test("the request to pod B (10.244.2.2) takes the default route; cni0 answers the ARP", () => {
-    const r = ping(scenario(FLANNEL).world, "pod-a", "10.244.2.2");
+    const r = ping(scenario(FLANNEL), "pod-a", "10.244.2.2");
     expect(r.reply.delivered).toBe(true);
     expect(routeAt(r, "pod-a")).toBe("default via 10.244.1.1 dev eth0");
     const arp = r.hops.find((h) => h.flow === "request" && h.kind === "neighbour");
@@ -80,39 +47,37 @@ describe("lesson out-of-the-pod: Flannel's bridge", () => {
 
 describe("lesson out-of-the-pod: Calico's point-to-point veth", () => {
   test("pod A has 10.48.0.10/32, the link route to 169.254.1.1 and the default through it", () => {
-    const { world, setupErrors } = scenario(CALICO);
-    expect(setupErrors).toEqual([]);
-    expect(show(world, "pod-a", "ip -4 addr show dev eth0")).toContain("inet 10.48.0.10/32");
-    expect(show(world, "pod-a", "ip route")).toBe(
+    const c = scenario(CALICO);
+    expect(c.setupErrors).toEqual([]);
+    expect(show(c, "pod-a", "ip -4 addr show dev eth0")).toContain("inet 10.48.0.10/32");
+    expect(show(c, "pod-a", "ip route")).toBe(
       "default via 169.254.1.1 dev eth0 \n169.254.1.1 dev eth0 scope link \n",
     );
   });
 
   test("no namespace holds 169.254.1.1", () => {
-    const { world } = scenario(CALICO);
-    for (const netns of world.netns.keys())
-      expect(show(world, netns, "ip -4 addr"), netns).not.toContain("169.254.1.1");
+    const c = scenario(CALICO);
+    for (const netns of c.world.netns.keys())
+      expect(show(c, netns, "ip -4 addr"), netns).not.toContain("169.254.1.1");
   });
 
   test("the host end has MAC ee:ee:ee:ee:ee:ee, proxy_arp=1 and proxy_delay=0; node1 routes the pod by a /32", () => {
-    const { world } = scenario(CALICO);
-    expect(show(world, "node1", `ip link show ${CALI_A}`)).toContain(
-      "link/ether ee:ee:ee:ee:ee:ee",
-    );
-    expect(show(world, "node1", `sysctl net.ipv4.conf.${CALI_A}.proxy_arp`)).toBe(
+    const c = scenario(CALICO);
+    expect(show(c, "node1", `ip link show ${CALI_A}`)).toContain("link/ether ee:ee:ee:ee:ee:ee");
+    expect(show(c, "node1", `sysctl net.ipv4.conf.${CALI_A}.proxy_arp`)).toBe(
       `net.ipv4.conf.${CALI_A}.proxy_arp = 1\n`,
     );
-    expect(show(world, "node1", `sysctl net.ipv4.neigh.${CALI_A}.proxy_delay`)).toBe(
+    expect(show(c, "node1", `sysctl net.ipv4.neigh.${CALI_A}.proxy_delay`)).toBe(
       `net.ipv4.neigh.${CALI_A}.proxy_delay = 0\n`,
     );
-    const routes = show(world, "node1", "ip route");
+    const routes = show(c, "node1", "ip route");
     expect(routes).toContain(`10.48.0.10 dev ${CALI_A} scope link \n`);
     expect(routes).toContain("10.48.0.64/26 via 192.168.1.12 dev eth0 proto bird \n");
-    expect(show(world, "node1", "ip route get 169.254.1.1")).toContain("via 192.168.1.1 dev eth0");
+    expect(show(c, "node1", "ip route get 169.254.1.1")).toContain("via 192.168.1.1 dev eth0");
   });
 
   test("pod A's request takes the default route, node1's cali veth answers by proxy ARP, node1 is next", () => {
-    const r = ping(scenario(CALICO).world, "pod-a", "10.48.0.74");
+    const r = ping(scenario(CALICO), "pod-a", "10.48.0.74");
     expect(r.reply.delivered).toBe(true);
     expect(routeAt(r, "pod-a")).toBe("default via 169.254.1.1 dev eth0");
     const arp = r.hops.find((h) => h.flow === "request" && h.kind === "neighbour");
@@ -126,12 +91,12 @@ describe("lesson out-of-the-pod: the broken Calico pod", () => {
   const off = `ip netns exec node1 sysctl -w net.ipv4.conf.${CALI_A}.proxy_arp=0`;
 
   test("with proxy ARP off on pod A's veth, the request dies in pod A (neighbour-failed)", () => {
-    const r = ping(scenario(CALICO, [off]).world, "pod-a", "10.48.0.74");
+    const r = ping(scenario(CALICO, [off]), "pod-a", "10.48.0.74");
     expect(r.request.drop).toMatchObject({ netns: "pod-a", reason: "neighbour-failed" });
   });
 
   test("turning it back on repairs it; eth0's proxy_arp, ip_forward or node2's veth do not", () => {
-    const on = (line: string) => ping(scenario(CALICO, [off, line]).world, "pod-a", "10.48.0.74");
+    const on = (line: string) => ping(scenario(CALICO, [off, line]), "pod-a", "10.48.0.74");
     const fixed = on(`ip netns exec node1 sysctl -w net.ipv4.conf.${CALI_A}.proxy_arp=1`);
     expect(fixed.reply.delivered).toBe(true);
     for (const wrong of [
@@ -146,11 +111,7 @@ describe("lesson out-of-the-pod: the broken Calico pod", () => {
   });
 
   test("without its default route pod A's ping fails at once: Network is unreachable", () => {
-    const r = ping(
-      scenario(CALICO, ["ip -n pod-a route del default"]).world,
-      "pod-a",
-      "10.48.0.74",
-    );
+    const r = ping(scenario(CALICO, ["ip -n pod-a route del default"]), "pod-a", "10.48.0.74");
     expect(r.request.drop).toMatchObject({ netns: "pod-a", reason: "local-no-route" });
     expect(r.request.drop?.message).toContain("Network is unreachable");
   });
@@ -158,15 +119,13 @@ describe("lesson out-of-the-pod: the broken Calico pod", () => {
   test("the default via 169.254.1.1 is accepted in the pod and repairs it, refused on node1", () => {
     const del = "ip -n pod-a route del default";
     const inPod = scenario(CALICO, [del, "ip -n pod-a route add default via 169.254.1.1 dev eth0"]);
-    expect(inPod.setupErrors).toEqual([]);
-    expect(ping(inPod.world, "pod-a", "10.48.0.74").reply.delivered).toBe(true);
+    expectClean(inPod);
+    expect(ping(inPod, "pod-a", "10.48.0.74").reply.delivered).toBe(true);
     const onNode = scenario(CALICO, [
       del,
       "ip -n node1 route add default via 169.254.1.1 dev eth0",
     ]);
-    expect(onNode.setupErrors.map((e) => e.message)).toEqual([
-      "Error: Nexthop has invalid gateway.",
-    ]);
+    expect(onNode.refused.map((e) => e.message)).toEqual(["Error: Nexthop has invalid gateway."]);
   });
 
   test.each([
@@ -182,25 +141,17 @@ describe("lesson out-of-the-pod: the broken Calico pod", () => {
     ],
     ["the link route again", "169.254.1.1 dev eth0 scope link", "File exists"],
   ])("in the pod, %s is refused (%s)", (_, route, message) => {
-    const { setupErrors } = scenario(CALICO, [
+    const { refused } = scenario(CALICO, [
       "ip -n pod-a route del default",
       `ip -n pod-a route add ${route}`,
     ]);
-    expect(setupErrors).toHaveLength(1);
-    expect(setupErrors[0]?.message).toContain(message);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]?.message).toContain(message);
   });
 });
 
 describe("lesson out-of-the-pod: the lesson engine", () => {
   test("its files load without a problem and validate proves every answer fails or passes as stated", () => {
-    const pack = loadPack(fileURLToPath(new URL("../../lessons", import.meta.url)), "lessons");
-    const mine = (file: string) =>
-      file.startsWith("lessons/02-") || file.startsWith("lessons/clusters/02-");
-    expect(pack.problems.filter((p) => mine(p.file)).map(formatProblem)).toEqual([]);
-    const lesson = pack.lessons.find((l) => l.id === "out-of-the-pod");
-    if (!lesson) throw new Error("lesson out-of-the-pod did not load");
-    const validated = validateLessons([lesson]);
-    expect(validated.problems.map(formatProblem)).toEqual([]);
-    expect(validated.exercises).toBe(lesson.steps.filter((s) => s.kind !== "read").length);
+    expectLessonValidates("out-of-the-pod", 5);
   });
 });

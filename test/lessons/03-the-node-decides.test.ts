@@ -3,49 +3,17 @@
  * local and remote pod CIDRs, `ip route get`, longest-prefix match over /0, /16, /24, /25 and /32
  * routes with metrics, and how the route and fix exercises' answers behave.
  */
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import { validateLessons } from "../../src/checker/validate";
-import { loadPack } from "../../src/lessons/pack";
-import { formatProblem } from "../../src/lessons/parse";
-import {
-  clusterFileScript,
-  type ProbeResult,
-  probe,
-  runCluster,
-  runScript,
-  runShow,
-  type World,
-} from "../../src/sim";
+import type { ProbeResult } from "../../src/sim";
 import { encapsulated } from "../cni/helpers";
+import { expectClean, expectLessonValidates, lessonCluster, ping, routeAt, show } from "./helpers";
 
 /** The lesson's cluster with a scenario's change lines applied, as the checker builds it. */
-function scenario(changes: readonly string[] = []) {
-  const url = new URL("../../lessons/clusters/03-flannel-vxlan.yaml", import.meta.url);
-  const built = clusterFileScript(readFileSync(url, "utf8"));
-  if (!built.ok) throw new Error(built.errors.map((e) => e.message).join("\n"));
-  const { world, setupErrors } = runCluster(built);
-  const changed = runScript(changes.join("\n"), world);
-  return { world, setupErrors: [...setupErrors, ...changed.setupErrors] };
-}
-
-function show(world: World, netns: string, cmd: string): string {
-  const r = runShow(world, netns, cmd.split(" "));
-  if (!r.ok) throw new Error(r.output);
-  return r.output;
-}
-
-function ping(world: World, from: string, to: string): ProbeResult {
-  const r = probe(world, { from, to, proto: "icmp" });
-  if ("error" in r) throw new Error(r.error);
-  return r;
-}
+const scenario = (changes: readonly string[] = []) =>
+  lessonCluster("03-flannel-vxlan.yaml", changes);
 
 /** The route node1 chose for the request, as the trace records it (prefix, gateway, device). */
-function node1Route(r: ProbeResult): string | undefined {
-  return r.hops.find((h) => h.flow === "request" && h.netns === "node1" && h.route)?.route;
-}
+const node1Route = (r: ProbeResult) => routeAt(r, "node1");
 
 const POD_A = "10.244.1.2";
 const POD_B = "10.244.2.2";
@@ -53,16 +21,16 @@ const POD_C = "10.244.2.130";
 
 describe("lesson the-node-decides: local and remote pod CIDRs", () => {
   test("pod A, B and C have the addresses the lesson names, pod B and C on node2", () => {
-    const { world, setupErrors } = scenario();
-    expect(setupErrors).toEqual([]);
-    expect(show(world, "pod-a", "ip -4 addr show dev eth0")).toContain(`inet ${POD_A}/24`);
-    expect(show(world, "pod-b", "ip -4 addr show dev eth0")).toContain(`inet ${POD_B}/24`);
-    expect(show(world, "pod-c", "ip -4 addr show dev eth0")).toContain(`inet ${POD_C}/24`);
-    expect(ping(world, "pod-a", POD_C).request.netns).toBe("pod-c");
+    const c = scenario();
+    expect(c.setupErrors).toEqual([]);
+    expect(show(c, "pod-a", "ip -4 addr show dev eth0")).toContain(`inet ${POD_A}/24`);
+    expect(show(c, "pod-b", "ip -4 addr show dev eth0")).toContain(`inet ${POD_B}/24`);
+    expect(show(c, "pod-c", "ip -4 addr show dev eth0")).toContain(`inet ${POD_C}/24`);
+    expect(ping(c, "pod-a", POD_C).request.netns).toBe("pod-c");
   });
 
   test("node1: its lease connected on cni0, node2's via flannel.1 onlink, a default via the router", () => {
-    const routes = show(scenario().world, "node1", "ip route");
+    const routes = show(scenario(), "node1", "ip route");
     expect(routes).toContain("10.244.1.0/24 dev cni0 proto kernel scope link src 10.244.1.1 \n");
     expect(routes).toContain("10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink \n");
     expect(routes).toContain("default via 192.168.1.1 dev eth0 \n");
@@ -70,7 +38,7 @@ describe("lesson the-node-decides: local and remote pod CIDRs", () => {
   });
 
   test("a request from pod B for pod A leaves node1 by the connected cni0 route", () => {
-    const r = ping(scenario().world, "pod-b", POD_A);
+    const r = ping(scenario(), "pod-b", POD_A);
     expect(r.reply.delivered).toBe(true);
     expect(node1Route(r)).toMatch(/^10\.244\.1\.0\/24 dev cni0\b/);
     const leaving = r.hops.find(
@@ -80,13 +48,13 @@ describe("lesson the-node-decides: local and remote pod CIDRs", () => {
         ["forward", "xmit", "encap"].includes(h.kind),
     );
     expect(leaving?.dev).toBe("cni0");
-    expect(show(scenario().world, "node1", `ip route get ${POD_A}`)).toContain(
+    expect(show(scenario(), "node1", `ip route get ${POD_A}`)).toContain(
       `${POD_A} dev cni0 src 10.244.1.1`,
     );
   });
 
   test("ip route get 10.244.2.2 on node1 prints the flannel.1 route and its source", () => {
-    expect(show(scenario().world, "node1", `ip route get ${POD_B}`)).toContain(
+    expect(show(scenario(), "node1", `ip route get ${POD_B}`)).toContain(
       `${POD_B} via 10.244.2.0 dev flannel.1 src 10.244.1.0`,
     );
   });
@@ -96,41 +64,42 @@ describe("lesson the-node-decides: longest-prefix match", () => {
   const slash25 = "ip -n node1 route add 10.244.2.0/25 via 192.168.1.12 dev eth0";
 
   test("a /25 beside Flannel's /24 takes pod B, unencapsulated, and still delivers", () => {
-    const { world } = scenario([slash25]);
-    const r = ping(world, "pod-a", POD_B);
+    const c = scenario([slash25]);
+    const r = ping(c, "pod-a", POD_B);
     expect(node1Route(r)).toBe("10.244.2.0/25 via 192.168.1.12 dev eth0");
     expect(encapsulated(r.hops)).toEqual([]);
     expect(r.reply.delivered).toBe(true);
   });
 
   test("…while pod C, outside the /25, still goes through flannel.1", () => {
-    const r = ping(scenario([slash25]).world, "pod-a", POD_C);
+    const r = ping(scenario([slash25]), "pod-a", POD_C);
     expect(node1Route(r)).toBe("10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink");
     expect(encapsulated(r.hops)).toHaveLength(1);
   });
 
   test("between the two /25s the lower metric wins; both beat Flannel's /24 and the default listed first", () => {
-    const { world, setupErrors } = scenario([
-      "ip -n node1 route add 10.244.2.0/25 via 10.244.2.0 dev flannel.1 onlink",
-      `${slash25} metric 100`,
-    ]);
-    expect(setupErrors).toEqual([]);
-    const routes = show(world, "node1", "ip route");
+    const c = expectClean(
+      scenario([
+        "ip -n node1 route add 10.244.2.0/25 via 10.244.2.0 dev flannel.1 onlink",
+        `${slash25} metric 100`,
+      ]),
+    );
+    const routes = show(c, "node1", "ip route");
     expect(routes).toMatch(/^default via 192\.168\.1\.1 dev eth0 \n/);
     expect(routes).toContain("10.244.2.0/25 via 10.244.2.0 dev flannel.1 onlink \n");
     expect(routes).toContain("10.244.2.0/25 via 192.168.1.12 dev eth0 metric 100 \n");
     expect(routes).toContain("10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink \n");
-    expect(show(world, "node1", `ip route get ${POD_B}`)).toContain(
+    expect(show(c, "node1", `ip route get ${POD_B}`)).toContain(
       `${POD_B} via 10.244.2.0 dev flannel.1`,
     );
-    expect(node1Route(ping(world, "pod-a", POD_B))).toBe(
+    expect(node1Route(ping(c, "pod-a", POD_B))).toBe(
       "10.244.2.0/25 via 10.244.2.0 dev flannel.1 onlink",
     );
   });
 
   test("a more specific route wins even with the higher metric", () => {
-    const { world } = scenario([`${slash25} metric 1000`]);
-    expect(node1Route(ping(world, "pod-a", POD_B))).toBe("10.244.2.0/25 via 192.168.1.12 dev eth0");
+    const c = scenario([`${slash25} metric 1000`]);
+    expect(node1Route(ping(c, "pod-a", POD_B))).toBe("10.244.2.0/25 via 192.168.1.12 dev eth0");
   });
 });
 
@@ -139,9 +108,9 @@ describe("lesson the-node-decides: the route exercise", () => {
   const withRoute = (route: string) => scenario([del, `ip -n node1 route add ${route}`]);
 
   test("with node2's /24 gone, the default route is the longest match and the router drops pod B's ping", () => {
-    const { world } = scenario([del]);
-    expect(show(world, "node1", `ip route get ${POD_B}`)).toContain("via 192.168.1.1 dev eth0");
-    expect(ping(world, "pod-a", POD_B).request.drop).toMatchObject({
+    const c = scenario([del]);
+    expect(show(c, "node1", `ip route get ${POD_B}`)).toContain("via 192.168.1.1 dev eth0");
+    expect(ping(c, "pod-a", POD_B).request.drop).toMatchObject({
       netns: "router",
       reason: "no-route",
     });
@@ -151,31 +120,27 @@ describe("lesson the-node-decides: the route exercise", () => {
     "10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink",
     "10.244.2.0/25 via 10.244.2.0 dev flannel.1 onlink",
   ])("%s reaches pod B through flannel.1", (route) => {
-    const r = ping(withRoute(route).world, "pod-a", POD_B);
+    const r = ping(withRoute(route), "pod-a", POD_B);
     expect(r.reply.delivered).toBe(true);
     expect(node1Route(r)).toContain("dev flannel.1");
   });
 
   test("the lower /25 leaves pod C to the default route", () => {
-    const r = ping(
-      withRoute("10.244.2.0/25 via 10.244.2.0 dev flannel.1 onlink").world,
-      "pod-a",
-      POD_C,
-    );
+    const r = ping(withRoute("10.244.2.0/25 via 10.244.2.0 dev flannel.1 onlink"), "pod-a", POD_C);
     expect(r.request.drop).toMatchObject({ netns: "router", reason: "no-route" });
   });
 
   test("the upper /25 covers pod C, not pod B, whose ping dies at the router", () => {
-    const { world } = withRoute("10.244.2.128/25 via 10.244.2.0 dev flannel.1 onlink");
-    expect(ping(world, "pod-a", POD_B).request.drop).toMatchObject({
+    const c = withRoute("10.244.2.128/25 via 10.244.2.0 dev flannel.1 onlink");
+    expect(ping(c, "pod-a", POD_B).request.drop).toMatchObject({
       netns: "router",
       reason: "no-route",
     });
-    expect(ping(world, "pod-a", POD_C).reply.delivered).toBe(true);
+    expect(ping(c, "pod-a", POD_C).reply.delivered).toBe(true);
   });
 
   test("node2's lease on cni0: node1's ARP for pod B on its own bridge goes unanswered", () => {
-    const r = ping(withRoute("10.244.2.0/24 dev cni0").world, "pod-a", POD_B);
+    const r = ping(withRoute("10.244.2.0/24 dev cni0"), "pod-a", POD_B);
     expect(r.request.drop).toMatchObject({ netns: "node1", reason: "neighbour-failed" });
   });
 
@@ -185,10 +150,10 @@ describe("lesson the-node-decides: the route exercise", () => {
       "10.244.2.0/24 via 10.244.2.0 dev flannel.1",
     ])
       expect(
-        withRoute(route).setupErrors.map((e) => e.message),
+        withRoute(route).refused.map((e) => e.message),
         route,
       ).toEqual(["Error: Nexthop has invalid gateway."]);
-    expect(show(scenario().world, "node1", "ip -4 addr show dev flannel.1")).toContain(
+    expect(show(scenario(), "node1", "ip -4 addr show dev flannel.1")).toContain(
       "inet 10.244.1.0/32",
     );
   });
@@ -198,18 +163,18 @@ describe("lesson the-node-decides: the stale host route", () => {
   const stale = "ip -n node1 route add 10.244.2.130/32 via 192.168.1.20 dev eth0";
 
   test("it takes pod C's packets to 192.168.1.20, where nobody answers ARP; pod B still works", () => {
-    const { world } = scenario([stale]);
-    expect(show(world, "node1", "ip route")).toContain("10.244.2.130 via 192.168.1.20 dev eth0 \n");
-    expect(show(world, "node1", `ip route get ${POD_C}`)).toContain("via 192.168.1.20 dev eth0");
-    const r = ping(world, "pod-a", POD_C);
+    const c = scenario([stale]);
+    expect(show(c, "node1", "ip route")).toContain("10.244.2.130 via 192.168.1.20 dev eth0 \n");
+    expect(show(c, "node1", `ip route get ${POD_C}`)).toContain("via 192.168.1.20 dev eth0");
+    const r = ping(c, "pod-a", POD_C);
     expect(r.request.drop).toMatchObject({ netns: "node1", reason: "neighbour-failed" });
     expect(r.request.drop?.message).toContain("192.168.1.20");
-    expect(ping(world, "pod-a", POD_B).reply.delivered).toBe(true);
+    expect(ping(c, "pod-a", POD_B).reply.delivered).toBe(true);
   });
 
   test("deleting it brings pod C back through Flannel's /24", () => {
-    const { world } = scenario([stale, "ip -n node1 route del 10.244.2.130/32"]);
-    const r = ping(world, "pod-a", POD_C);
+    const c = scenario([stale, "ip -n node1 route del 10.244.2.130/32"]);
+    const r = ping(c, "pod-a", POD_C);
     expect(r.reply.delivered).toBe(true);
     expect(node1Route(r)).toBe("10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink");
   });
@@ -219,32 +184,22 @@ describe("lesson the-node-decides: the stale host route", () => {
       "ip -n node1 route replace 10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink",
       "ip -n node1 route flush cache",
     ]) {
-      const { world, setupErrors } = scenario([stale, line]);
-      expect(setupErrors, line).toEqual([]);
-      expect(ping(world, "pod-a", POD_C).request.drop?.reason, line).toBe("neighbour-failed");
+      const c = scenario([stale, line]);
+      expect([...c.setupErrors, ...c.refused], line).toEqual([]);
+      expect(ping(c, "pod-a", POD_C).request.drop?.reason, line).toBe("neighbour-failed");
     }
     const add = scenario([
       stale,
       "ip -n node1 route add 10.244.2.130/32 via 10.244.2.0 dev flannel.1 onlink",
     ]);
-    expect(add.setupErrors.map((e) => e.message)).toEqual(["RTNETLINK answers: File exists"]);
+    expect(add.refused.map((e) => e.message)).toEqual(["RTNETLINK answers: File exists"]);
     const onNode2 = scenario([stale, "ip -n node2 route del 10.244.2.130/32"]);
-    expect(onNode2.setupErrors.map((e) => e.message)).toEqual([
-      "RTNETLINK answers: No such process",
-    ]);
+    expect(onNode2.refused.map((e) => e.message)).toEqual(["RTNETLINK answers: No such process"]);
   });
 });
 
 describe("lesson the-node-decides: the lesson engine", () => {
   test("its files load without a problem and validate proves every answer fails or passes as stated", () => {
-    const pack = loadPack(fileURLToPath(new URL("../../lessons", import.meta.url)), "lessons");
-    const mine = (file: string) =>
-      file.startsWith("lessons/03-") || file.startsWith("lessons/clusters/03-");
-    expect(pack.problems.filter((p) => mine(p.file)).map(formatProblem)).toEqual([]);
-    const lesson = pack.lessons.find((l) => l.id === "the-node-decides");
-    if (!lesson) throw new Error("lesson the-node-decides did not load");
-    const validated = validateLessons([lesson]);
-    expect(validated.problems.map(formatProblem)).toEqual([]);
-    expect(validated.exercises).toBe(lesson.steps.filter((s) => s.kind !== "read").length);
+    expectLessonValidates("the-node-decides", 5);
   });
 });

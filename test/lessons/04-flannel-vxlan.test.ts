@@ -2,63 +2,24 @@
 // flanneld writes per remote node and what MTU 1450 does to a big DF ping. Each test here checks
 // one of those statements against the simulator, on the lesson's own cluster file and with the
 // lesson's own scenario changes, so the text and the simulator cannot drift apart.
-import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { parse } from "yaml";
-import { validateLessons } from "../../src/checker/validate";
-import { loadPack } from "../../src/lessons/pack";
-import { formatProblem } from "../../src/lessons/parse";
-import { hopsToJson, type ProbeResult, probe, runScript, runShow } from "../../src/sim";
-import { buildCluster, podIp } from "../cni/helpers";
+import {
+  exercise,
+  expectClean,
+  expectLessonValidates,
+  lessonCluster,
+  loadLesson,
+  outerPacket,
+  ping,
+  run as sh,
+  stepScenario,
+} from "./helpers";
 
-const LESSONS = new URL("../../lessons/", import.meta.url);
-
-interface Step {
-  id: string;
-  kind: string;
-  scenario?: { cluster: string; changes?: string[] };
-  text?: { en: string; ko: string };
-  answer?: string;
-}
-const lesson = parse(readFileSync(new URL("04-flannel-vxlan.yaml", LESSONS), "utf8")) as {
-  clusters: Record<string, string>;
-  steps: Step[];
-};
-
-function step(id: string): Step {
-  const found = lesson.steps.find((s) => s.id === id);
-  if (!found) throw new Error(`lesson 4 has no step ${id}`);
-  return found;
-}
+const lesson = loadLesson("flannel-vxlan");
 
 /** The lesson's cluster, built, with a step's scenario changes applied (they must all apply). */
 function scenario(stepId?: string) {
-  const s = stepId ? step(stepId) : undefined;
-  const file = lesson.clusters[s?.scenario?.cluster ?? "two-nodes"] as string;
-  const c = buildCluster(readFileSync(new URL(file, LESSONS), "utf8"));
-  expect(c.setupErrors).toEqual([]);
-  const changes = (s?.scenario?.changes ?? []).join("\n");
-  expect(runScript(changes, c.world).setupErrors).toEqual([]);
-  return c;
-}
-
-type Cluster = ReturnType<typeof scenario>;
-
-function ping(c: Cluster, from: string, to: string, extra: { size?: number; df?: boolean } = {}) {
-  const r = probe(c.world, { from, to: podIp(c.plan, to), proto: "icmp", ...extra });
-  if ("error" in r) throw new Error(r.error);
-  return r;
-}
-
-/** Runs a line in a node's shell, as the lesson's `fix` step does; returns what it printed. */
-function sh(c: Cluster, node: string, line: string) {
-  return runShow(c.world, node, line.split(" "));
-}
-
-function firstEncap(r: ProbeResult) {
-  const hop = hopsToJson(r.hops).find((h) => h.kind === "encap" && h.flow === "request");
-  if (!hop) throw new Error("the request was not encapsulated");
-  return hop.packet;
+  return expectClean(stepId ? stepScenario(lesson, stepId) : lessonCluster("04-two-nodes.yaml"));
 }
 
 describe("lesson 4, flannel-vxlan: what the text says about flannel.1", () => {
@@ -72,12 +33,12 @@ describe("lesson 4, flannel-vxlan: what the text says about flannel.1", () => {
 
   test("the outer header goes node1 → node2 on UDP 8472 with VNI 1, 50 bytes more, the inner pod-to-pod header kept", () => {
     const c = scenario();
-    const outer = firstEncap(ping(c, "pod-a", "pod-b"));
-    expect(outer.ip).toMatchObject({ src: "192.168.1.11", dst: "192.168.1.12", proto: "udp" });
-    expect(outer.udp?.dport).toBe(8472);
-    expect(outer.vxlan).toEqual({ vni: 1 });
-    expect(outer.inner?.ip).toMatchObject({ src: "10.244.1.2", dst: "10.244.2.2" });
-    expect(outer.ip.length - (outer.inner?.ip.length ?? 0)).toBe(50);
+    const outer = outerPacket(ping(c, "pod-a", "pod-b"));
+    expect(outer?.ip).toMatchObject({ src: "192.168.1.11", dst: "192.168.1.12", proto: "udp" });
+    expect(outer?.udp?.dport).toBe(8472);
+    expect(outer?.vxlan).toEqual({ vni: 1 });
+    expect(outer?.inner?.ip).toMatchObject({ src: "10.244.1.2", dst: "10.244.2.2" });
+    expect((outer?.ip.length ?? 0) - (outer?.inner?.ip.length ?? 0)).toBe(50);
   });
 
   test("node1 holds the route, the permanent neighbour and the FDB entry for node2 that the lesson quotes", () => {
@@ -124,14 +85,16 @@ describe("lesson 4, flannel-vxlan: the exercises' scenarios behave as their text
     expect(sh(c, "node1", "ip route add 10.244.2.0/24 via 10.244.2.0 dev flannel.1").output).toBe(
       "Error: Nexthop has invalid gateway.\n",
     );
-    expect(sh(c, "node1", `ip route add ${step("restore-route-to-node2").answer}`).ok).toBe(true);
+    expect(
+      sh(c, "node1", `ip route add ${exercise(lesson, "restore-route-to-node2").answer}`).ok,
+    ).toBe(true);
     expect(ping(c, "pod-a", "pod-b").reply.delivered).toBe(true);
   });
 
   test("repair-fdb-entry: node1 sends the outer packet to node2's old address, where nobody answers ARP", () => {
     const c = scenario("repair-fdb-entry");
     const r = ping(c, "pod-a", "pod-b");
-    expect(firstEncap(r).ip.dst).toBe("192.168.1.21");
+    expect(outerPacket(r)?.ip.dst).toBe("192.168.1.21");
     expect(r.request.drop).toMatchObject({ netns: "node1", reason: "neighbour-failed" });
     expect(r.request.drop?.message).toContain("ARP for 192.168.1.21");
   });
@@ -146,7 +109,7 @@ describe("lesson 4, flannel-vxlan: the exercises' scenarios behave as their text
     expect(sh(c, "node1", `bridge fdb add ${entry}`).output).toBe(
       "RTNETLINK answers: File exists\n",
     );
-    expect(sh(c, "node1", (step("repair-fdb-entry").answer ?? "").trim()).ok).toBe(true);
+    expect(sh(c, "node1", exercise(lesson, "repair-fdb-entry").answer.trim()).ok).toBe(true);
     expect(ping(c, "pod-a", "pod-b").reply.delivered).toBe(true);
   });
 });
@@ -155,12 +118,6 @@ describe("lesson 4, flannel-vxlan: the lesson engine", () => {
   // The pack's own checks across lessons (prerequisites, ids) are `validate`'s; here the lesson
   // loads and every answer of it is judged as the file states.
   test("loads, and every reference answer passes and every wrong answer fails as stated", () => {
-    const pack = loadPack(new URL(".", LESSONS).pathname, "lessons");
-    const lesson = pack.lessons.find((l) => l.id === "flannel-vxlan");
-    expect(lesson?.file).toBe("lessons/04-flannel-vxlan.yaml");
-    if (!lesson) return;
-    const validated = validateLessons([lesson]);
-    expect(validated.problems.map(formatProblem)).toEqual([]);
-    expect(validated.exercises).toBe(5);
+    expectLessonValidates("flannel-vxlan", 5);
   });
 });

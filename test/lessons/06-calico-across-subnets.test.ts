@@ -2,79 +2,39 @@
 // overlay, what IPIP and VXLAN put on the wire, and how CrossSubnet picks a device per peer.
 // Each test checks one of those statements against the simulator, on the lesson's own cluster
 // file, scenario changes and option blocks.
-import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { parse } from "yaml";
-import { validateLessons } from "../../src/checker/validate";
-import { loadPack } from "../../src/lessons/pack";
-import { formatProblem } from "../../src/lessons/parse";
-import { hopsToJson, type ProbeResult, probe, runScript, runShow } from "../../src/sim";
-import { buildCluster, podIp } from "../cni/helpers";
+import type { ProbeResult } from "../../src/sim";
+import { podIp } from "../cni/helpers";
+import {
+  exercise,
+  expectClean,
+  expectLessonValidates,
+  lessonCluster,
+  loadLesson,
+  outerPacket,
+  ping,
+  routeAt,
+  run as sh,
+  stepScenario,
+} from "./helpers";
 
-const LESSONS = new URL("../../lessons/", import.meta.url);
+const lesson = loadLesson("calico-across-subnets");
 
-interface Step {
-  id: string;
-  scenario?: { cluster: string; changes?: string[] };
-  answer?: string;
-  options?: { id: string; cni?: { ipPool?: Record<string, unknown> } }[];
-}
-const lesson = parse(readFileSync(new URL("06-calico-across-subnets.yaml", LESSONS), "utf8")) as {
-  clusters: Record<string, string>;
-  steps: Step[];
-};
+/** The lesson's cluster as written (the pool in IPIP CrossSubnet), built cleanly. */
+const cluster = () => expectClean(lessonCluster("06-calico-two-subnets.yaml"));
 
-function step(id: string): Step {
-  const found = lesson.steps.find((s) => s.id === id);
-  if (!found) throw new Error(`lesson 6 has no step ${id}`);
-  return found;
-}
-
-const CLUSTER = readFileSync(new URL(lesson.clusters["two-subnets"] as string, LESSONS), "utf8");
-
-/** The lesson's cluster with the pool's mode of a choice step's option (or as written). */
-function cluster(mode?: { stepId: string; optionId: string }) {
-  let text = CLUSTER;
-  if (mode) {
-    const pool = step(mode.stepId).options?.find((o) => o.id === mode.optionId)?.cni?.ipPool;
-    if (!pool) throw new Error(`no option ${mode.optionId} in ${mode.stepId}`);
-    const line = pool.ipipMode
-      ? `    ipipMode: ${pool.ipipMode}\n`
-      : `    vxlanMode: ${pool.vxlanMode}\n`;
-    text = CLUSTER.replace("    ipipMode: CrossSubnet\n", line);
-  }
-  const c = buildCluster(text);
-  expect(c.setupErrors).toEqual([]);
-  return c;
-}
-
-type Cluster = ReturnType<typeof cluster>;
-
-function apply(c: Cluster, stepId: string): Cluster {
-  const changes = step(stepId).scenario?.changes ?? [];
-  expect(runScript(changes.join("\n"), c.world).setupErrors).toEqual([]);
-  return c;
-}
-
-function ping(c: Cluster, from: string, to: string): ProbeResult {
-  const r = probe(c.world, { from, to: podIp(c.plan, to), proto: "icmp" });
-  if ("error" in r) throw new Error(r.error);
-  return r;
-}
-
-function sh(c: Cluster, node: string, line: string) {
-  return runShow(c.world, node, line.split(" "));
-}
+/**
+ * An exercise's scenario, built cleanly: a choice step's option's pool, and the step's changes
+ * unless `changes` are given.
+ */
+const scenario = (stepId: string, optionId?: string, changes?: readonly string[]) =>
+  expectClean(stepScenario(lesson, stepId, optionId, changes));
 
 /** The device a namespace first sends the request out of (forwarded or transmitted). */
 function firstDeviceOut(r: ProbeResult, netns: string): string | null | undefined {
   return r.hops.find(
     (h) => h.flow === "request" && h.netns === netns && (h.kind === "forward" || h.kind === "xmit"),
   )?.dev;
-}
-
-function firstEncap(r: ProbeResult) {
-  return hopsToJson(r.hops).find((h) => h.kind === "encap" && h.flow === "request")?.packet;
 }
 
 describe("lesson 6, calico-across-subnets: blocks, /32s and blackholes with IPIP CrossSubnet", () => {
@@ -94,10 +54,7 @@ describe("lesson 6, calico-across-subnets: blocks, /32s and blackholes with IPIP
   test("node2 delivers pod B's packet by its /32, not the blackhole", () => {
     const r = ping(cluster(), "pod-a", "pod-b");
     expect(r.reply.delivered).toBe(true);
-    const route = hopsToJson(r.hops).find(
-      (h) => h.flow === "request" && h.netns === "node2" && h.route,
-    )?.route;
-    expect(route).toMatch(/^10\.48\.0\.65(\/32)? dev calif2203fa3185/);
+    expect(routeAt(r, "node2")).toMatch(/^10\.48\.0\.65(\/32)? dev calif2203fa3185/);
   });
 
   test("node1 routes node2's block plainly on eth0 and node3's through tunl0 onlink; tunl0 and pods have MTU 1480", () => {
@@ -113,7 +70,7 @@ describe("lesson 6, calico-across-subnets: blocks, /32s and blackholes with IPIP
     const r = ping(cluster(), "pod-a", "pod-c");
     expect(r.reply.delivered).toBe(true);
     expect(firstDeviceOut(r, "node1")).toBe("tunl0");
-    const outer = firstEncap(r);
+    const outer = outerPacket(r);
     expect(outer?.ip).toMatchObject({ src: "192.168.1.11", dst: "192.168.2.13", proto: "ipip" });
     expect((outer?.ip.length ?? 0) - (outer?.inner?.ip.length ?? 0)).toBe(20);
   });
@@ -121,13 +78,13 @@ describe("lesson 6, calico-across-subnets: blocks, /32s and blackholes with IPIP
   test("same subnet: the packet leaves node1 by eth0, unencapsulated", () => {
     const r = ping(cluster(), "pod-a", "pod-b");
     expect(firstDeviceOut(r, "node1")).toBe("eth0");
-    expect(firstEncap(r)).toBeUndefined();
+    expect(outerPacket(r)).toBeUndefined();
   });
 });
 
 describe("lesson 6, calico-across-subnets: the pool's modes", () => {
   test("no overlay: pod C's packet dies at the router with no-route", () => {
-    const c = cluster({ stepId: "pick-crosssubnet", optionId: "no-overlay" });
+    const c = scenario("pick-crosssubnet", "no-overlay");
     expect(ping(c, "pod-a", "pod-b").reply.delivered).toBe(true);
     expect(ping(c, "pod-a", "pod-c").request.drop).toMatchObject({
       netns: "router",
@@ -136,15 +93,15 @@ describe("lesson 6, calico-across-subnets: the pool's modes", () => {
   });
 
   test("IPIP Always: node2's block goes through tunl0 too", () => {
-    const c = cluster({ stepId: "pick-crosssubnet", optionId: "ipip-always" });
+    const c = scenario("pick-crosssubnet", "ipip-always");
     expect(sh(c, "node1", "ip route").output).toContain(
       "10.48.0.64/26 via 192.168.1.12 dev tunl0 proto bird onlink \n",
     );
-    expect(firstEncap(ping(c, "pod-a", "pod-b"))?.ip.proto).toBe("ipip");
+    expect(outerPacket(ping(c, "pod-a", "pod-b"))?.ip.proto).toBe("ipip");
   });
 
   test("VXLAN: vxlan.calico with VNI 4096, UDP 4789 and MTU 1450, and Felix's proto 80 routes", () => {
-    const c = cluster({ stepId: "no-ip-in-ip", optionId: "vxlan-crosssubnet" });
+    const c = scenario("no-ip-in-ip", "vxlan-crosssubnet", []);
     const link = sh(c, "node1", "ip -d link show vxlan.calico").output;
     expect(link).toContain("mtu 1450");
     expect(link).toMatch(/vxlan id 4096 .*dstport 4789/);
@@ -154,28 +111,22 @@ describe("lesson 6, calico-across-subnets: the pool's modes", () => {
   });
 
   test("no-ip-in-ip: the router drops IPIP, VXLAN CrossSubnet crosses it on UDP 4789 and leaves pod B bare", () => {
-    const ipip = apply(
-      cluster({ stepId: "no-ip-in-ip", optionId: "ipip-crosssubnet" }),
-      "no-ip-in-ip",
-    );
+    const ipip = scenario("no-ip-in-ip", "ipip-crosssubnet");
     expect(ping(ipip, "pod-a", "pod-c").request.drop).toMatchObject({
       netns: "router",
       reason: "netfilter-drop",
     });
-    const vxlan = apply(
-      cluster({ stepId: "no-ip-in-ip", optionId: "vxlan-crosssubnet" }),
-      "no-ip-in-ip",
-    );
+    const vxlan = scenario("no-ip-in-ip", "vxlan-crosssubnet");
     const far = ping(vxlan, "pod-a", "pod-c");
     expect(far.reply.delivered).toBe(true);
-    expect(firstEncap(far)?.udp?.dport).toBe(4789);
-    expect(firstEncap(ping(vxlan, "pod-a", "pod-b"))).toBeUndefined();
+    expect(outerPacket(far)?.udp?.dport).toBe(4789);
+    expect(outerPacket(ping(vxlan, "pod-a", "pod-b"))).toBeUndefined();
   });
 });
 
 describe("lesson 6, calico-across-subnets: restoring node3's block on node1", () => {
   test("without the route pod C's packet dies at the router; eth0 and tunl0 without onlink are refused", () => {
-    const c = apply(cluster(), "restore-route-to-node3");
+    const c = scenario("restore-route-to-node3");
     expect(ping(c, "pod-a", "pod-b").reply.delivered).toBe(true);
     expect(ping(c, "pod-a", "pod-c").request.drop).toMatchObject({
       netns: "router",
@@ -185,12 +136,12 @@ describe("lesson 6, calico-across-subnets: restoring node3's block on node1", ()
       expect(sh(c, "node1", `ip route add 10.48.0.128/26 via 192.168.2.13 dev ${dev}`).output).toBe(
         "Error: Nexthop has invalid gateway.\n",
       );
-    expect(sh(c, "node1", (step("restore-route-to-node3").answer ?? "").trim()).ok).toBe(true);
+    expect(sh(c, "node1", exercise(lesson, "restore-route-to-node3").answer.trim()).ok).toBe(true);
     expect(ping(c, "pod-a", "pod-c").reply.delivered).toBe(true);
   });
 
   test("a tunl0 route without a gateway leaves the tunnel nowhere to send: dropped on node1", () => {
-    const c = apply(cluster(), "restore-route-to-node3");
+    const c = scenario("restore-route-to-node3");
     expect(sh(c, "node1", "ip route add 10.48.0.128/26 dev tunl0").ok).toBe(true);
     expect(ping(c, "pod-a", "pod-c").request.drop).toMatchObject({
       netns: "node1",
@@ -203,12 +154,6 @@ describe("lesson 6, calico-across-subnets: the lesson engine", () => {
   // The pack's own checks across lessons (prerequisites, ids) are `validate`'s; here the lesson
   // loads and every answer of it is judged as the file states.
   test("loads, and every reference answer passes and every wrong answer fails as stated", () => {
-    const pack = loadPack(new URL(".", LESSONS).pathname, "lessons");
-    const lesson = pack.lessons.find((l) => l.id === "calico-across-subnets");
-    expect(lesson?.file).toBe("lessons/06-calico-across-subnets.yaml");
-    if (!lesson) return;
-    const validated = validateLessons([lesson]);
-    expect(validated.problems.map(formatProblem)).toEqual([]);
-    expect(validated.exercises).toBe(6);
+    expectLessonValidates("calico-across-subnets", 6);
   });
 });

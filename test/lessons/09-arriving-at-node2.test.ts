@@ -1,65 +1,38 @@
 // What lesson 9 (arriving-at-node2) tells the learner about node2's side of a Flannel VXLAN
 // path and the reply's way back, checked against the simulator on the lesson's own cluster and
 // scenario changes.
-import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { parse } from "yaml";
-import { validateLessons } from "../../src/checker/validate";
-import { formatProblem, parseLesson } from "../../src/lessons/parse";
+import { hopsToJson } from "../../src/sim";
 import {
-  clusterFileScript,
-  hopsToJson,
-  type ProbeResult,
-  probe,
-  runCluster,
-  runScript,
-  runShow,
-  type SetupError,
-  type World,
-} from "../../src/sim";
-import { loadCluster } from "../../src/sim/cluster/load";
+  exercise,
+  expectBuilt,
+  expectLessonValidates,
+  type LessonWorld,
+  lessonCluster,
+  loadLesson,
+  ping,
+  routeAt,
+  routes,
+  show,
+} from "./helpers";
 
-const LESSONS = new URL("../../lessons/", import.meta.url);
-const lessonText = readFileSync(new URL("09-arriving-at-node2.yaml", LESSONS), "utf8");
-const lesson = parse(lessonText);
+const lesson = loadLesson("arriving-at-node2");
 
 const POD_A = "10.244.1.2";
 const POD_B = "10.244.2.2";
 
-function changesOf(stepId: string): string[] {
-  const s = lesson.steps.find((x: { id: string }) => x.id === stepId);
-  if (!s?.scenario) throw new Error(`no step ${stepId} with a scenario`);
-  return s.scenario.changes ?? [];
-}
+const changesOf = (stepId: string) => exercise(lesson, stepId).scenario.changes;
 
-/** The lesson's cluster, then script lines (scenario changes and a learner's commands). */
-function world(...lines: string[]): { world: World; refused: SetupError[] } {
-  const built = clusterFileScript(
-    readFileSync(new URL(lesson.clusters["two-nodes"] as string, LESSONS), "utf8"),
-  );
-  if (!built.ok) throw new Error(built.errors.map((e) => e.message).join("\n"));
-  const { world, setupErrors } = runCluster(built);
-  expect(setupErrors).toEqual([]);
-  return { world, refused: runScript(lines.join("\n"), world).setupErrors };
-}
+/** The lesson's cluster (built without an error), then script lines (scenario changes and a learner's commands). */
+const world = (...lines: string[]) => expectBuilt(lessonCluster("09-flannel-vxlan.yaml", lines));
 
-function ping(w: World, from = "pod-a", to = POD_B): ProbeResult {
-  const r = probe(w, { from, to, proto: "icmp" });
-  if ("error" in r) throw new Error(r.error);
-  return r;
-}
-
-function routes(w: World, netns: string): string[] {
-  return runShow(w, netns, ["ip", "route"])
-    .output.split("\n")
-    .map((l) => l.trimEnd())
-    .filter((l) => l !== "");
-}
+/** Pod A's ping to pod B. */
+const pingB = (c: LessonWorld) => ping(c, "pod-a", POD_B);
 
 describe("lesson 9: decapsulation on node2", () => {
   test("the outer packet is UDP 8472 to node2's own address, delivered locally, then flannel.1 strips 50 bytes", () => {
-    const { world: w } = world();
-    const r = ping(w);
+    const w = world();
+    const r = pingB(w);
     const json = hopsToJson(r.hops);
     const arrive = json.findIndex(
       (h) => h.kind === "receive" && h.netns === "node2" && h.dev === "eth0",
@@ -80,28 +53,24 @@ describe("lesson 9: decapsulation on node2", () => {
   });
 
   test("an iptables rule in node2's INPUT chain drops the VXLAN packet", () => {
-    const { world: w } = world("ip netns exec node2 iptables -A INPUT -p udp --dport 8472 -j DROP");
-    expect(ping(w).request.drop).toMatchObject({ netns: "node2", reason: "netfilter-drop" });
+    const w = world("ip netns exec node2 iptables -A INPUT -p udp --dport 8472 -j DROP");
+    expect(pingB(w).request.drop).toMatchObject({ netns: "node2", reason: "netfilter-drop" });
   });
 });
 
 describe("lesson 9: node2 owns its pod CIDR through cni0's connected route", () => {
   test("cni0 holds 10.244.2.1/24 and the kernel's connected route covers the lease", () => {
-    const { world: w } = world();
-    expect(runShow(w, "node2", ["ip", "addr", "show", "cni0"]).output).toContain(
-      "inet 10.244.2.1/24",
-    );
+    const w = world();
+    expect(show(w, "node2", "ip addr show cni0")).toContain("inet 10.244.2.1/24");
     expect(routes(w, "node2")).toContain(
       "10.244.2.0/24 dev cni0 proto kernel scope link src 10.244.2.1",
     );
-    expect(runShow(w, "node2", ["ip", "addr", "show", "flannel.1"]).output).toContain(
-      "inet 10.244.2.0/32",
-    );
+    expect(show(w, "node2", "ip addr show flannel.1")).toContain("inet 10.244.2.0/32");
   });
 
   test("after decap the packet leaves by cni0 (TTL 63 → 62), pod B answers the ARP, the bridge picks pod B's veth", () => {
-    const { world: w } = world();
-    const r = ping(w);
+    const w = world();
+    const r = pingB(w);
     const node2 = r.hops.filter((h) => h.netns === "node2" && h.flow === "request");
     const forward = node2.find((h) => h.kind === "forward");
     expect(forward?.dev).toBe("cni0");
@@ -120,9 +89,9 @@ describe("lesson 9: the connected route deleted", () => {
   const changes = changesOf("restore-the-connected-route");
 
   test("without it the decapsulated packet falls to the default route and dies at the router", () => {
-    const { world: w, refused } = world(...changes);
-    expect(refused).toEqual([]);
-    const r = ping(w);
+    const w = world(...changes);
+    expect(w.refused).toEqual([]);
+    const r = pingB(w);
     expect(r.request.drop).toMatchObject({ netns: "router", reason: "no-route" });
   });
 
@@ -135,9 +104,9 @@ describe("lesson 9: the connected route deleted", () => {
         "ip -n node2 addr add 10.244.2.1/24 dev cni0",
       ],
     ]) {
-      const { world: w, refused } = world(...changes, ...repair);
-      expect(refused).toEqual([]);
-      expect(ping(w).reply.delivered).toBe(true);
+      const w = world(...changes, ...repair);
+      expect(w.refused).toEqual([]);
+      expect(pingB(w).reply.delivered).toBe(true);
     }
   });
 
@@ -148,39 +117,33 @@ describe("lesson 9: the connected route deleted", () => {
     );
     expect(tunnel.refused.map((e) => e.message)).toEqual(["Error: Nexthop has invalid gateway."]);
     for (const dev of ["eth0", "flannel.1"]) {
-      const { world: w } = world(...changes, `ip -n node2 route add 10.244.2.0/24 dev ${dev}`);
-      expect(ping(w).request.drop).toMatchObject({ netns: "node2", reason: "neighbour-failed" });
+      const w = world(...changes, `ip -n node2 route add 10.244.2.0/24 dev ${dev}`);
+      expect(pingB(w).request.drop).toMatchObject({ netns: "node2", reason: "neighbour-failed" });
     }
   });
 });
 
 describe("lesson 9: the reply's way back", () => {
   test("the reply uses node2's route to node1's lease, through flannel.1", () => {
-    const { world: w } = world();
+    const w = world();
     expect(routes(w, "node2")).toContain("10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink");
-    const r = ping(w);
-    const chosen = r.hops.find(
-      (h) => h.kind === "route" && h.netns === "node2" && h.flow === "reply",
-    );
-    expect(chosen?.route).toBe("10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink");
-    expect(runShow(w, "node2", ["ip", "neigh", "show", "dev", "flannel.1"]).output).toContain(
+    const r = pingB(w);
+    expect(routeAt(r, "node2", "reply")).toBe("10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink");
+    expect(show(w, "node2", "ip neigh show dev flannel.1")).toContain(
       "10.244.1.0 lladdr 0a:58:0a:f4:01:00",
     );
-    expect(runShow(w, "node2", ["bridge", "fdb", "show", "dev", "flannel.1"]).output).toContain(
+    expect(show(w, "node2", "bridge fdb show dev flannel.1")).toContain(
       "0a:58:0a:f4:01:00 dst 192.168.1.12",
     );
   });
 
   test("without it the request arrives and the reply leaves unencapsulated by the default route, to die at the router", () => {
-    const { world: w, refused } = world(...changesOf("where-the-reply-dies"));
-    expect(refused).toEqual([]);
-    const r = ping(w);
+    const w = world(...changesOf("where-the-reply-dies"));
+    expect(w.refused).toEqual([]);
+    const r = pingB(w);
     expect(r.request.netns).toBe("pod-b");
     expect(r.reply.drop).toMatchObject({ netns: "router", reason: "no-route" });
-    const chosen = r.hops.find(
-      (h) => h.kind === "route" && h.netns === "node2" && h.flow === "reply",
-    );
-    expect(chosen?.route).toBe("default via 192.168.1.1 dev eth0");
+    expect(routeAt(r, "node2", "reply")).toBe("default via 192.168.1.1 dev eth0");
     expect(r.hops.some((h) => h.kind === "encap" && h.flow === "reply")).toBe(false);
   });
 });
@@ -189,12 +152,12 @@ describe("lesson 9: fixing the lost return route", () => {
   const changes = changesOf("lost-return-route");
 
   test("flanneld's route on node2 brings the reply back", () => {
-    const { world: w, refused } = world(
+    const w = world(
       ...changes,
       "ip -n node2 route add 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink",
     );
-    expect(refused).toEqual([]);
-    expect(ping(w).reply.delivered).toBe(true);
+    expect(w.refused).toEqual([]);
+    expect(pingB(w).reply.delivered).toBe(true);
   });
 
   test("fixing node1 does nothing: add is refused, replace leaves the reply dying at the router", () => {
@@ -207,7 +170,7 @@ describe("lesson 9: fixing the lost return route", () => {
       ...changes,
       "ip -n node1 route replace 10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink",
     );
-    const r = ping(replace.world);
+    const r = pingB(replace);
     expect(r.request.delivered).toBe(true);
     expect(r.reply.drop).toMatchObject({ netns: "router", reason: "no-route" });
   });
@@ -222,7 +185,7 @@ describe("lesson 9: fixing the lost return route", () => {
       ...changes,
       "ip -n node2 route add 10.244.1.0/24 via 10.244.1.2 dev flannel.1 onlink",
     );
-    expect(ping(viaPod.world).reply.drop).toMatchObject({
+    expect(pingB(viaPod).reply.drop).toMatchObject({
       netns: "node2",
       reason: "neighbour-failed",
     });
@@ -231,20 +194,6 @@ describe("lesson 9: fixing the lost return route", () => {
 
 describe("lesson file", () => {
   test("validates: every reference answer passes and every known wrong answer fails as stated", () => {
-    const { lesson: loaded, problems } = parseLesson(
-      lessonText,
-      "lessons/09-arriving-at-node2.yaml",
-      (ref) => {
-        const cluster = loadCluster(readFileSync(new URL(ref, LESSONS), "utf8"));
-        return cluster.ok
-          ? { ok: true, plan: cluster.plan, file: ref }
-          : { ok: false, message: cluster.errors.map((e) => e.message).join("; ") };
-      },
-    );
-    expect(problems).toEqual([]);
-    expect(loaded?.id).toBe("arriving-at-node2");
-    const validation = validateLessons(loaded ? [loaded] : []);
-    expect(validation.problems.map(formatProblem)).toEqual([]);
-    expect(validation.exercises).toBe(4);
+    expectLessonValidates("arriving-at-node2", 4);
   });
 });

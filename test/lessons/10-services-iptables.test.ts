@@ -1,77 +1,33 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { parse } from "yaml";
-import { validateLessons } from "../../src/checker/validate";
-import { loadPack } from "../../src/lessons/pack";
-import { formatProblem } from "../../src/lessons/parse";
-import {
-  clusterFileScript,
-  type ProbeResult,
-  probe,
-  runCluster,
-  runShow,
-  type World,
-} from "../../src/sim";
+import type { ProbeResult, World } from "../../src/sim";
 import { formatIpv4 } from "../../src/sim/ipv4";
 import { conntrackLine } from "../../src/sim/render/conntrack";
 import type { Datagram } from "../../src/sim/walk/packet";
+import {
+  connect,
+  exercise,
+  expectBuilt,
+  expectLessonValidates,
+  lessonCluster,
+  loadLesson,
+  ping,
+  routeAt,
+  show,
+  typedOn,
+} from "./helpers";
 
 // What lesson 10 (services-iptables) tells the learner, checked against the simulator: the
 // chain names and probabilities it quotes, where the DNAT happens, the route after it, conntrack
 // un-translating the reply, the marks for masquerading, and the fix step's scenario and answers.
 
-const CLUSTER = readFileSync(
-  new URL("../../lessons/clusters/10-web-three-pods.yaml", import.meta.url),
-  "utf8",
-);
-const LESSON = parse(
-  readFileSync(new URL("../../lessons/10-services-iptables.yaml", import.meta.url), "utf8"),
-) as {
-  steps: {
-    id: string;
-    scenario?: { changes?: string[] };
-    answer?: string;
-    wrong?: { answer: string }[];
-  }[];
-};
+const lesson = loadLesson("services-iptables");
 
 const CLUSTER_IP = "10.96.0.80";
 const SVC_CHAIN = "KUBE-SVC-LOLE4ISW44XBNF3G";
 
-/** The lesson's cluster with `lines` (script lines, each naming its namespace) run after it. */
-function world(lines: readonly string[] = []): { world: World; refused: string[] } {
-  const built = clusterFileScript(CLUSTER);
-  if (!built.ok) throw new Error(built.errors.map((e) => e.message).join("\n"));
-  const base = built.script.split("\n").length;
-  const ran = runCluster({ ...built, script: `${built.script}\n${lines.join("\n")}\n` });
-  const setup = ran.setupErrors.filter((e) => e.line <= base);
-  expect(setup).toEqual([]);
-  return {
-    world: ran.world,
-    refused: ran.setupErrors.filter((e) => e.line > base).map((e) => e.message),
-  };
-}
-
-/** Shell lines as a learner types them on `node` (`ssh NAME` moves), as script lines. */
-function shell(node: string, text: string): string[] {
-  let at = node;
-  const out: string[] = [];
-  for (const line of text.split("\n").map((l) => l.trim())) {
-    if (line === "") continue;
-    const ssh = /^ssh (\S+)$/.exec(line);
-    if (ssh) at = ssh[1] as string;
-    else out.push(`ip netns exec ${at} ${line}`);
-  }
-  return out;
-}
-
-function send(w: World, from: string, to: string, proto: "tcp" | "icmp"): ProbeResult {
-  const r = probe(w, { from, to, proto, dport: 80 });
-  if ("error" in r) throw new Error(r.error);
-  return r;
-}
+/** The lesson's cluster (built without an error) with `lines` (script lines, each naming its namespace) run after it. */
+const world = (lines: readonly string[] = []) =>
+  expectBuilt(lessonCluster("10-web-three-pods.yaml", lines));
 
 /** The packet a direction delivered (to `netns` when given). */
 function deliveredPacket(r: ProbeResult, flow: "request" | "reply", netns?: string): Datagram {
@@ -82,20 +38,12 @@ function deliveredPacket(r: ProbeResult, flow: "request" | "reply", netns?: stri
   return hop.packet as Datagram;
 }
 
-function step(id: string) {
-  const found = LESSON.steps.find((s) => s.id === id);
-  if (!found) throw new Error(`no step ${id}`);
-  return found;
-}
-
-function natRules(w: World, netns: string): string[] {
-  const shown = runShow(w, netns, ["iptables-save", "-t", "nat"]);
-  expect(shown.ok).toBe(true);
-  return shown.output.split("\n");
+function natRules(w: { world: World }, netns: string): string[] {
+  return show(w, netns, "iptables-save -t nat").split("\n");
 }
 
 describe("lesson 10: what kube-proxy writes in iptables mode", () => {
-  const { world: w } = world();
+  const w = world();
 
   test("PREROUTING and OUTPUT jump to KUBE-SERVICES, which sends 10.96.0.80:80/TCP to the Service's chain", () => {
     const rules = natRules(w, "node1");
@@ -156,7 +104,7 @@ describe("lesson 10: what kube-proxy writes in iptables mode", () => {
   });
 
   test("no route on node1 names the service range, and pod A's namespace has no kube-proxy rule", () => {
-    const routes = runShow(w, "node1", ["ip", "route"]).output;
+    const routes = show(w, "node1", "ip route");
     expect(routes).not.toContain("10.96.");
     expect(routes).toContain("default via 192.168.1.1 dev eth0");
     expect(natRules(w, "pod-a").join("\n")).not.toContain("KUBE-");
@@ -164,8 +112,8 @@ describe("lesson 10: what kube-proxy writes in iptables mode", () => {
 });
 
 describe("lesson 10: a connection from pod A to web", () => {
-  const { world: w } = world();
-  const r = send(w, "pod-a", CLUSTER_IP, "tcp");
+  const w = world();
+  const r = connect(w, "pod-a", CLUSTER_IP);
 
   test("is delivered to one of the three endpoints and answered", () => {
     expect(["pod-b", "pod-c", "pod-d"]).toContain(r.request.netns);
@@ -181,10 +129,7 @@ describe("lesson 10: a connection from pod A to web", () => {
   });
 
   test("node1 then routes the endpoint's address by the flannel.1 route, and node2 sees only a pod address", () => {
-    const routed = r.hops.find(
-      (h) => h.kind === "route" && h.netns === "node1" && h.flow === "request",
-    );
-    expect(routed?.route).toBe("10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink");
+    expect(routeAt(r, "node1")).toBe("10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink");
     const atNode2 = r.hops.filter(
       (h) => h.netns === "node2" && h.flow === "request" && "l4" in h.packet,
     );
@@ -220,7 +165,7 @@ describe("lesson 10: a connection from pod A to web", () => {
   });
 
   test("node1's own connection is marked and masqueraded", () => {
-    const own = send(w, "node1", CLUSTER_IP, "tcp");
+    const own = connect(w, "node1", CLUSTER_IP);
     expect(own.reply.delivered).toBe(true);
     const dnat = own.hops.find(
       (h) => h.kind === "nat" && h.flow === "request" && h.text.includes("DNAT"),
@@ -234,44 +179,42 @@ describe("lesson 10: a connection from pod A to web", () => {
 
 describe("lesson 10: ping to the ClusterIP", () => {
   test("matches no rule, leaves node1 with its destination untranslated and dies at the router", () => {
-    const r = send(world().world, "pod-a", CLUSTER_IP, "icmp");
+    const r = ping(world(), "pod-a", CLUSTER_IP);
     const nat = r.hops.filter((h) => h.kind === "nat" && h.flow === "request" && !h.error);
     expect(nat.some((h) => h.text.includes("DNAT"))).toBe(false);
     // Flannel's FLANNEL-POSTRTG masquerades the source, as for anything leaving the pod network.
     expect(nat.map((h) => h.rule?.chain)).toEqual(["FLANNEL-POSTRTG"]);
     expect(r.request.drop).toMatchObject({ netns: "router", reason: "no-route" });
-    expect(r.hops.find((h) => h.kind === "route" && h.netns === "node1")?.route).toBe(
-      "default via 192.168.1.1 dev eth0",
-    );
+    expect(routeAt(r, "node1")).toBe("default via 192.168.1.1 dev eth0");
   });
 });
 
 describe("lesson 10: the fix step, the PREROUTING jump deleted on node1", () => {
-  const fix = step("restore-service-portals");
-  const changes = fix.scenario?.changes ?? [];
+  const fix = exercise(lesson, "restore-service-portals");
+  const changes = fix.scenario.changes;
 
   test("breaks pod A's connections at the router, while node1's own and pod A's direct ones work", () => {
-    const { world: w, refused } = world(changes);
-    expect(refused).toEqual([]);
-    const r = send(w, "pod-a", CLUSTER_IP, "tcp");
+    const w = world(changes);
+    expect(w.refused).toEqual([]);
+    const r = connect(w, "pod-a", CLUSTER_IP);
     expect(r.request.drop).toMatchObject({ netns: "router", reason: "no-route" });
     expect(r.request.drop?.reported).toBe("connect: Network is unreachable");
-    expect(send(w, "node1", CLUSTER_IP, "tcp").reply.delivered).toBe(true);
-    expect(send(w, "pod-a", "10.244.2.2", "tcp").reply.delivered).toBe(true);
+    expect(connect(w, "node1", CLUSTER_IP).reply.delivered).toBe(true);
+    expect(connect(w, "pod-a", "10.244.2.2").reply.delivered).toBe(true);
   });
 
   test("the reference answer restores the Service", () => {
-    const { world: w, refused } = world([...changes, ...shell("node1", fix.answer ?? "")]);
-    expect(refused).toEqual([]);
-    expect(send(w, "pod-a", CLUSTER_IP, "tcp").reply.delivered).toBe(true);
+    const w = world([...changes, ...typedOn("node1", fix.answer)]);
+    expect(w.refused).toEqual([]);
+    expect(connect(w, "pod-a", CLUSTER_IP).reply.delivered).toBe(true);
   });
 
   test("the jump added to OUTPUT, or on node2, leaves pod A's packet dying at the router", () => {
-    const [output, node2] = fix.wrong ?? [];
+    const [output, node2] = fix.wrong;
     for (const wrong of [output, node2]) {
-      const { world: w, refused } = world([...changes, ...shell("node1", wrong?.answer ?? "")]);
-      expect(refused).toEqual([]);
-      expect(send(w, "pod-a", CLUSTER_IP, "tcp").request.drop).toMatchObject({
+      const w = world([...changes, ...typedOn("node1", wrong?.answer ?? "")]);
+      expect(w.refused).toEqual([]);
+      expect(connect(w, "pod-a", CLUSTER_IP).request.drop).toMatchObject({
         netns: "router",
         reason: "no-route",
       });
@@ -279,36 +222,16 @@ describe("lesson 10: the fix step, the PREROUTING jump deleted on node1", () => 
   });
 
   test("the jump without -t nat is refused: the filter table has no PREROUTING", () => {
-    const noTable = (fix.wrong ?? [])[2];
-    const { refused } = world([...changes, ...shell("node1", noTable?.answer ?? "")]);
-    expect(refused.join("\n")).toContain("No chain/target/match by that name");
+    const noTable = fix.wrong[2];
+    const { refused } = world([...changes, ...typedOn("node1", noTable?.answer ?? "")]);
+    expect(refused.map((e) => e.message).join("\n")).toContain(
+      "No chain/target/match by that name",
+    );
   });
 });
 
 describe("lesson 10 through the lesson engine", () => {
   test("loads without a problem of its own, and every answer is judged as the lesson states", () => {
-    // The lesson and its cluster files alone in a pack: its prerequisites live in other lessons'
-    // files, so only the lesson's own problems would keep it from loading.
-    const dir = mkdtempSync(join(tmpdir(), "podnet-lesson-10-"));
-    try {
-      mkdirSync(join(dir, "clusters"));
-      cpSync(
-        new URL("../../lessons/10-services-iptables.yaml", import.meta.url),
-        join(dir, "10-services-iptables.yaml"),
-      );
-      for (const name of readdirSync(new URL("../../lessons/clusters", import.meta.url)))
-        if (name.startsWith("10-"))
-          cpSync(
-            new URL(`../../lessons/clusters/${name}`, import.meta.url),
-            join(dir, "clusters", name),
-          );
-      const pack = loadPack(dir, "lessons");
-      expect(pack.lessons.map((l) => l.id)).toEqual(["services-iptables"]);
-      const validated = validateLessons(pack.lessons);
-      expect(validated.problems.map(formatProblem)).toEqual([]);
-      expect(validated.exercises).toBe(4);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expectLessonValidates("services-iptables", 4);
   });
 });

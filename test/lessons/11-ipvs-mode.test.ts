@@ -1,119 +1,61 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { parse } from "yaml";
-import { validateLessons } from "../../src/checker/validate";
-import { loadPack } from "../../src/lessons/pack";
-import { formatProblem } from "../../src/lessons/parse";
-import {
-  clusterFileScript,
-  type ProbeResult,
-  probe,
-  runCluster,
-  runShow,
-  type World,
-} from "../../src/sim";
 import type { Datagram } from "../../src/sim/walk/packet";
+import { replaced } from "../shell/helpers";
+import {
+  connect,
+  exercise,
+  expectBuilt,
+  expectLessonValidates,
+  lessonClusterText,
+  loadLesson,
+  ping,
+  show,
+  textCluster,
+  typedOn,
+} from "./helpers";
 
 // What lesson 11 (ipvs-mode) tells the learner, checked against the simulator: kube-ipvs0 and
 // the local ClusterIP, the ipvsadm listing, IPVS translating at node1's INPUT, KUBE-IPVS-FILTER
 // rejecting a ping, the fix step's scenario and answers, IPVS's tunnel mode, and the rule counts
 // of the scale exercise.
 
-function read(path: string): string {
-  return readFileSync(new URL(`../../lessons/${path}`, import.meta.url), "utf8");
-}
-
-const WEB = read("clusters/11-web-ipvs.yaml");
-const MANY = read("clusters/11-many-services.yaml");
-const LESSON = parse(read("11-ipvs-mode.yaml")) as {
-  steps: {
-    id: string;
-    scenario?: { changes?: string[] };
-    answer?: string;
-    wrong?: { answer: string }[];
-  }[];
-};
+const WEB = lessonClusterText("11-web-ipvs.yaml");
+const MANY = lessonClusterText("11-many-services.yaml");
+const lesson = loadLesson("ipvs-mode");
 
 const CLUSTER_IP = "10.96.0.80";
 
-/** A cluster file's world with `lines` (script lines, each naming its namespace) run after it. */
-function world(
-  cluster: string,
-  lines: readonly string[] = [],
-): { world: World; refused: string[] } {
-  const built = clusterFileScript(cluster);
-  if (!built.ok) throw new Error(built.errors.map((e) => e.message).join("\n"));
-  const base = built.script.split("\n").length;
-  const ran = runCluster({ ...built, script: `${built.script}\n${lines.join("\n")}\n` });
-  expect(ran.setupErrors.filter((e) => e.line <= base)).toEqual([]);
-  return {
-    world: ran.world,
-    refused: ran.setupErrors.filter((e) => e.line > base).map((e) => e.message),
-  };
-}
-
-/** Shell lines as a learner types them on `node` (`ssh NAME` moves), as script lines. */
-function shell(node: string, text: string): string[] {
-  let at = node;
-  const out: string[] = [];
-  for (const line of text.split("\n").map((l) => l.trim())) {
-    if (line === "") continue;
-    const ssh = /^ssh (\S+)$/.exec(line);
-    if (ssh) at = ssh[1] as string;
-    else out.push(`ip netns exec ${at} ${line}`);
-  }
-  return out;
-}
-
-function send(w: World, from: string, to: string, proto: "tcp" | "icmp"): ProbeResult {
-  const r = probe(w, { from, to, proto, dport: 80 });
-  if ("error" in r) throw new Error(r.error);
-  return r;
-}
-
-function show(w: World, netns: string, ...argv: string[]): string {
-  const shown = runShow(w, netns, argv);
-  expect(shown.ok).toBe(true);
-  return shown.output;
-}
-
-function step(id: string) {
-  const found = LESSON.steps.find((s) => s.id === id);
-  if (!found) throw new Error(`no step ${id}`);
-  return found;
-}
+/** A cluster file's world (built without an error) with `lines` (script lines, each naming its namespace) run after it. */
+const world = (cluster: string, lines: readonly string[] = []) =>
+  expectBuilt(textCluster(cluster, lines));
 
 describe("lesson 11: where the ClusterIP lives in IPVS mode", () => {
-  const { world: w } = world(WEB);
+  const w = world(WEB);
 
   test("kube-ipvs0 is a dummy device, down, holding 10.96.0.80/32 on both nodes", () => {
     for (const node of ["node1", "node2"]) {
-      const link = show(w, node, "ip", "-d", "link", "show", "kube-ipvs0");
+      const link = show(w, node, "ip -d link show kube-ipvs0");
       expect(link).toContain("state DOWN");
       expect(link).toContain("dummy");
-      expect(show(w, node, "ip", "addr", "show", "kube-ipvs0")).toContain(
+      expect(show(w, node, "ip addr show kube-ipvs0")).toContain(
         "inet 10.96.0.80/32 scope global kube-ipvs0",
       );
     }
   });
 
   test("for node1 the ClusterIP is local: ip route get answers local … dev lo", () => {
-    expect(show(w, "node1", "ip", "route", "get", CLUSTER_IP)).toMatch(
-      /^local 10\.96\.0\.80 dev lo /,
-    );
+    expect(show(w, "node1", `ip route get ${CLUSTER_IP}`)).toMatch(/^local 10\.96\.0\.80 dev lo /);
   });
 
   test("ipvsadm -Ln lists the virtual service with rr and both endpoints as Masq real servers of weight 1", () => {
-    const table = show(w, "node1", "ipvsadm", "-Ln");
+    const table = show(w, "node1", "ipvsadm -Ln");
     expect(table).toContain("TCP  10.96.0.80:80 rr");
     expect(table).toMatch(/-> 10\.244\.2\.2:8080\s+Masq\s+1\s+0\s+0/);
     expect(table).toMatch(/-> 10\.244\.2\.3:8080\s+Masq\s+1\s+0\s+0/);
   });
 
   test("the iptables rules match ipsets, not Services: no rule names the ClusterIP", () => {
-    const nat = show(w, "node1", "iptables-save", "-t", "nat");
+    const nat = show(w, "node1", "iptables-save -t nat");
     expect(nat).not.toContain(CLUSTER_IP);
     expect(nat).toContain(
       '-A KUBE-SERVICES ! -s 10.244.0.0/16 -m comment --comment "Kubernetes service cluster ip + port for masquerade purpose" -m set --match-set KUBE-CLUSTER-IP dst,dst -j KUBE-MARK-MASQ',
@@ -121,7 +63,7 @@ describe("lesson 11: where the ClusterIP lives in IPVS mode", () => {
   });
 
   test("a connection to web is delivered locally on node1, then IPVS masquerades it to a real server", () => {
-    const r = send(w, "pod-a", CLUSTER_IP, "tcp");
+    const r = connect(w, "pod-a", CLUSTER_IP);
     expect(["pod-b", "pod-c"]).toContain(r.request.netns);
     expect(r.reply.delivered).toBe(true);
     const node1 = r.hops.filter((h) => h.netns === "node1" && h.flow === "request");
@@ -134,11 +76,11 @@ describe("lesson 11: where the ClusterIP lives in IPVS mode", () => {
 });
 
 describe("lesson 11: ping to the ClusterIP in IPVS mode", () => {
-  const { world: w } = world(WEB);
-  const r = send(w, "pod-a", CLUSTER_IP, "icmp");
+  const w = world(WEB);
+  const r = ping(w, "pod-a", CLUSTER_IP);
 
   test("the filter table's INPUT jumps to KUBE-IPVS-FILTER first", () => {
-    const input = show(w, "node1", "iptables-save", "-t", "filter")
+    const input = show(w, "node1", "iptables-save -t filter")
       .split("\n")
       .filter((l) => l.startsWith("-A INPUT "));
     expect(input[0]).toContain("-j KUBE-IPVS-FILTER");
@@ -158,56 +100,60 @@ describe("lesson 11: ping to the ClusterIP in IPVS mode", () => {
 });
 
 describe("lesson 11: the fix step, the ClusterIP gone from node1's kube-ipvs0", () => {
-  const fix = step("restore-kube-ipvs0-address");
-  const changes = fix.scenario?.changes ?? [];
+  const fix = exercise(lesson, "restore-kube-ipvs0-address");
+  const changes = fix.scenario.changes;
 
   test("pod A's connections die at the router while ipvsadm still lists the service", () => {
-    const { world: w, refused } = world(WEB, changes);
-    expect(refused).toEqual([]);
-    const r = send(w, "pod-a", CLUSTER_IP, "tcp");
+    const w = world(WEB, changes);
+    expect(w.refused).toEqual([]);
+    const r = connect(w, "pod-a", CLUSTER_IP);
     expect(r.request.drop).toMatchObject({ netns: "router", reason: "no-route" });
     expect(r.request.drop?.reported).toBe("connect: Network is unreachable");
-    expect(show(w, "node1", "ipvsadm", "-Ln")).toContain("TCP  10.96.0.80:80 rr");
+    expect(show(w, "node1", "ipvsadm -Ln")).toContain("TCP  10.96.0.80:80 rr");
   });
 
   test("the reference answer brings IPVS back on the path", () => {
-    const { world: w, refused } = world(WEB, [...changes, ...shell("node1", fix.answer ?? "")]);
-    expect(refused).toEqual([]);
-    const r = send(w, "pod-a", CLUSTER_IP, "tcp");
+    const w = world(WEB, [...changes, ...typedOn("node1", fix.answer)]);
+    expect(w.refused).toEqual([]);
+    const r = connect(w, "pod-a", CLUSTER_IP);
     expect(r.reply.delivered).toBe(true);
     expect(r.hops.some((h) => h.kind === "ipvs" && h.netns === "node1")).toBe(true);
   });
 
   test("setting kube-ipvs0 up changes nothing; a route to it and the address on node2 are refused", () => {
-    const [up, route, node2] = fix.wrong ?? [];
-    const afterUp = world(WEB, [...changes, ...shell("node1", up?.answer ?? "")]);
+    const [up, route, node2] = fix.wrong;
+    const afterUp = world(WEB, [...changes, ...typedOn("node1", up?.answer ?? "")]);
     expect(afterUp.refused).toEqual([]);
-    expect(send(afterUp.world, "pod-a", CLUSTER_IP, "tcp").request.drop).toMatchObject({
+    expect(connect(afterUp, "pod-a", CLUSTER_IP).request.drop).toMatchObject({
       netns: "router",
       reason: "no-route",
     });
-    expect(world(WEB, [...changes, ...shell("node1", route?.answer ?? "")]).refused).toEqual([
-      "Error: Device for nexthop is not up.",
-    ]);
     expect(
-      world(WEB, [...changes, ...shell("node1", node2?.answer ?? "")]).refused.join("\n"),
+      world(WEB, [...changes, ...typedOn("node1", route?.answer ?? "")]).refused.map(
+        (e) => e.message,
+      ),
+    ).toEqual(["Error: Device for nexthop is not up."]);
+    expect(
+      world(WEB, [...changes, ...typedOn("node1", node2?.answer ?? "")])
+        .refused.map((e) => e.message)
+        .join("\n"),
     ).toContain("Address already assigned");
   });
 });
 
 describe("lesson 11: a real server in tunnel mode", () => {
-  const predict = step("tunnel-first-header");
-  const { world: w, refused } = world(WEB, predict.scenario?.changes ?? []);
+  const predict = exercise(lesson, "tunnel-first-header");
+  const w = world(WEB, predict.scenario.changes);
 
   test("the changes apply and ipvsadm shows pod B on port 80 as Tunnel", () => {
-    expect(refused).toEqual([]);
-    const table = show(w, "node1", "ipvsadm", "-Ln");
+    expect(w.refused).toEqual([]);
+    const table = show(w, "node1", "ipvsadm -Ln");
     expect(table).toMatch(/-> 10\.244\.2\.2:80\s+Tunnel\s+1/);
     expect(table).not.toContain("Masq");
   });
 
   test("IPVS wraps the packet in IP-in-IP first, flannel.1 in VXLAN second, and pod B drops it", () => {
-    const r = send(w, "pod-a", CLUSTER_IP, "tcp");
+    const r = connect(w, "pod-a", CLUSTER_IP);
     const encaps = r.hops.filter((h) => h.kind === "encap" && h.flow === "request" && !h.error);
     expect(encaps.map((h) => h.dev)).toEqual(["flannel.1", "flannel.1"]);
     expect(encaps[0]?.text).toContain("IPVS: IP-in-IP to real server 10.244.2.2");
@@ -219,18 +165,18 @@ describe("lesson 11: a real server in tunnel mode", () => {
 });
 
 describe("lesson 11: rules evaluated with 100 Services", () => {
-  const ipvs = MANY.replace("mode: iptables", "mode: ipvs");
+  const ipvs = replaced(MANY, "mode: iptables", "mode: ipvs");
   const rules = (cluster: string, to = CLUSTER_IP) =>
-    send(world(cluster).world, "pod-a", to, "tcp").rulesEvaluated;
+    connect(world(cluster), "pod-a", to).rulesEvaluated;
 
   test("iptables mode: web's rule is the last of 100 in KUBE-SERVICES, and the connection costs 667 rules", () => {
-    const { world: w } = world(MANY);
-    const services = show(w, "node1", "iptables-save", "-t", "nat")
+    const w = world(MANY);
+    const services = show(w, "node1", "iptables-save -t nat")
       .split("\n")
       .filter((l) => l.startsWith("-A KUBE-SERVICES -d "));
     expect(services).toHaveLength(100);
     expect(services[99]).toContain("-d 10.96.0.80/32");
-    const r = send(w, "pod-a", CLUSTER_IP, "tcp");
+    const r = connect(w, "pod-a", CLUSTER_IP);
     expect(r.reply.delivered).toBe(true);
     expect(r.rulesEvaluated).toBe(667);
   });
@@ -250,28 +196,6 @@ describe("lesson 11: rules evaluated with 100 Services", () => {
 
 describe("lesson 11 through the lesson engine", () => {
   test("loads without a problem of its own, and every answer is judged as the lesson states", () => {
-    // The lesson and its cluster files alone in a pack: its prerequisites live in other lessons'
-    // files, so only the lesson's own problems would keep it from loading.
-    const dir = mkdtempSync(join(tmpdir(), "podnet-lesson-11-"));
-    try {
-      mkdirSync(join(dir, "clusters"));
-      cpSync(
-        new URL("../../lessons/11-ipvs-mode.yaml", import.meta.url),
-        join(dir, "11-ipvs-mode.yaml"),
-      );
-      for (const name of readdirSync(new URL("../../lessons/clusters", import.meta.url)))
-        if (name.startsWith("11-"))
-          cpSync(
-            new URL(`../../lessons/clusters/${name}`, import.meta.url),
-            join(dir, "clusters", name),
-          );
-      const pack = loadPack(dir, "lessons");
-      expect(pack.lessons.map((l) => l.id)).toEqual(["ipvs-mode"]);
-      const validated = validateLessons(pack.lessons);
-      expect(validated.problems.map(formatProblem)).toEqual([]);
-      expect(validated.exercises).toBe(4);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expectLessonValidates("ipvs-mode", 4);
   });
 });

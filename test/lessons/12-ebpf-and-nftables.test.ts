@@ -1,59 +1,34 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { validateLessons } from "../../src/checker/validate";
-import { loadPack } from "../../src/lessons/pack";
-import { formatProblem } from "../../src/lessons/parse";
-import {
-  clusterFileScript,
-  type Hop,
-  type ProbeResult,
-  probe,
-  runCluster,
-  runShow,
-  type World,
-} from "../../src/sim";
+import type { Hop, ProbeResult } from "../../src/sim";
 import { formatIpv4 } from "../../src/sim/ipv4";
 import type { Datagram } from "../../src/sim/walk/packet";
+import { replaced } from "../shell/helpers";
+import {
+  connect,
+  expectBuilt,
+  expectLessonValidates,
+  lessonClusterText,
+  ping,
+  show,
+  textCluster,
+} from "./helpers";
 
 // What lesson 12 (ebpf-and-nftables) tells the learner, checked against the simulator: Cilium's
 // Services in BPF maps with no iptables rule, the socket LB translating in pod A and the
 // per-packet LB on node1's lxc device, nftables mode's verdict map, the rule counts of both
 // proxy-mode exercises, and a ping to the ClusterIP under the kube-proxy replacement.
 
-function read(path: string): string {
-  return readFileSync(new URL(`../../lessons/${path}`, import.meta.url), "utf8");
-}
-
-const SOCKET_LB = read("clusters/12-cilium-socket-lb.yaml");
-const PER_PACKET = read("clusters/12-cilium-per-packet.yaml");
-const KUBE_PROXY = read("clusters/12-cilium-kube-proxy.yaml");
-const NFTABLES = read("clusters/12-web-nftables.yaml");
-const MANY = read("clusters/12-many-services.yaml");
+const SOCKET_LB = lessonClusterText("12-cilium-socket-lb.yaml");
+const PER_PACKET = lessonClusterText("12-cilium-per-packet.yaml");
+const KUBE_PROXY = lessonClusterText("12-cilium-kube-proxy.yaml");
+const NFTABLES = lessonClusterText("12-web-nftables.yaml");
+const MANY = lessonClusterText("12-many-services.yaml");
 
 const CLUSTER_IP = "10.96.0.80";
 const POD_B = "10.244.1.68";
 
-function world(cluster: string): World {
-  const built = clusterFileScript(cluster);
-  if (!built.ok) throw new Error(built.errors.map((e) => e.message).join("\n"));
-  const ran = runCluster(built);
-  expect(ran.setupErrors).toEqual([]);
-  return ran.world;
-}
-
-function send(w: World, to: string, proto: "tcp" | "icmp"): ProbeResult {
-  const r = probe(w, { from: "pod-a", to, proto, dport: 80 });
-  if ("error" in r) throw new Error(r.error);
-  return r;
-}
-
-function show(w: World, netns: string, ...argv: string[]): string {
-  const shown = runShow(w, netns, argv);
-  expect(shown.ok).toBe(true);
-  return shown.output;
-}
+/** A cluster file's text, built without an error. */
+const world = (cluster: string) => expectBuilt(textCluster(cluster));
 
 /** `ADDRESS:PORT` of a datagram's destination. */
 function destination(hop: Hop | undefined): string {
@@ -70,17 +45,17 @@ function programs(r: ProbeResult, flow: "request" | "reply"): string[] {
 
 describe("lesson 12: Cilium's kube-proxy replacement with socket LB", () => {
   const w = world(SOCKET_LB);
-  const r = send(w, CLUSTER_IP, "tcp");
+  const r = connect(w, "pod-a", CLUSTER_IP);
 
   test("no iptables rule exists, and cilium-dbg bpf lb list shows web with pod B as its backend", () => {
     expect(show(w, "node1", "iptables-save")).toBe("");
-    expect(show(w, "node1", "nft", "list", "ruleset")).toBe("");
-    const lb = show(w, "node1", "cilium-dbg", "bpf", "lb", "list");
+    expect(show(w, "node1", "nft list ruleset")).toBe("");
+    const lb = show(w, "node1", "cilium-dbg bpf lb list");
     expect(lb).toMatch(
       /10\.96\.0\.80:80\/TCP \(0\)\s+0\.0\.0\.0:0 \(1\) \(0\) \[ClusterIP, non-routable\]/,
     );
     expect(lb).toMatch(/10\.96\.0\.80:80\/TCP \(1\)\s+10\.244\.1\.68:8080\/TCP/);
-    expect(show(w, "pod-b", "ip", "addr")).toContain(`inet ${POD_B}/32`);
+    expect(show(w, "pod-b", "ip addr")).toContain(`inet ${POD_B}/32`);
   });
 
   test("cil_sock4_connect in pod A swaps the ClusterIP before the first packet, which leaves addressed to pod B", () => {
@@ -103,19 +78,19 @@ describe("lesson 12: Cilium's kube-proxy replacement with socket LB", () => {
   });
 
   test("a ping gets no socket program, passes bpf_lxc to the kernel and dies at the router", () => {
-    const ping = send(w, CLUSTER_IP, "icmp");
-    expect(programs(ping, "request").some((p) => p.startsWith("cil_sock4"))).toBe(false);
+    const echo = ping(w, "pod-a", CLUSTER_IP);
+    expect(programs(echo, "request").some((p) => p.startsWith("cil_sock4"))).toBe(false);
     expect(
-      ping.hops.some(
+      echo.hops.some(
         (h) => h.ebpf?.program === "cil_from_container" && h.text.includes("passed to the kernel"),
       ),
     ).toBe(true);
-    expect(ping.request.drop).toMatchObject({ netns: "router", reason: "no-route" });
+    expect(echo.request.drop).toMatchObject({ netns: "router", reason: "no-route" });
   });
 });
 
 describe("lesson 12: per-packet LB with socketLB.hostNamespaceOnly", () => {
-  const r = send(world(PER_PACKET), CLUSTER_IP, "tcp");
+  const r = connect(world(PER_PACKET), "pod-a", CLUSTER_IP);
 
   test("the socket program leaves pod A's socket alone: the SYN leaves addressed to the ClusterIP", () => {
     expect(r.hops[0]?.ebpf?.program).toBe("cil_sock4_connect");
@@ -143,7 +118,7 @@ describe("lesson 12: per-packet LB with socketLB.hostNamespaceOnly", () => {
 
 describe("lesson 12: kube-proxy's nftables mode", () => {
   const w = world(NFTABLES);
-  const table = show(w, "node1", "nft", "list", "ruleset");
+  const table = show(w, "node1", "nft list ruleset");
 
   test("the services chain is one verdict-map lookup, and service-ips sends 10.96.0.80 . tcp . 80 to web's chain", () => {
     expect(table).toContain(
@@ -162,7 +137,7 @@ describe("lesson 12: kube-proxy's nftables mode", () => {
   });
 
   test("a connection is translated on node1 before routing", () => {
-    const r = send(w, CLUSTER_IP, "tcp");
+    const r = connect(w, "pod-a", CLUSTER_IP);
     expect(r.reply.delivered).toBe(true);
     const node1 = r.hops.filter((h) => h.netns === "node1" && h.flow === "request");
     const nat = node1.findIndex((h) => h.kind === "nat" && h.text.includes("vmap @service-ips"));
@@ -175,7 +150,7 @@ describe("lesson 12: kube-proxy's nftables mode", () => {
     expect(table).toContain(
       'ip daddr @cluster-ips reject comment "Reject traffic to invalid ports of ClusterIPs"',
     );
-    const r = send(w, CLUSTER_IP, "icmp");
+    const r = ping(w, "pod-a", CLUSTER_IP);
     expect(r.request.drop).toMatchObject({ netns: "node1", reason: "netfilter-reject" });
     expect(r.request.drop?.reported).toContain("Destination Port Unreachable");
   });
@@ -185,8 +160,8 @@ describe("lesson 12: rules on the path on the Cilium cluster, per proxy mode", (
   test("every mode serves web, and only the kube-proxy replacement meets no rule: 0, against 33, 34 and 32", () => {
     const counts: Record<string, number> = {};
     for (const mode of ["ebpf", "nftables", "ipvs", "iptables"]) {
-      const w = world(KUBE_PROXY.replace("mode: iptables", `mode: ${mode}`));
-      const r = send(w, CLUSTER_IP, "tcp");
+      const w = world(replaced(KUBE_PROXY, "mode: iptables", `mode: ${mode}`));
+      const r = connect(w, "pod-a", CLUSTER_IP);
       expect(r.reply.delivered).toBe(true);
       counts[mode] = r.rulesEvaluated;
     }
@@ -195,23 +170,23 @@ describe("lesson 12: rules on the path on the Cilium cluster, per proxy mode", (
 });
 
 describe("lesson 12: rules evaluated with 150 Services", () => {
-  const nftables = MANY.replace("mode: iptables", "mode: nftables");
+  const nftables = replaced(MANY, "mode: iptables", "mode: nftables");
   const alone = (text: string) => text.replace(/^ {2}- \{name: svc-.*\n/gm, "");
 
   test("iptables mode: web's rule is the 150th of KUBE-SERVICES and the connection costs 967 rules", () => {
     const w = world(MANY);
-    const services = show(w, "node1", "iptables-save", "-t", "nat")
+    const services = show(w, "node1", "iptables-save -t nat")
       .split("\n")
       .filter((l) => l.startsWith("-A KUBE-SERVICES -d "));
     expect(services).toHaveLength(150);
     expect(services[149]).toContain("-d 10.96.0.80/32");
-    expect(send(w, CLUSTER_IP, "tcp").rulesEvaluated).toBe(967);
+    expect(connect(w, "pod-a", CLUSTER_IP).rulesEvaluated).toBe(967);
   });
 
   test("nftables mode: 104 rules and 34 map lookups, the same as with web alone", () => {
     expect(alone(nftables)).not.toContain("svc-001");
     for (const text of [nftables, alone(nftables)]) {
-      const r = send(world(text), CLUSTER_IP, "tcp");
+      const r = connect(world(text), "pod-a", CLUSTER_IP);
       expect(r.reply.delivered).toBe(true);
       expect([r.rulesEvaluated, r.mapLookups]).toEqual([104, 34]);
     }
@@ -220,28 +195,6 @@ describe("lesson 12: rules evaluated with 150 Services", () => {
 
 describe("lesson 12 through the lesson engine", () => {
   test("loads without a problem of its own, and every answer is judged as the lesson states", () => {
-    // The lesson and its cluster files alone in a pack: its prerequisites live in other lessons'
-    // files, so only the lesson's own problems would keep it from loading.
-    const dir = mkdtempSync(join(tmpdir(), "podnet-lesson-12-"));
-    try {
-      mkdirSync(join(dir, "clusters"));
-      cpSync(
-        new URL("../../lessons/12-ebpf-and-nftables.yaml", import.meta.url),
-        join(dir, "12-ebpf-and-nftables.yaml"),
-      );
-      for (const name of readdirSync(new URL("../../lessons/clusters", import.meta.url)))
-        if (name.startsWith("12-"))
-          cpSync(
-            new URL(`../../lessons/clusters/${name}`, import.meta.url),
-            join(dir, "clusters", name),
-          );
-      const pack = loadPack(dir, "lessons");
-      expect(pack.lessons.map((l) => l.id)).toEqual(["ebpf-and-nftables"]);
-      const validated = validateLessons(pack.lessons);
-      expect(validated.problems.map(formatProblem)).toEqual([]);
-      expect(validated.exercises).toBe(5);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expectLessonValidates("ebpf-and-nftables", 5);
   });
 });

@@ -3,81 +3,53 @@
 // Each test here builds a drill's scenario from the lesson file itself (its cluster, its changes),
 // then checks one of those statements against the simulator: the drop without a fix, what the
 // node shell prints where a hint sends the learner, and the facts the explanations give.
-import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { checkAnswer, checkUnanswered } from "../../src/checker/check";
-import { type BuiltScenario, buildScenario, scenarioPlan } from "../../src/checker/scenario";
-import { validateLessons } from "../../src/checker/validate";
-import { loadPack } from "../../src/lessons/pack";
-import { formatProblem, type Lesson } from "../../src/lessons/parse";
-import type { Exercise, FixStep } from "../../src/lessons/schema";
+import type { FixStep } from "../../src/lessons/schema";
 import { NodeShell } from "../../src/shell/session";
-import { hopsToJson, type ProbeResult, probe } from "../../src/sim";
-import { podIp } from "../cni/helpers";
+import { hopsToJson, type ProbeResult } from "../../src/sim";
+import {
+  exercise,
+  expectClean,
+  expectLessonValidates,
+  type LessonWorld,
+  loadLesson,
+  outerPacket,
+  ping,
+  requestPath,
+  stepScenario,
+} from "./helpers";
 
-const LESSONS = fileURLToPath(new URL("../../lessons/", import.meta.url));
-
-function loadLesson(): Lesson {
-  const found = loadPack(LESSONS, "lessons").lessons.find((l) => l.id === "troubleshooting-drills");
-  if (!found) throw new Error("lesson troubleshooting-drills did not load");
-  return found;
-}
-const lesson = loadLesson();
-
-function exercise(id: string): Exercise {
-  const step = lesson.steps.find((s) => s.id === id);
-  if (!step || step.kind === "read") throw new Error(`lesson 13 has no exercise ${id}`);
-  return step;
-}
+const lesson = loadLesson("troubleshooting-drills");
 
 function fixStep(id: string): FixStep {
-  const step = exercise(id);
+  const step = exercise(lesson, id);
   if (step.kind !== "fix") throw new Error(`${id} is not a fix step`);
   return step;
 }
 
 /** A drill's broken cluster as the checker builds it (for a choice step: with an option's CNI). */
-function scenario(id: string, option?: string): BuiltScenario {
-  const step = exercise(id);
-  const plan = scenarioPlan(lesson, step, option);
-  if (!plan) throw new Error(`no cluster planned for ${id}`);
-  const built = buildScenario(plan, step.scenario.changes);
-  expect(built.errors).toEqual([]);
-  return built;
+function scenario(id: string, option?: string): LessonWorld {
+  return expectClean(stepScenario(lesson, id, option));
 }
 
 /** A shell on the drill's first node, as the learner gets it; lines run in order. */
-function shellOn(built: BuiltScenario, node: string) {
+function shellOn(built: LessonWorld, node: string) {
   const shell = new NodeShell({ world: built.world, plan: built.plan, node });
   return (line: string) => shell.run(line);
 }
 
 /** The drill with `lines` typed into its shell (each must be accepted), ready to probe. */
-function fixed(id: string, lines: string): BuiltScenario {
+function fixed(id: string, lines: string): LessonWorld {
   const built = scenario(id);
   const run = shellOn(built, fixStep(id).node);
   for (const line of lines.trim().split("\n")) expect(run(line), line).toMatchObject({ ok: true });
   return built;
 }
 
-function ping(
-  built: BuiltScenario,
-  from: string,
-  to: string,
-  extra: { size?: number; df?: boolean } = {},
-): ProbeResult {
-  const r = probe(built.world, { from, to: podIp(built.plan, to), proto: "icmp", ...extra });
-  if ("error" in r) throw new Error(r.error);
-  return r;
-}
-
-/** The namespaces the request visited, in order, the underlay's switches left out. */
-function requestPath(r: ProbeResult): string[] {
-  const path: string[] = [];
-  for (const h of r.hops)
-    if (h.flow === "request" && !h.netns.startsWith("sw") && path.at(-1) !== h.netns)
-      path.push(h.netns);
-  return path;
+/** The kernels the request visited, in order: the underlay's switches left out. */
+function kernelPath(r: ProbeResult): string[] {
+  return requestPath(r).filter((ns) => !/^sw\d+$/.test(ns));
 }
 
 describe("lesson 13: every drill fails untouched with the drop its text describes", () => {
@@ -94,7 +66,7 @@ describe("lesson 13: every drill fails untouched with the drop its text describe
   });
 
   test("bgp-across-subnets: with no overlay, as now, pod A's packet for pod C dies at the router", () => {
-    const step = exercise("bgp-across-subnets");
+    const step = exercise(lesson, "bgp-across-subnets");
     expect(checkAnswer(lesson, step, "no-overlay").failure).toMatchObject({
       kind: "dropped",
       dropReason: "no-route",
@@ -214,8 +186,8 @@ describe("lesson 13, pod-mtu-too-big: pod A's eth0 at 1500 behind a 1450 veth", 
       netns: "pod-a",
       reason: "peer-mtu",
     });
-    const outer = hopsToJson(ping(built, "pod-a", "pod-b").hops).find((h) => h.kind === "encap");
-    expect((outer?.packet.ip.length ?? 0) - (outer?.packet.inner?.ip.length ?? 0)).toBe(50);
+    const outer = outerPacket(ping(built, "pod-a", "pod-b"));
+    expect((outer?.ip.length ?? 0) - (outer?.inner?.ip.length ?? 0)).toBe(50);
   });
 });
 
@@ -351,15 +323,14 @@ describe("lesson 13, bgp-across-subnets: BIRD's route to node3 goes via the rout
     const routes = shellOn(built, "node1")("ip route").output;
     expect(routes).toContain("10.48.0.128/26 via 192.168.2.13 dev tunl0 proto bird onlink \n");
     expect(routes).toContain("10.48.0.64/26 via 192.168.1.12 dev eth0 proto bird \n");
-    const outer = hopsToJson(ping(built, "pod-a", "pod-c").hops).find((h) => h.kind === "encap");
-    expect(outer?.packet.ip).toMatchObject({ src: "192.168.1.11", dst: "192.168.2.13" });
-    expect((outer?.packet.ip.length ?? 0) - (outer?.packet.inner?.ip.length ?? 0)).toBe(20);
+    const outer = outerPacket(ping(built, "pod-a", "pod-c"));
+    expect(outer?.ip).toMatchObject({ src: "192.168.1.11", dst: "192.168.2.13" });
+    expect((outer?.ip.length ?? 0) - (outer?.inner?.ip.length ?? 0)).toBe(20);
   });
 
   test("Calico's VXLAN is UDP 4789, which the firewall between the subnets drops", () => {
     const r = ping(scenario("bgp-across-subnets", "vxlan-crosssubnet"), "pod-a", "pod-c");
-    const outer = hopsToJson(r.hops).find((h) => h.kind === "encap");
-    expect(outer?.packet.udp?.dport).toBe(4789);
+    expect(outerPacket(r)?.udp?.dport).toBe(4789);
     expect(r.request.drop).toMatchObject({ netns: "router", reason: "netfilter-drop" });
   });
 });
@@ -382,7 +353,7 @@ describe("lesson 13, fdb-wrong-node: node1's FDB sends node2's VTEP MAC to node3
     expect(r.request.drop?.message).toBe(
       "the frame is for 0a:58:0a:f4:02:00, not flannel.1's 0a:58:0a:f4:03:00: dropped (PACKET_OTHERHOST)",
     );
-    expect(requestPath(r)).toEqual(["pod-a", "node1", "node3"]);
+    expect(kernelPath(r)).toEqual(["pod-a", "node1", "node3"]);
   });
 
   test("add is refused with File exists; a deleted entry is not relearned", () => {
@@ -404,7 +375,7 @@ describe("lesson 13, fdb-wrong-node: node1's FDB sends node2's VTEP MAC to node3
     );
     const r = ping(built, "pod-a", "pod-b");
     expect(r.reply.delivered).toBe(true);
-    expect(requestPath(r)).toEqual(["pod-a", "node1", "node3", "node2", "pod-b"]);
+    expect(kernelPath(r)).toEqual(["pod-a", "node1", "node3", "node2", "pod-b"]);
     const arrived = hopsToJson(r.hops).find(
       (h) => h.flow === "request" && h.netns === "pod-b" && h.kind === "deliver",
     );
@@ -427,9 +398,6 @@ describe("lesson 13, troubleshooting-drills: the lesson engine", () => {
   // Prerequisites across lessons are `validate`'s over the whole pack; here the lesson loads and
   // every answer of it is judged as the file states.
   test("loads, and every reference answer passes and every wrong answer fails as stated", () => {
-    expect(lesson.file).toBe("lessons/13-troubleshooting-drills.yaml");
-    const validated = validateLessons([lesson]);
-    expect(validated.problems.map(formatProblem)).toEqual([]);
-    expect(validated.exercises).toBe(7);
+    expectLessonValidates("troubleshooting-drills", 7);
   });
 });
