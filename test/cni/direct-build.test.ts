@@ -12,7 +12,7 @@ import {
 import { loadCluster } from "../../src/sim/cluster/load";
 import { runClusterDirect } from "../../src/sim/index";
 import { formatIpv4, parseIpv4 } from "../../src/sim/ipv4";
-import { exampleCluster } from "./helpers";
+import { exampleCluster, node2OnSecondSubnet } from "./helpers";
 
 const SHOWS = [
   ["ip", "route"],
@@ -87,6 +87,20 @@ describe("a direct build gives the state the installer's script gives", () => {
         // The point of the direct build: no node falls back to its own copy of the tables.
         expect(direct.nodes.unshared).toBe(0);
       });
+
+  test("routes the kernel refuses are refused as in the script, with its message (host-gw across subnets)", () => {
+    const plan = planOf(node2OnSecondSubnet(exampleCluster("flannel-host-gw")));
+    const scripted = runCluster(clusterBuild(plan));
+    const direct = runClusterDirect(plan);
+    expect(scripted.setupErrors.map((e) => e.message)).toEqual([
+      "Error: Nexthop has invalid gateway.",
+      "Error: Nexthop has invalid gateway.",
+    ]);
+    expect(direct.setupErrors.map((e) => [e.command, e.message])).toEqual(
+      scripted.setupErrors.map((e) => [e.command, e.message]),
+    );
+    expect(shown(direct.world)).toEqual(shown(scripted.world));
+  });
 });
 
 /** Commands that change node1's tables where they come from the shared base. */

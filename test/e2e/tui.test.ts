@@ -13,7 +13,9 @@ import { launcher } from "../cli/run-cli";
 const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
 // CI installs tmux and sets PODNET_REQUIRE_KERNEL=1: there this test must run, never skip.
 if (!hasTmux && process.env.PODNET_REQUIRE_KERNEL === "1")
-  throw new Error("tmux is required for the terminal test (PODNET_REQUIRE_KERNEL=1) but is not installed");
+  throw new Error(
+    "tmux is required for the terminal test (PODNET_REQUIRE_KERNEL=1) but is not installed",
+  );
 const session = `podnet-e2e-${process.pid}`;
 const configDir = mkdtempSync(join(tmpdir(), "podnet-e2e-"));
 

@@ -14,7 +14,6 @@ import {
   outerPacket,
   ping,
   routes,
-  scriptWorld,
   show,
   stepScenario,
   textCluster,
@@ -298,8 +297,7 @@ describe("lesson 8: 1480-byte DF packets across two subnets", () => {
   });
 
   test("host-gw's route is refused and the packet dies at the router; so does Calico BGP", () => {
-    // Built through the installer's script: the direct build does not report the refused route.
-    const hostGw = scriptWorld(acrossSubnets("flannel-host-gw").plan);
+    const hostGw = acrossSubnets("flannel-host-gw");
     expect(hostGw.setupErrors.map((e) => e.message)).toContain(
       "Error: Nexthop has invalid gateway.",
     );

@@ -13,11 +13,9 @@ import { formatProblem, type Lesson, type LessonProblem } from "../../src/lesson
 import type { Exercise } from "../../src/lessons/schema";
 import {
   type ClusterPlan,
-  clusterBuild,
   hopsToJson,
   type ProbeResult,
   probe,
-  runCluster,
   runScript,
   runShow,
   type World,
@@ -84,18 +82,6 @@ export function planWorld(plan: ClusterPlan, changes: readonly string[] = []): L
     setupErrors: built.errors,
     refused: ran.map((e) => ({ line: e.command, message: e.message })),
   };
-}
-
-/**
- * Builds a planned cluster through its installers' script (`runCluster`), not the direct build.
- * The direct build does not report every line the script refuses (the two-node Flannel host-gw
- * cluster across two subnets of lesson 8 builds with no error there), so a test of what an
- * installer's line refuses builds this way.
- */
-export function scriptWorld(plan: ClusterPlan): LessonWorld {
-  const { world, setupErrors } = runCluster(clusterBuild(plan));
-  const errors = setupErrors.map((e) => ({ line: e.command, message: e.message }));
-  return { world, plan, setupErrors: errors, refused: [] };
 }
 
 /** A cluster file's text, planned (it must plan) and built, with `changes` applied. */

@@ -66,6 +66,11 @@ interface ViewBase {
   readonly neigh: Map<string, Map<number, Owned<Neighbour>>>;
   readonly fdb: Map<string, Map<string, FdbList>>;
   repDone: boolean;
+  /**
+   * An entry of the view could not be parsed or resolved (a gateway the kernel refuses): no node
+   * of the view shares the base, each runs its commands one by one and gets the kernel's refusal.
+   */
+  broken: boolean;
 }
 
 /**
@@ -220,12 +225,14 @@ export class DirectWriter implements Emitter {
       neigh: new Map(),
       fdb: new Map(),
       repDone: false,
+      broken: false,
     };
     const ns = this.netnsOf(rep);
     for (const peer of plan.nodes) {
       if (peer === rep) continue;
       const ops = this.parse(ns, rep, table.entries(rep, peer));
       if (ops) for (const op of ops) this.addToBase(base, op, peer, plan);
+      else base.broken = true;
     }
     return base;
   }
@@ -374,6 +381,7 @@ export class DirectWriter implements Emitter {
    * where only running the commands one by one gives the kernel's answer.
    */
   private attach(base: ViewBase, node: PlannedNode, rebind: Partial<Route> | null): boolean {
+    if (base.broken) return false;
     const ns = this.netnsOf(node);
     const me = node.name;
     for (const r of ns.routes.all())

@@ -5,7 +5,7 @@ import { useUi } from "../context";
 import { useKeys } from "../hooks/use-keys";
 import { TRACE_KEYS, TRACE_LIST_KEYS } from "../keys";
 import { fitTo, padTo } from "../text";
-import { headerRows, type Station, stationOfHop, stationsOf, verdictWords } from "../trace-model";
+import { headerRows, type Station, stationOfHop, stationsOf } from "../trace-model";
 import { HelpOverlay } from "../widgets/help-overlay";
 import { KeyFooter } from "../widgets/key-footer";
 
