@@ -2,10 +2,12 @@
 // Bundles the CLI into one file, dist/cli.js. One bundle starts about twice as fast as the
 // same code loaded as hundreds of files, and lets the published package have no runtime
 // dependencies at all (a cold `npx podnet-learn` then installs one package, not dozens).
+import { createHash } from "node:crypto";
 import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { parse } from "yaml";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -49,6 +51,8 @@ try {
 
 if (metafile)
   await writeFile(join(root, "dist", "THIRD_PARTY_LICENSES.txt"), await licences(metafile));
+const catalogue = await lessonCatalogue();
+if (catalogue) await writeFile(join(root, "dist", "catalogue.json"), JSON.stringify(catalogue));
 
 const ms = Math.round(performance.now() - started);
 console.log(`built dist/cli.js in ${ms} ms`);
@@ -77,4 +81,37 @@ async function licences(/** @type {import("esbuild").Metafile} */ meta) {
     sections.push(`${pkg.name} ${pkg.version} (${pkg.license})\n\n${text}`);
   }
   return `podnet-learn bundles the following packages in dist/.\n\n${sections.join(`\n\n${"-".repeat(72)}\n\n`)}\n`;
+}
+
+/**
+ * What the tutorial's home screen lists of each built-in lesson (src/ui/catalogue.ts), so its
+ * first screen does not wait for every lesson to be loaded and its clusters planned. Written only
+ * when every lesson file reads; the tutorial checks the files' contents (SHA-1) before using it
+ * (not their times: npm pack resets every file's time).
+ */
+async function lessonCatalogue() {
+  const dir = join(root, "lessons");
+  try {
+    const names = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
+    const files = [];
+    const lessons = [];
+    for (const name of names) {
+      const text = await readFile(join(dir, name), "utf8");
+      files.push({ name, sha1: createHash("sha1").update(text).digest("hex") });
+      const d = parse(text);
+      lessons.push({
+        id: d.id,
+        order: d.order,
+        minutes: d.minutes,
+        prerequisites: d.prerequisites ?? [],
+        title: { en: d.title.en, ko: d.title.ko },
+        summary: { en: d.summary.en, ko: d.summary.ko },
+        stepIds: d.steps.map((/** @type {{id: string}} */ s) => s.id),
+      });
+    }
+    lessons.sort((a, b) => a.order - b.order);
+    return { files, lessons };
+  } catch {
+    return null;
+  }
 }

@@ -3,6 +3,9 @@
  * checks cannot disagree: "a ping from pod-a reaches pod-b and the reply comes back, encapsulated
  * in VXLAN" / "pod-a에서 보낸 ping이 pod-b에 도착하고 응답이 돌아옵니다. VXLAN으로 캡슐화되어야 합니다."
  */
+
+/** The languages every learner-facing text is written in. */
+import { isLang, type Lang } from "../lang";
 import type { GoalProbe } from "../lessons/schema";
 import { resolveProbe } from "../lessons/targets";
 import type { Encap, Translator } from "../lessons/vocabulary";
@@ -10,8 +13,7 @@ import type { ClusterPlan } from "../sim";
 import { unreachable } from "../sim/unreachable";
 import { withParticle } from "./korean";
 
-/** The languages every learner-facing text is written in. */
-export type Lang = "en" | "ko";
+export { isLang, type Lang };
 
 const ENCAP_WORDS: Record<Exclude<Encap, "none">, string> = {
   vxlan: "VXLAN",
@@ -160,10 +162,6 @@ export function displayName(value: string): string {
   if (value in ENCAP_WORDS) return ENCAP_WORDS[value as keyof typeof ENCAP_WORDS];
   if (value in TRANSLATOR_WORDS) return TRANSLATOR_WORDS[value as Translator];
   return value;
-}
-
-export function isLang(value: string): value is Lang {
-  return value === "en" || value === "ko";
 }
 
 /** Checks a `switch` over languages is exhaustive. */

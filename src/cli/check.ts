@@ -6,54 +6,12 @@ import type { Verdict } from "../checker/verdict";
 import { findStep, type Lesson } from "../lessons/parse";
 import type { Exercise } from "../lessons/schema";
 import { hopsToJson } from "../sim";
-import {
-  type CommandSpec,
-  integerOption,
-  NO_COLOR_OPTION,
-  parseCommandLine,
-  requiredOption,
-  stringOption,
-  suggest,
-  withHelp,
-} from "./args";
+import { integerOption, parseCommandLine, requiredOption, stringOption, suggest } from "./args";
+import { checkCommand } from "./commands";
 import { InputError, UsageError } from "./errors";
 import { formatHelp } from "./help";
 import type { Io } from "./io";
-import { LANG_OPTION, LESSONS_OPTION, languageOf, openPack } from "./lesson-pack";
-
-export const checkCommand: CommandSpec = {
-  name: "check",
-  summary: "Check an answer to a lesson's exercise by running it in the simulator",
-  usage: 'check LESSON-ID --step N|STEP-ID --answer "ANSWER" [options]',
-  options: withHelp([
-    {
-      name: "step",
-      value: "N|ID",
-      description: "The exercise: its number in the lesson (1 is the first step) or its id",
-    },
-    {
-      name: "answer",
-      value: "TEXT",
-      description:
-        "A route, an option id, or a fix's shell lines (one a line: --answer \"$(printf 'ssh node2\\nsysctl -w net.ipv4.ip_forward=1')\")",
-    },
-    { name: "hint", value: "N", description: "On a wrong answer, show hint N (1 to 3, default 1)" },
-    LANG_OPTION,
-    LESSONS_OPTION,
-    { name: "json", description: "Print one JSON object instead of text (see docs/lessons.md)" },
-    NO_COLOR_OPTION,
-  ]),
-  examples: [
-    'podnet-learn check flannel-vxlan --step restore-route-to-node2 --answer "10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink"',
-    'podnet-learn check flannel-vxlan --step restore-route-to-node2 --answer "10.244.2.0/24 dev eth0" --lang ko',
-  ],
-  notes: [
-    "The answer is judged by simulation, never by comparing text: any route or fix that really",
-    "works passes, and a wrong one is explained from the trace (where the packet died and why).",
-    "Exit status: 0 when the answer passes, 1 when it does not, 2 when the command line, the",
-    "lesson or the step is wrong.",
-  ],
-};
+import { languageOf, openPack } from "./lesson-pack";
 
 /** The lesson a LESSON-ID names, or an input error with the nearest id and the way to see them all. */
 function lessonNamed(lessons: readonly Lesson[], id: string, broken: number): Lesson {

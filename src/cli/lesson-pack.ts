@@ -1,33 +1,12 @@
 import { statSync } from "node:fs";
-import { join } from "node:path";
 import { isLang, type Lang } from "../checker/describe";
 import { type LessonPack, loadPack } from "../lessons/pack";
 import { pickLang } from "../ui/i18n/locale";
-import { type OptionSpec, type ParsedArgs, stringOption } from "./args";
+import { type ParsedArgs, stringOption } from "./args";
 import { InputError, UsageError } from "./errors";
-import { packageRoot } from "./package-root";
+import { builtinLessonsDir } from "./package-root";
 
-/** `--lessons DIR`: a lesson pack of one's own instead of the built-in lessons. */
-export const LESSONS_OPTION: OptionSpec = {
-  name: "lessons",
-  value: "DIR",
-  description: "A lesson pack directory to use instead of the built-in lessons",
-};
-
-/** `--lang en|ko`: the language of what the learner reads. */
-export const LANG_OPTION: OptionSpec = {
-  name: "lang",
-  value: "LANG",
-  description: "en or ko (default: from LC_ALL, LC_MESSAGES or LANG; ko_KR.UTF-8 is ko; else en)",
-};
-
-/**
- * The built-in lessons: `lessons/` at the package's root, found from the code's own place
- * (never the working directory), so `npx podnet-learn` finds them anywhere.
- */
-export function builtinLessonsDir(): string {
-  return join(packageRoot(), "lessons");
-}
+export { builtinLessonsDir };
 
 /**
  * Loads `dir` (as the reader typed it) or the built-in lessons. A directory that is not there is

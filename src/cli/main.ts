@@ -1,15 +1,20 @@
 import { version } from "../../package.json";
 import { type CommandSpec, NO_COLOR_OPTION, parseCommandLine, suggest, withHelp } from "./args";
-import { checkCommand, runCheck } from "./check";
+import {
+  checkCommand,
+  exportCommand,
+  LANG_OPTION,
+  LESSONS_OPTION,
+  progressCommand,
+  resetCommand,
+  showCommand,
+  traceCommand,
+  validateCommand,
+} from "./commands";
 import { InputError, UsageError } from "./errors";
-import { exportCommand, runExport } from "./export";
 import { formatHelp, formatOverview, PROGRAM } from "./help";
 import { type Io, processIo } from "./io";
-import { builtinLessonsDir, LANG_OPTION, LESSONS_OPTION } from "./lesson-pack";
-import { progressCommand, resetCommand } from "./progress";
-import { runShowCommand, showCommand } from "./show";
-import { runTrace, traceCommand } from "./trace";
-import { runValidate, validateCommand } from "./validate";
+import { builtinLessonsDir } from "./package-root";
 
 const helpCommand: CommandSpec = {
   name: "help",
@@ -32,12 +37,16 @@ const COMMANDS: readonly CommandSpec[] = [
 
 type Runner = (args: readonly string[], io: Io) => number | Promise<number>;
 
+/**
+ * Each command's runner, imported when it runs: the simulator, the lessons and conf are loaded
+ * by the commands that need them, not by `--help`, `--version` or the tutorial's first screen.
+ */
 const RUNNERS: ReadonlyMap<string, Runner> = new Map<string, Runner>([
-  ["trace", runTrace],
-  ["show", runShowCommand],
-  ["export", runExport],
-  ["check", runCheck],
-  ["validate", runValidate],
+  ["trace", async (args, io) => (await import("./trace")).runTrace(args, io)],
+  ["show", async (args, io) => (await import("./show")).runShowCommand(args, io)],
+  ["export", async (args, io) => (await import("./export")).runExport(args, io)],
+  ["check", async (args, io) => (await import("./check")).runCheck(args, io)],
+  ["validate", async (args, io) => (await import("./validate")).runValidate(args, io)],
   ["progress", async (args, io) => (await import("./progress-run")).runProgress(args, io)],
   ["reset", async (args, io) => (await import("./progress-run")).runReset(args, io)],
   ["help", runHelp],
@@ -119,6 +128,7 @@ async function runTopLevel(argv: readonly string[], io: Io): Promise<number> {
     ascii: parsed.values.has("ascii"),
     lessonsDir: dir === undefined ? builtinLessonsDir() : String(dir),
     lessonsLabel: dir === undefined ? "lessons" : String(dir),
+    builtIn: dir === undefined,
     err: (text) => io.err(text),
   });
 }

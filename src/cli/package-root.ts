@@ -28,3 +28,11 @@ export function packageRoot(from: string = import.meta.url): string {
 export function examplesDir(): string {
   return join(packageRoot(), "examples", "clusters");
 }
+
+/**
+ * The built-in lessons: `lessons/` at the package's root, found from the code's own place
+ * (never the working directory), so `npx podnet-learn` finds them anywhere.
+ */
+export function builtinLessonsDir(): string {
+  return join(packageRoot(), "lessons");
+}

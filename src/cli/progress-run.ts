@@ -2,11 +2,11 @@ import { resetLessons } from "../progress/record";
 import type { Progress } from "../progress/schema";
 import { ProgressStore } from "../progress/store";
 import { parseCommandLine, stringOption, suggest } from "./args";
+import { progressCommand, resetCommand } from "./commands";
 import { InputError } from "./errors";
 import { formatHelp } from "./help";
 import type { Io } from "./io";
 import { openPack } from "./lesson-pack";
-import { progressCommand, resetCommand } from "./progress";
 
 interface LessonRow {
   readonly id: string;

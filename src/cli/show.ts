@@ -1,59 +1,16 @@
 import { probe, runShow } from "../sim";
 import type { ConntrackEntry } from "../sim/netfilter/conntrack";
 import { conntrackList } from "../sim/render/conntrack";
-import {
-  type CommandSpec,
-  NO_COLOR_OPTION,
-  type ParsedArgs,
-  parseCommandLine,
-  requiredOption,
-  withHelp,
-} from "./args";
+import { type ParsedArgs, parseCommandLine, requiredOption } from "./args";
+import { PROBE_OPTIONS, showCommand } from "./commands";
 import { InputError, UsageError } from "./errors";
 import { formatHelp } from "./help";
 import { type Io, line } from "./io";
 import { formatSetupErrors } from "./script";
-import { type LoadedSource, loadSource, SOURCE_OPTIONS } from "./source";
-import { probeSpecFromArgs, resolveTarget, traceCommand } from "./trace";
+import { type LoadedSource, loadSource } from "./source";
+import { probeSpecFromArgs, resolveTarget } from "./trace";
 
 /** trace's options that describe a probe, for `conntrack -L` after one. */
-const PROBE_OPTIONS = traceCommand.options.filter((o) =>
-  ["from", "to", "proto", "dport", "seed"].includes(o.name),
-);
-
-export const showCommand: CommandSpec = {
-  name: "show",
-  summary:
-    "Print what ip, bridge, iptables-save, nft, ipvsadm, conntrack or cilium-dbg would show inside one simulated namespace",
-  usage: "show (--script FILE | --cluster FILE) --netns NETNS -- COMMAND [WORDS...]",
-  options: withHelp([
-    ...SOURCE_OPTIONS,
-    {
-      name: "netns",
-      value: "NETNS",
-      description: "Network namespace to run the command in (with --cluster: a node or pod name)",
-    },
-    ...PROBE_OPTIONS,
-    NO_COLOR_OPTION,
-  ]),
-  examples: [
-    "podnet-learn show --script examples/scripts/flannel-vxlan.sh --netns ex-node1 -- ip route",
-    "podnet-learn show --script examples/scripts/flannel-vxlan.sh --netns ex-node1 -- ip route get 10.244.2.15",
-    "podnet-learn show --cluster examples/clusters/calico-bgp.yaml --netns node1 -- ip route",
-    "podnet-learn show --cluster examples/clusters/services-iptables.yaml --netns node1 --from pod-a --to web -- conntrack -L",
-    "podnet-learn show --cluster examples/clusters/services-ipvs.yaml --netns node1 -- ipvsadm -Ln",
-  ],
-  notes: [
-    "Everything after -- is the command, as you would type it on the node: ip route,",
-    "ip route get IP, ip addr, ip link, ip neigh, bridge fdb show, iptables-save, ipvsadm -Ln,",
-    "ipset save, nft list ruleset, and on a Cilium node cilium-dbg bpf lb list and",
-    "cilium-dbg bpf ct list global.",
-    "conntrack -L lists the connections a probe left (a simulated node keeps none between",
-    "probes): give the probe with trace's --from and --to (and --proto, --dport, --seed).",
-    "Exit status: 0 when the command ran, 1 when it failed (its message goes to stderr),",
-    "2 when the command line or the script file is wrong.",
-  ],
-};
 
 export function runShowCommand(args: readonly string[], io: Io): number {
   const name = showCommand.name;

@@ -1,22 +1,8 @@
 import { clusterFileScript, runCluster, runScript, type SetupError, type World } from "../sim";
 import { formatIpv4 } from "../sim/ipv4";
-import { type OptionSpec, type ParsedArgs, stringOption } from "./args";
+import { type ParsedArgs, stringOption } from "./args";
 import { InputError, UsageError } from "./errors";
 import { readScript } from "./script";
-
-/** `--script FILE` or `--cluster FILE`: where a command's simulated world comes from. */
-export const SOURCE_OPTIONS: readonly OptionSpec[] = [
-  {
-    name: "script",
-    value: "FILE",
-    description: "Scenario script (ip, bridge, iptables, sysctl commands) that builds the network",
-  },
-  {
-    name: "cluster",
-    value: "FILE",
-    description: "Cluster file (YAML: nodes, pods, CNI); the CNI's installer builds every node",
-  },
-];
 
 export interface LoadedSource {
   readonly world: World;

@@ -2,78 +2,19 @@ import { formatTrace, type ProbeSpec, type Proto, probe, traceToJson } from "../
 import {
   type CommandSpec,
   integerOption,
-  NO_COLOR_OPTION,
   type ParsedArgs,
   parseCommandLine,
   requiredOption,
   stringOption,
-  withHelp,
 } from "./args";
+import { DEFAULT_DPORT, MAX_SEED, MAX_SIZE, traceCommand } from "./commands";
 import { InputError, UsageError } from "./errors";
 import { formatHelp } from "./help";
 import { type Io, line } from "./io";
 import { formatSetupErrors } from "./script";
-import { type LoadedSource, loadSource, SOURCE_OPTIONS } from "./source";
+import { type LoadedSource, loadSource } from "./source";
 
 const PROTOS: readonly Proto[] = ["icmp", "tcp", "udp"];
-
-const DEFAULT_DPORT = 80;
-/** Largest UDP payload in one IPv4 datagram: 65535 - 20 (IP) - 8 (UDP/ICMP header). */
-const MAX_SIZE = 65507;
-/** Seeds are unsigned 32-bit, the state size of the simulator's generator. */
-const MAX_SEED = 0xffff_ffff;
-
-export const traceCommand: CommandSpec = {
-  name: "trace",
-  summary: "Follow one packet and its reply through a simulated cluster, hop by hop",
-  usage: "trace (--script FILE | --cluster FILE) --from NETNS --to IP [options]",
-  options: withHelp([
-    ...SOURCE_OPTIONS,
-    {
-      name: "from",
-      value: "NETNS",
-      description: "Network namespace the packet leaves from (with --cluster: a pod or node name)",
-    },
-    {
-      name: "to",
-      value: "IP",
-      description:
-        "Destination IPv4 address (with --cluster also a pod, node or Service name; a Service's first port and protocol unless --proto/--dport say otherwise)",
-    },
-    { name: "proto", value: "PROTO", description: "icmp, tcp or udp (default icmp)" },
-    {
-      name: "dport",
-      value: "N",
-      description: `Destination port for tcp/udp (default ${DEFAULT_DPORT})`,
-    },
-    {
-      name: "size",
-      value: "BYTES",
-      description: `ICMP or UDP payload bytes, like ping -s (0-${MAX_SIZE}, default 56)`,
-    },
-    {
-      name: "df",
-      description: "Set Don't Fragment (TCP always does), to see where a too-big packet stops",
-    },
-    {
-      name: "seed",
-      value: "N",
-      description: `Seed for random choices such as load balancing (0-${MAX_SEED}), to replay a run`,
-    },
-    { name: "headers", description: "Show the packet headers under each hop that changed them" },
-    { name: "json", description: "Print one JSON object instead of text" },
-    NO_COLOR_OPTION,
-  ]),
-  examples: [
-    "podnet-learn trace --script examples/scripts/flannel-vxlan.sh --from ex-pod-a --to 10.244.2.15",
-    "podnet-learn trace --cluster examples/clusters/calico-vxlan.yaml --from pod-a --to pod-b",
-    "podnet-learn trace --cluster examples/clusters/services-iptables.yaml --from pod-a --to web",
-  ],
-  notes: [
-    "Exit status: 0 when the request and the reply are both delivered, 1 when either is dropped,",
-    "2 when the command line or the script file is wrong.",
-  ],
-};
 
 /** Checks the command line and turns it into a probe; every mistake is a UsageError. */
 export function traceSpecFromArgs(parsed: ParsedArgs): {

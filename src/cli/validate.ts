@@ -1,27 +1,11 @@
 import { validateLessons } from "../checker/validate";
 import { formatProblem } from "../lessons/parse";
-import { type CommandSpec, NO_COLOR_OPTION, parseCommandLine, withHelp } from "./args";
+import { parseCommandLine } from "./args";
+import { validateCommand } from "./commands";
 import { UsageError } from "./errors";
 import { formatHelp } from "./help";
 import type { Io } from "./io";
 import { openPack } from "./lesson-pack";
-
-export const validateCommand: CommandSpec = {
-  name: "validate",
-  summary: "Check a lesson pack: every file, and every answer judged by the simulator",
-  usage: "validate [DIR]",
-  options: withHelp([NO_COLOR_OPTION]),
-  examples: ["podnet-learn validate", "podnet-learn validate my-lessons"],
-  notes: [
-    "DIR is a lesson pack (lesson files and the cluster files they name); without it, the",
-    "built-in lessons. Every problem is printed as FILE:LINE:COL: what is wrong, then a summary:",
-    "the schema, both languages in every text, ids, prerequisites, clusters, scenario changes,",
-    "that every reference answer passes and every known wrong answer fails as the lesson says",
-    "(and, when not, how it did fail), and that a route or fix step does not pass unanswered.",
-    "Exit status: 0 when all is well, 1 when there are problems, 2 when the command line is",
-    "wrong or DIR is not a directory.",
-  ],
-};
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;

@@ -13,7 +13,7 @@ import { renameSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import Conf from "conf";
-import { emptyProgress, type Progress, progressSchema } from "./schema";
+import { emptyProgress, type Progress, parseProgress } from "./schema";
 
 export interface ProgressStoreOptions {
   /** Directory of the progress file (default: PODNET_CONFIG_DIR, else the user's config dir). */
@@ -69,8 +69,8 @@ export class ProgressStore {
     if (raw === null || typeof raw !== "object" || Object.keys(raw).length === 0) {
       return emptyProgress();
     }
-    const parsed = progressSchema.safeParse(raw);
-    if (parsed.success) return parsed.data;
+    const parsed = parseProgress(raw);
+    if (parsed) return parsed;
     this.moveAside(this.conf.path, new Error("it does not hold podnet-learn progress"));
     return emptyProgress();
   }

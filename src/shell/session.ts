@@ -8,6 +8,7 @@
 import { type ClusterPlan, type ProbeResult, type ProbeSpec, probe, type World } from "../sim";
 import { formatIpv4 } from "../sim/ipv4";
 import type { ConntrackEntry } from "../sim/netfilter/conntrack";
+import { CLEAR_SCREEN } from "./clear";
 import { isFilter, runFilter } from "./filters";
 import { helpText } from "./help";
 import { runKubectl } from "./kubectl";
@@ -18,11 +19,7 @@ import { type Place, resolveHost } from "./resolve";
 import { connectionOf, curlOutput, ncOutput, parseCurl, parseNc } from "./tcp";
 import { isSimulatedTool, runConntrack, runTool } from "./tools";
 
-/**
- * What `clear` prints (ncurses' clear on xterm: home, erase the screen, erase the scrollback).
- * The TUI compares a line's output with it and clears its own screen instead of printing it.
- */
-export const CLEAR_SCREEN = "\x1b[H\x1b[2J\x1b[3J";
+export { CLEAR_SCREEN };
 
 /** What one line did, as the TUI shows it and the checker reads it. */
 export interface ShellResult {

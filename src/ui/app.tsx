@@ -1,12 +1,10 @@
 import { Box, Text, useApp, useInput } from "ink";
 import { type ReactNode, useState } from "react";
-import type { ModeSummary } from "../compare/summary";
 import { type ProgressAccess, Ui, type UiContext } from "./context";
 import type { LessonEntry } from "./home-model";
 import { useTerminalSize } from "./hooks/use-terminal-size";
 import type { Lang } from "./i18n/locale";
 import { t } from "./i18n/messages";
-import { CompareView } from "./screens/compare-view";
 import { Home } from "./screens/home";
 import { symbolsFor } from "./symbols";
 
@@ -29,8 +27,8 @@ export interface LessonScreenProps {
 export interface AppProps {
   readonly lessons: readonly LessonEntry[];
   readonly renderLesson: (props: LessonScreenProps) => ReactNode;
-  /** The CNI modes for the compare view, built when it is first opened. */
-  readonly compareModes: () => readonly ModeSummary[];
+  /** The compare view (the CNI modes are built when it is first opened). */
+  readonly renderCompare: (onClose: () => void) => ReactNode;
   readonly lang: Lang;
   readonly ascii: boolean;
   readonly progress: ProgressAccess;
@@ -43,7 +41,6 @@ export function App(props: AppProps) {
   const size = useTerminalSize();
   const [lang, setLang] = useState<Lang>(props.lang);
   const [screen, setScreen] = useState<Screen>({ kind: "home" });
-  const [modes, setModes] = useState<readonly ModeSummary[] | null>(null);
   const tooSmall = size.columns < MIN_COLUMNS || size.rows < MIN_ROWS;
 
   useInput(
@@ -90,10 +87,7 @@ export function App(props: AppProps) {
           onOpen={(lesson, stepIndex) =>
             setScreen({ kind: "lesson", lessonId: lesson.id, stepIndex })
           }
-          onCompare={() => {
-            if (modes === null) setModes(props.compareModes());
-            setScreen({ kind: "compare" });
-          }}
+          onCompare={() => setScreen({ kind: "compare" })}
           onToggleLang={() => {
             const next: Lang = lang === "en" ? "ko" : "en";
             setLang(next);
@@ -113,12 +107,7 @@ export function App(props: AppProps) {
       });
       break;
     case "compare":
-      body = (
-        <CompareView
-          modes={modes ?? props.compareModes()}
-          onClose={() => setScreen({ kind: "home" })}
-        />
-      );
+      body = props.renderCompare(() => setScreen({ kind: "home" }));
       break;
   }
   return (

@@ -1,22 +1,25 @@
 /**
- * Starts the tutorial: reads progress and lessons, then draws the app on the alternate screen
- * until the learner quits (q on the home screen, or Ctrl+C anywhere; progress is saved as it
- * happens, so nothing is lost either way). Loaded only when the TUI runs: `--help`, `trace` and
- * the other commands never parse Ink or React.
+ * Starts the tutorial: reads progress and the lesson catalogue, then draws the app on the
+ * alternate screen until the learner quits (q on the home screen, or Ctrl+C anywhere; progress
+ * is saved as it happens, so nothing is lost either way). Loaded only when the tutorial runs.
+ *
+ * The first screen needs Ink, the home screen and the catalogue only. The lesson engine and the
+ * simulator (src/ui/lesson-runtime.ts) are imported right after the first frame is drawn, and a
+ * lesson or the comparison waits for them (briefly, if at all) when opened.
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { render } from "ink";
-import { examplesDir } from "../cli/package-root";
-import { type ModeSummary, summarizeMode } from "../compare/summary";
-import { loadPack } from "../lessons/pack";
+import { packageRoot } from "../cli/package-root";
 import { ProgressStore } from "../progress/store";
-import { clusterFileScript, runCluster } from "../sim";
 import { App } from "./app";
+import { readCatalogue } from "./catalogue";
 import { pickLang } from "./i18n/locale";
 import { t } from "./i18n/messages";
-import { lessonEntry, lessonView } from "./lesson-adapter";
+import type { LessonRuntime } from "./lesson-runtime";
+import { CompareView } from "./screens/compare-view";
 import { LessonScreen } from "./screens/lesson";
+import { LessonProblems } from "./screens/lesson-problems";
+import { Deferred } from "./widgets/deferred";
 
 export interface TuiOptions {
   /** `--lang`, when given. */
@@ -25,66 +28,67 @@ export interface TuiOptions {
   readonly lessonsDir: string;
   /** How the lessons directory is named in messages. */
   readonly lessonsLabel: string;
+  /** The built-in lessons (a catalogue was written for them at build time). */
+  readonly builtIn: boolean;
   readonly err: (text: string) => void;
-}
-
-/** The CNI modes the compare view sets side by side, from the examples that ship. */
-const COMPARED = [
-  "flannel-vxlan",
-  "flannel-host-gw",
-  "calico-bgp",
-  "calico-vxlan",
-  "cilium-vxlan",
-  "cilium-geneve",
-  "cilium-native",
-  "weave",
-];
-
-function compareModes(): ModeSummary[] {
-  const modes: ModeSummary[] = [];
-  for (const name of COMPARED) {
-    const text = readFileSync(join(examplesDir(), `${name}.yaml`), "utf8");
-    const built = clusterFileScript(text);
-    if (!built.ok) continue;
-    const { world } = runCluster(built);
-    const summary = summarizeMode(built.plan, world, "pod-a", "pod-b");
-    if (!("error" in summary)) modes.push(summary);
-  }
-  return modes;
 }
 
 export async function runTui(options: TuiOptions): Promise<number> {
   const store = new ProgressStore();
   const saved = store.read();
   const lang = pickLang(options.lang, saved.lang, process.env);
-  const pack = loadPack(options.lessonsDir, options.lessonsLabel);
-  if (pack.lessons.length === 0) {
-    for (const p of pack.problems) options.err(`${p.file}:${p.line}:${p.col}: ${p.message}\n`);
+
+  let loading: Promise<LessonRuntime> | null = null;
+  const runtime = (): Promise<LessonRuntime> => {
+    loading ??= import("./lesson-runtime").then((m) =>
+      m.openRuntime(options.lessonsDir, options.lessonsLabel),
+    );
+    return loading;
+  };
+  const catalogue = options.builtIn
+    ? readCatalogue(join(packageRoot(), "dist", "catalogue.json"), options.lessonsDir)
+    : null;
+  // No usable catalogue (a pack of one's own, or lessons edited since the build): load them now.
+  const early = catalogue === null ? await runtime() : null;
+  const entries = catalogue ?? early?.entries ?? [];
+  if (entries.length === 0) {
+    for (const p of early?.problems ?? [])
+      options.err(`${p.file}:${p.line}:${p.col}: ${p.message}\n`);
     options.err(`podnet-learn: ${t(lang, "noLessons", { dir: options.lessonsLabel })}\n`);
     return 2;
   }
   const notices = store.setAside.map((s) =>
     t(lang, "setAside", { reason: s.reason, path: s.path }),
   );
-  if (pack.problems.length > 0)
+  if (early && early.problems.length > 0)
     notices.push(
-      `${pack.problems.length} problem(s) in ${options.lessonsLabel}: podnet-learn validate ${options.lessonsLabel}`,
+      `${early.problems.length} problem(s) in ${options.lessonsLabel}: podnet-learn validate ${options.lessonsLabel}`,
     );
-  const views = new Map(pack.lessons.map((l) => [l.id, lessonView(l)]));
+  const compare = () => import("./lesson-runtime").then((m) => m.compareModes());
 
   // The alternate screen keeps the learner's scrollback as it was; Ink has no option for it.
   process.stdout.write("\x1b[?1049h");
   try {
     const app = render(
       <App
-        lessons={pack.lessons.map(lessonEntry)}
-        renderLesson={({ lessonId, stepIndex, onExit }) => {
-          const view = views.get(lessonId);
-          return view ? (
-            <LessonScreen key={lessonId} lesson={view} startAt={stepIndex} onExit={onExit} />
-          ) : null;
-        }}
-        compareModes={compareModes}
+        lessons={entries}
+        renderLesson={({ lessonId, stepIndex, onExit }) => (
+          <Deferred key={lessonId} load={runtime}>
+            {(loaded) => {
+              const view = loaded.views.get(lessonId);
+              return view ? (
+                <LessonScreen lesson={view} startAt={stepIndex} onExit={onExit} />
+              ) : (
+                <LessonProblems runtime={loaded} lessonId={lessonId} onExit={onExit} />
+              );
+            }}
+          </Deferred>
+        )}
+        renderCompare={(onClose) => (
+          <Deferred load={compare}>
+            {(modes) => <CompareView modes={modes} onClose={onClose} />}
+          </Deferred>
+        )}
         lang={lang}
         ascii={options.ascii}
         progress={store}
@@ -94,6 +98,11 @@ export async function runTui(options: TuiOptions): Promise<number> {
       // when a step changed (the erase count was one short); full frames draw cleanly.
       { exitOnCtrlC: true, patchConsole: false },
     );
+    // The rest of the tutorial loads while the learner reads the home screen.
+    // A failure shows when a lesson is opened (Deferred); here it must not end the process.
+    setTimeout(() => {
+      runtime().catch(() => {});
+    }, 0);
     await app.waitUntilExit();
   } finally {
     process.stdout.write("\x1b[?1049l");

@@ -50,6 +50,8 @@ describe("the packed package", () => {
       "bin/podnet-learn.js",
       "dist/cli.js",
       "dist/THIRD_PARTY_LICENSES.txt",
+      "dist/catalogue.json",
+      "lessons/01-the-journey.yaml",
       "README.md",
       "LICENSE",
       "package.json",

@@ -10,7 +10,7 @@ import {
   recordHint,
   resetLessons,
 } from "../../src/progress/record";
-import { emptyProgress } from "../../src/progress/schema";
+import { emptyProgress, parseProgress } from "../../src/progress/schema";
 import { ProgressStore, progressDir } from "../../src/progress/store";
 
 const at = new Date("2026-11-29T10:00:00Z");
@@ -115,5 +115,39 @@ describe("what a step records", () => {
     expect(p.lastLesson).toBe("l");
     resetLessons(p, "l");
     expect([p.lessons.l, p.lastLesson]).toEqual([undefined, undefined]);
+  });
+});
+
+describe("what counts as progress", () => {
+  test("missing counters take their defaults; what is there is kept", () => {
+    const parsed = parseProgress({
+      schemaVersion: 1,
+      lang: "ko",
+      lessons: { l: { steps: { a: { done: true }, b: { hints: 2, seconds: 1.5 } }, current: "b" } },
+    });
+    expect(parsed).toEqual({
+      schemaVersion: 1,
+      lang: "ko",
+      streak: 0,
+      lessons: {
+        l: {
+          steps: {
+            a: { done: true, hints: 0, attempts: 0, seconds: 0 },
+            b: { done: false, hints: 2, attempts: 0, seconds: 1.5 },
+          },
+          current: "b",
+        },
+      },
+    });
+  });
+
+  test.each([
+    ["another schema version", { schemaVersion: 2, lessons: {} }],
+    ["a language we do not speak", { schemaVersion: 1, lang: "fr" }],
+    ["a negative count", { schemaVersion: 1, lessons: { l: { steps: { a: { hints: -1 } } } } }],
+    ["steps that are not a map", { schemaVersion: 1, lessons: { l: { steps: [1, 2] } } }],
+    ["a streak that is text", { schemaVersion: 1, streak: "3" }],
+  ])("%s is not progress", (_label, raw) => {
+    expect(parseProgress(raw)).toBeNull();
   });
 });

@@ -2,7 +2,7 @@
  * Which language to speak: `--lang` wins, then the language saved on the home screen, then the
  * POSIX locale variables in their order of precedence (LC_ALL, LC_MESSAGES, LANG), then English.
  */
-import { isLang, type Lang } from "../../checker/describe";
+import { isLang, type Lang } from "../../lang";
 
 export { isLang, type Lang };
 

@@ -1,6 +1,6 @@
 import { Box, Text } from "ink";
 import { useState } from "react";
-import { CLEAR_SCREEN } from "../../shell/session";
+import { CLEAR_SCREEN } from "../../shell/clear";
 import { useUi } from "../context";
 import { AnswerInput } from "./answer-input";
 
