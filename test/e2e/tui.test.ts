@@ -1,14 +1,15 @@
 /**
  * The tutorial in a real terminal: tmux gives it an 80×24 pseudo-terminal, keys are sent as a
- * person types them, and the screen is read back with capture-pane. Runs against the built
- * bundle through the launcher, with CI unset (Ink draws only the last frame when CI is set).
+ * person types them, and the screen is read back with capture-pane. Runs the packed package as a
+ * user installs it (npm pack, installed offline), with CI unset (Ink draws only the last frame
+ * when CI is set).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, test } from "vitest";
-import { launcher } from "../cli/run-cli";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type Installed, packAndInstall } from "../package/install";
 
 const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
 // CI installs tmux and sets PODNET_REQUIRE_KERNEL=1: there this test must run, never skip.
@@ -47,13 +48,19 @@ async function keys(...k: string[]): Promise<void> {
   }
 }
 
+let installed: Installed;
+
+beforeAll(() => {
+  if (hasTmux) installed = packAndInstall();
+}, 120_000);
+
 afterAll(() => {
   if (hasTmux) spawnSync("tmux", ["kill-session", "-t", session]);
 });
 
 describe.skipIf(!hasTmux)("the tutorial in an 80×24 terminal (tmux)", () => {
   test("home, a lesson's first step, back, language switch, a resize below the minimum and back, quit; progress is on disk", async () => {
-    const command = `env -u CI PODNET_CONFIG_DIR='${configDir}' LANG=en_US.UTF-8 '${process.execPath}' '${launcher}'; echo EXITED $?; sleep 30`;
+    const command = `cd "${installed.dir}" && env -u CI PODNET_CONFIG_DIR='${configDir}' LANG=en_US.UTF-8 npx --offline --no-install podnet-learn; echo EXITED $?; sleep 30`;
     tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", command);
     let s = await waitForScreen((x) => x.includes("lessons done"));
     expect(s).toContain("Start: ");

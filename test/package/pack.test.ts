@@ -3,45 +3,26 @@
  * space in it) with no registry and no dev dependencies, then run through `npx`. The bundle must
  * carry everything: the tarball has no dependencies to install.
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
+import { type Installed, packAndInstall, repoRoot } from "./install";
 
-const root = new URL("../../", import.meta.url).pathname;
-const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8"));
 
-let files: string[] = [];
-let installDir = "";
+let installed: Installed;
 
 function npx(args: string[]) {
   return spawnSync("npx", ["--offline", "--no-install", "podnet-learn", ...args], {
-    cwd: installDir,
+    cwd: installed.dir,
     encoding: "utf8",
     env: { ...process.env, NO_COLOR: "1", npm_config_update_notifier: "false" },
   });
 }
 
 beforeAll(() => {
-  const work = mkdtempSync(join(tmpdir(), "podnet pack "));
-  // The global setup has built dist/; --ignore-scripts keeps the pack from rebuilding it under
-  // the other test files that are using it.
-  const packed = JSON.parse(
-    execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], {
-      cwd: root,
-      encoding: "utf8",
-    }),
-  ) as { filename: string; files: { path: string }[] }[];
-  const tarball = join(work, packed[0]?.filename ?? "");
-  files = packed[0]?.files.map((f) => f.path) ?? [];
-  installDir = join(work, "a learner's dir");
-  mkdirSync(installDir);
-  execFileSync("npm", ["init", "-y"], { cwd: installDir, stdio: "ignore" });
-  execFileSync("npm", ["install", "--offline", "--no-audit", "--no-fund", "--omit=dev", tarball], {
-    cwd: installDir,
-    stdio: "ignore",
-  });
+  installed = packAndInstall();
 }, 120_000);
 
 describe("the packed package", () => {
@@ -56,9 +37,9 @@ describe("the packed package", () => {
       "LICENSE",
       "package.json",
     ])
-      expect(files).toContain(needed);
+      expect(installed.files).toContain(needed);
     expect(
-      files.filter((f) => /^(src|test|bench|scripts)\//.test(f) || f.endsWith(".map")),
+      installed.files.filter((f) => /^(src|test|bench|scripts)\//.test(f) || f.endsWith(".map")),
     ).toEqual([]);
   });
 
@@ -73,7 +54,7 @@ describe("the packed package", () => {
     expect(help.status).toBe(0);
     expect(help.stdout).toContain("trace");
     const example = join(
-      installDir,
+      installed.dir,
       "node_modules",
       "podnet-learn",
       "examples",
