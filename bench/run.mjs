@@ -6,6 +6,7 @@
 //   node bench/run.mjs services     100, 1,000, 10,000 Services per kube-proxy mode: rules, lookups, trace time
 //   node bench/run.mjs validate     validating the lessons/ pack: load, plan, judge every answer
 //   node bench/run.mjs startup      --version, and the first home screen against a one-line Ink app
+//   node bench/run.mjs memory       the tutorial's resident memory after a whole lesson (tmux)
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,7 +16,9 @@ import { build } from "esbuild";
 
 const names = process.argv.slice(2);
 if (names.length === 0) {
-  console.error("usage: node bench/run.mjs NAME… (trace, clusters, services, validate, startup)");
+  console.error(
+    "usage: node bench/run.mjs NAME… (trace, clusters, services, validate, startup, memory)",
+  );
   process.exit(2);
 }
 const dir = mkdtempSync(join(tmpdir(), "podnet-bench-"));
