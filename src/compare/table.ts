@@ -38,7 +38,7 @@ function cell(summary: ModeSummary, property: CompareProperty): string[] {
   switch (property) {
     case "verdict":
       return summary.delivered && summary.replied
-        ? ["delivered, reply back"]
+        ? ["delivered and back"]
         : [`dropped (${summary.drop ?? "?"})`];
     case "encap":
       return [summary.encap];

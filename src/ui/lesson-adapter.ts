@@ -50,6 +50,13 @@ export function parseRouteAnswer(text: string): string | null {
   return parsed.ok ? null : parsed.message.trimEnd();
 }
 
+/** What was sent, as a learner would say it: `ping pod-a → 10.244.2.2`. */
+function probeTitle(spec: { proto: string; from: string; to: string; dport?: number }): string {
+  const what = spec.proto === "icmp" ? "ping" : spec.proto === "tcp" ? "TCP connect" : "UDP";
+  const port = spec.proto !== "icmp" && spec.dport !== undefined ? `:${spec.dport}` : "";
+  return `${what} ${spec.from} → ${spec.to}${port}`;
+}
+
 function verdictView(
   lesson: Lesson,
   step: Exercise,
@@ -69,9 +76,7 @@ function verdictView(
   const trace =
     verdict.hops.length > 0 && first
       ? {
-          title: spec
-            ? `${spec.proto} ${spec.from} → ${spec.to}${spec.dport && spec.proto !== "icmp" ? `:${spec.dport}` : ""}`
-            : lesson.id,
+          title: spec ? probeTitle(spec) : lesson.id,
           hops: verdict.hops,
           request: first.delivered
             ? `delivered`

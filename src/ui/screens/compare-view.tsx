@@ -15,7 +15,7 @@ export interface CompareViewProps {
 }
 
 /** Width of the property names' column. */
-const LABEL_WIDTH = 15;
+const LABEL_WIDTH = 16;
 
 /**
  * The modes side by side, as many as fit (three at 80 columns), ←/→ to bring the others in; a
@@ -26,7 +26,7 @@ export function CompareView({ modes, onClose }: CompareViewProps) {
   const [first, setFirst] = useState(0);
   const [help, setHelp] = useState(false);
   const width = Math.max(40, columns - 1);
-  const perPage = Math.max(1, Math.min(modes.length, Math.floor((width - LABEL_WIDTH) / 21)));
+  const perPage = Math.max(1, Math.min(modes.length, Math.floor((width - LABEL_WIDTH) / 20)));
   const cellWidth = Math.floor((width - LABEL_WIDTH) / perPage) - 1;
 
   useKeys(COMPARE_KEYS, (action) => {

@@ -15,6 +15,7 @@ import { CONFIRM_KEYS, HOME_KEYS } from "../keys";
 import { fitTo, padStartTo, padTo } from "../text";
 import { HelpOverlay } from "../widgets/help-overlay";
 import { KeyFooter } from "../widgets/key-footer";
+import { wrapText } from "../wrap";
 
 export interface HomeProps {
   readonly lessons: readonly LessonEntry[];
@@ -182,10 +183,14 @@ export function Home({ lessons, onOpen, onToggleLang, onCompare, onQuit, notices
         );
       })}
       <Text> </Text>
-      <Box height={2} width={width} overflow="hidden">
-        <Text dimColor wrap="wrap">
-          {selectedLesson ? selectedLesson.summary[lang] : ""}
-        </Text>
+      <Box height={2} width={width} flexDirection="column" overflow="hidden">
+        {(selectedLesson ? wrapText(selectedLesson.summary[lang], width).slice(0, 2) : []).map(
+          (text) => (
+            <Text key={text} dimColor>
+              {text}
+            </Text>
+          ),
+        )}
       </Box>
       {confirming ? (
         <Text color="yellow">{t("confirmResetLesson", { lesson: confirming.title[lang] })}</Text>
