@@ -47,6 +47,13 @@ describe("the packed package", () => {
     expect(pkg.dependencies ?? {}).toEqual({});
   });
 
+  test("validates its own lessons from the installed package", () => {
+    const validate = npx(["validate"]);
+    expect(validate.stderr).toBe("");
+    expect(validate.status).toBe(0);
+    expect(validate.stdout).toMatch(/^\d+ lessons, \d+ exercises: all answers judged as stated$/m);
+  });
+
   test("runs through npx from a path with spaces: --version, --help, trace", () => {
     const version = npx(["--version"]);
     expect([version.status, version.stdout.trim()]).toEqual([0, pkg.version]);
