@@ -78,13 +78,23 @@ export const traceCommand: CommandSpec = {
       description: `Seed for random choices such as load balancing (0-${MAX_SEED}), to replay a run`,
     },
     { name: "headers", description: "Show the packet headers under each hop that changed them" },
-    { name: "json", description: "Print one JSON object instead of text" },
+    {
+      name: "json",
+      description: "Print one JSON object instead of text (the same as --format json)",
+    },
+    {
+      name: "format",
+      value: "FORMAT",
+      description:
+        "text (default), json, or md: a Markdown table of the hops for reviews and slides",
+    },
     NO_COLOR_OPTION,
   ]),
   examples: [
     "podnet-learn trace --script examples/scripts/flannel-vxlan.sh --from ex-pod-a --to 10.244.2.15",
     "podnet-learn trace --cluster examples/clusters/calico-vxlan.yaml --from pod-a --to pod-b",
     "podnet-learn trace --cluster examples/clusters/services-iptables.yaml --from pod-a --to web",
+    "podnet-learn trace --cluster examples/clusters/flannel-vxlan.yaml --from pod-a --to pod-b --format md > trace.md",
   ],
   notes: [
     "Exit status: 0 when the request and the reply are both delivered, 1 when either is dropped,",

@@ -1,4 +1,5 @@
 import { formatTrace, type ProbeSpec, type Proto, probe, traceToJson } from "../sim";
+import { formatTraceMarkdown } from "../sim/render/trace-md";
 import {
   type CommandSpec,
   integerOption,
@@ -116,8 +117,22 @@ export function runTrace(args: readonly string[], io: Io): number {
     throw new InputError(result.error, traceCommand.name);
   }
 
-  if (json) {
+  const format = stringOption(parsed, "format") ?? (json ? "json" : "text");
+  if (format !== "text" && format !== "json" && format !== "md")
+    throw new UsageError(`--format takes text, json or md, not "${format}"`, traceCommand.name);
+  if (json && format !== "json")
+    throw new UsageError(
+      `--json and --format ${format} ask for two formats; give one`,
+      traceCommand.name,
+    );
+
+  if (format === "json") {
     io.out(`${JSON.stringify(traceToJson(setupErrors, result), null, 2)}\n`);
+  } else if (format === "md") {
+    if (setupErrors.length > 0) io.err(formatSetupErrors(label, setupErrors));
+    const what = spec.proto === "icmp" ? "ping" : spec.proto === "tcp" ? "TCP connect" : "UDP";
+    const port = spec.proto === "icmp" ? "" : `:${spec.dport ?? 80}`;
+    io.out(formatTraceMarkdown(result, `${what} ${given.from} → ${given.to} (${spec.to}${port})`));
   } else {
     if (setupErrors.length > 0) io.err(formatSetupErrors(label, setupErrors));
     io.out(

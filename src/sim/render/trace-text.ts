@@ -32,7 +32,8 @@ function wrap(text: string, room: number): string[] {
 const paint = (on: boolean, code: string, text: string): string =>
   on ? `\x1b[${code}m${text}\x1b[0m` : text;
 
-function headerLine(hop: Hop): string {
+/** The packet at a hop in one line, outer headers first (`inner …` after). */
+export function headerLine(hop: Hop): string {
   const v = viewOf(hop.packet);
   const parts: string[] = [];
   let cur: typeof v | undefined = v;
@@ -129,4 +130,4 @@ export function formatTrace(result: ProbeResult, options: TraceTextOptions): str
 }
 
 /** Hops after which the headers are worth showing: where they were made or changed. */
-const HEADER_KINDS = new Set(["send", "encap", "decap", "nat", "forward"]);
+export const HEADER_KINDS = new Set(["send", "encap", "decap", "nat", "forward"]);
