@@ -4,19 +4,20 @@ import { formatTraceMarkdown } from "../../src/sim/render/trace-md";
 import { buildCluster, exampleCluster } from "../cni/helpers";
 import { runCli } from "./run-cli";
 
+/** A ping from pod-a to pod-b on the Flannel VXLAN example. */
+const PING = [
+  "trace",
+  "--cluster",
+  "examples/clusters/flannel-vxlan.yaml",
+  "--from",
+  "pod-a",
+  "--to",
+  "pod-b",
+];
+
 describe("trace --format md", () => {
   test("a title, both verdicts, and one table row per hop with the headers where they change", async () => {
-    const run = await runCli([
-      "trace",
-      "--cluster",
-      "examples/clusters/flannel-vxlan.yaml",
-      "--from",
-      "pod-a",
-      "--to",
-      "pod-b",
-      "--format",
-      "md",
-    ]);
+    const run = await runCli([...PING, "--format", "md"]);
     expect(run.code).toBe(0);
     const lines = run.stdout.split("\n");
     expect(lines[0]).toBe("# ping pod-a → pod-b (10.244.2.2)");
@@ -29,16 +30,7 @@ describe("trace --format md", () => {
       /^\| \d+ \| request \| node1 \| flannel\.1 \| encap \| .*UDP 8472.* \| `.*vxlan vni 1.*` \|$/,
     );
     const rows = lines.filter((l) => /^\| \d+ \|/.test(l));
-    const json = await runCli([
-      "trace",
-      "--cluster",
-      "examples/clusters/flannel-vxlan.yaml",
-      "--from",
-      "pod-a",
-      "--to",
-      "pod-b",
-      "--json",
-    ]);
+    const json = await runCli([...PING, "--json"]);
     expect(rows).toHaveLength(JSON.parse(json.stdout).hops.length);
   });
 
@@ -52,18 +44,9 @@ describe("trace --format md", () => {
   });
 
   test("--json with --format md is refused, and so is an unknown format", async () => {
-    const args = [
-      "trace",
-      "--cluster",
-      "examples/clusters/flannel-vxlan.yaml",
-      "--from",
-      "pod-a",
-      "--to",
-      "pod-b",
-    ];
-    const both = await runCli([...args, "--json", "--format", "md"]);
+    const both = await runCli([...PING, "--json", "--format", "md"]);
     expect([both.code, both.stderr]).toEqual([2, expect.stringContaining("two formats")]);
-    const xml = await runCli([...args, "--format", "xml"]);
+    const xml = await runCli([...PING, "--format", "xml"]);
     expect([xml.code, xml.stderr]).toEqual([2, expect.stringContaining("text, json or md")]);
   });
 });
