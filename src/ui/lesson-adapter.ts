@@ -22,6 +22,19 @@ import { Args } from "../sim/script/tokenize";
 import type { LessonEntry, Texts } from "./home-model";
 import type { LessonView, StepView, VerdictView } from "./lesson-view";
 
+/**
+ * `make`'s value, made on the first call and kept: the route step's table is drawn on every
+ * render (every key typed), and building the scenario for it each time would run the installer
+ * per keypress.
+ */
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | null = null;
+  return () => {
+    made ??= { value: make() };
+    return made.value;
+  };
+}
+
 function both(make: (lang: "en" | "ko") => string): Texts {
   return { en: make("en"), ko: make("ko") };
 }
@@ -119,12 +132,12 @@ function stepView(lesson: Lesson, step: Step): StepView {
         kind: "route",
         node: step.node,
         parse: parseRouteAnswer,
-        routeTable: () => {
+        routeTable: once(() => {
           if (!plan) return "";
           const scenario = buildScenario(plan, step.scenario.changes);
           const shown = runShow(scenario.world, step.node, ["ip", "route"]);
           return shown.ok ? shown.output : "";
-        },
+        }),
       };
     case "fix":
       return {

@@ -139,6 +139,27 @@ function cost(r: NftChainResult): string {
   return `${r.rulesEvaluated} rule${r.rulesEvaluated === 1 ? "" : "s"} evaluated, ${lookups}`;
 }
 
+/** A drop or reject in a nat chain: the packet dies here, recorded with the rule that decided. */
+function natChainDrop(
+  port: NftWalkPort,
+  tag: Tag,
+  ns: Netns,
+  dev: string | null,
+  s: { readonly table: NftTable; readonly chain: NftChain },
+  r: NftChainResult,
+  packet: Datagram,
+): void {
+  port.drop(
+    tag,
+    ns,
+    dev,
+    "netfilter-drop",
+    `${where(s.table, s.chain)}: ${stepsText(r)}dropped (${cost(r)})`,
+    packet,
+    ruleRef(s.table, r),
+  );
+}
+
 function stepsText(r: NftChainResult): string {
   return r.steps.length > 0 ? `${r.steps.join("; ")}: ` : "";
 }
@@ -308,15 +329,7 @@ export function nftConntrackIn(
       continue;
     }
     if (o.kind === "drop" || o.kind === "reject") {
-      port.drop(
-        tag,
-        ns,
-        dev,
-        "netfilter-drop",
-        `${where(s.table, s.chain)}: ${stepsText(r)}dropped (${cost(r)})`,
-        packet,
-        ruleRef(s.table, r),
-      );
+      natChainDrop(port, tag, ns, dev, s, r, packet);
       return null;
     }
     packet = withMark(packet, r.mark);
@@ -458,15 +471,7 @@ export function nftConntrackOut(
       continue;
     }
     if (o.kind === "drop" || o.kind === "reject") {
-      port.drop(
-        tag,
-        ns,
-        dev,
-        "netfilter-drop",
-        `${where(s.table, s.chain)}: ${stepsText(r)}dropped (${cost(r)})`,
-        packet,
-        ruleRef(s.table, r),
-      );
+      natChainDrop(port, tag, ns, dev, s, r, packet);
       return null;
     }
     packet = withMark(packet, r.mark);

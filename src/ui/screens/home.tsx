@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { resetLessons } from "../../progress/record";
 import { useUi } from "../context";
 import {
@@ -35,7 +35,10 @@ type Item = { kind: "continue"; point: ContinuePoint } | { kind: "lesson"; row: 
 export function Home({ lessons, onOpen, onToggleLang, onCompare, onQuit, notices }: HomeProps) {
   const ui = useUi();
   const { t, symbols, lang, columns, rows: height } = ui;
-  const progress = ui.progress.read();
+  // Read when the screen opens and after a reset, not at every key (each read is a file read).
+  const [revision, setRevision] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: revision marks when the file changed
+  const progress = useMemo(() => ui.progress.read(), [ui.progress, revision]);
   const rows = homeRows(lessons, progress);
   const point = continuePoint(rows, progress);
   const items: Item[] = [
@@ -45,7 +48,6 @@ export function Home({ lessons, onOpen, onToggleLang, onCompare, onQuit, notices
   const [selected, setSelected] = useState(0);
   const [help, setHelp] = useState(false);
   const [confirming, setConfirming] = useState<LessonEntry | null>(null);
-  const [, setRevision] = useState(0);
   const index = Math.min(selected, items.length - 1);
 
   useKeys(
