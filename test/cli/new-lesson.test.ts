@@ -37,6 +37,20 @@ describe("podnet-learn new-lesson", () => {
     expect(validate.code).toBe(0);
   });
 
+  it("prints what docs/authoring.md shows it printing", async () => {
+    const page = readFileSync(join(repoRoot, "docs/authoring.md"), "utf8");
+    const command = "$ npx podnet-learn new-lesson my-first-lesson --dir workshop";
+    const shown = page
+      .slice(page.indexOf(command) + command.length + 1, page.indexOf("```", page.indexOf(command)))
+      .split("\n")
+      .map((l) => l.replace(/^ {3}/, ""))
+      .join("\n");
+    const dir = join(tempDir(), "workshop");
+    const run = await runCli(["new-lesson", "my-first-lesson", "--dir", dir]);
+    expect(run.code).toBe(0);
+    expect(shown).toBe(run.stdout.split(dir).join("workshop"));
+  });
+
   it("prints a check command whose answer passes", async () => {
     const dir = tempDir();
     const run = await runCli(["new-lesson", "try-it", "--dir", dir, "--cni", "flannel-host-gw"]);
