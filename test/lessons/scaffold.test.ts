@@ -2,6 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createElement } from "react";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { validateLessons } from "../../src/checker/validate";
@@ -16,6 +17,10 @@ import {
   scaffoldLesson,
   titleProblem,
 } from "../../src/lessons/scaffold";
+import { lessonView } from "../../src/ui/lesson-adapter";
+import { LessonScreen } from "../../src/ui/screens/lesson";
+import { widthOf } from "../../src/ui/text";
+import { KEY, press, renderUi, settle, waitForFrame } from "../helpers/ui";
 
 const FIXTURE_PACK = fileURLToPath(new URL("../fixtures/lessons/pack/", import.meta.url));
 
@@ -82,6 +87,34 @@ describe("the new-lesson scaffold", () => {
     expect(result.pack.lessons.at(-1)?.order).toBe(
       Math.max(...before.lessons.map((l) => l.order)) + 1,
     );
+  });
+
+  it("opens in the tutorial at 80×24: the read step in both languages, and the route step passes with its reference answer", async () => {
+    const dir = tempDir();
+    const scaffold = scaffoldLesson({ id: "in-the-tutorial", order: 1, cni: "flannel-vxlan" });
+    write(dir, scaffold);
+    const lesson = loadPack(dir).lessons[0];
+    if (!lesson) throw new Error("the scaffold did not load");
+    const fits = (frame: string) => {
+      for (const line of frame.split("\n")) expect(widthOf(line), line).toBeLessThanOrEqual(80);
+    };
+    const ko = renderUi(
+      createElement(LessonScreen, { lesson: lessonView(lesson), startAt: 0, onExit: () => {} }),
+      { lang: "ko" },
+    );
+    fits(await waitForFrame(ko.lastFrame, (f) => f.includes("192.168.1.0/24 서브넷 하나에")));
+    ko.unmount();
+
+    const en = renderUi(
+      createElement(LessonScreen, { lesson: lessonView(lesson), startAt: 0, onExit: () => {} }),
+    );
+    fits(await waitForFrame(en.lastFrame, (f) => f.includes("Two nodes on one subnet")));
+    await press(en.stdin, KEY.right);
+    await waitForFrame(en.lastFrame, (f) => f.includes("step 2 of 3"));
+    await settle();
+    await press(en.stdin, ...scaffold.tryIt.answer.split(""), KEY.enter);
+    fits(await waitForFrame(en.lastFrame, (f) => f.includes("Correct")));
+    en.unmount();
   });
 
   it("keeps a --title exactly, quotes and colons and Korean included, in both languages", () => {
