@@ -95,6 +95,8 @@ describe("the new-lesson scaffold", () => {
     write(dir, scaffold);
     const lesson = loadPack(dir).lessons[0];
     if (!lesson) throw new Error("the scaffold did not load");
+    // A generous deadline: the route is judged by a real simulation, on a shared, loaded machine.
+    const within = 10_000;
     const fits = (frame: string) => {
       for (const line of frame.split("\n")) expect(widthOf(line), line).toBeLessThanOrEqual(80);
     };
@@ -102,18 +104,20 @@ describe("the new-lesson scaffold", () => {
       createElement(LessonScreen, { lesson: lessonView(lesson), startAt: 0, onExit: () => {} }),
       { lang: "ko" },
     );
-    fits(await waitForFrame(ko.lastFrame, (f) => f.includes("192.168.1.0/24 서브넷 하나에")));
+    fits(
+      await waitForFrame(ko.lastFrame, (f) => f.includes("192.168.1.0/24 서브넷 하나에"), within),
+    );
     ko.unmount();
 
     const en = renderUi(
       createElement(LessonScreen, { lesson: lessonView(lesson), startAt: 0, onExit: () => {} }),
     );
-    fits(await waitForFrame(en.lastFrame, (f) => f.includes("Two nodes on one subnet")));
+    fits(await waitForFrame(en.lastFrame, (f) => f.includes("Two nodes on one subnet"), within));
     await press(en.stdin, KEY.right);
-    await waitForFrame(en.lastFrame, (f) => f.includes("step 2 of 3"));
+    await waitForFrame(en.lastFrame, (f) => f.includes("step 2 of 3"), within);
     await settle();
     await press(en.stdin, ...scaffold.tryIt.answer.split(""), KEY.enter);
-    fits(await waitForFrame(en.lastFrame, (f) => f.includes("Correct")));
+    fits(await waitForFrame(en.lastFrame, (f) => f.includes("Correct"), within));
     en.unmount();
   });
 
