@@ -381,7 +381,7 @@ function lessonText(request: ScaffoldRequest): string {
 #   podnet-learn --lessons DIR     opens the pack in the tutorial
 #   podnet-learn check ${request.id} --step ${ROUTE_STEP} --answer "ROUTE" --lessons DIR
 # The whole format is docs/lessons.md; how to write and test a lesson is docs/authoring.md
-# (both in podnet-learn's source repository). Every text a learner reads is written twice,
+# (both in podnet-learn's docs/ folder, installed with it). Every text a learner reads is written twice,
 # English (en) and Korean (ko), side by side; both are required and non-empty.
 formatVersion: 1         # the lesson format this file follows
 id: ${request.id}${" ".repeat(Math.max(1, 21 - request.id.length))}# stable, kebab-case: progress is stored by it; never change it once shared
