@@ -11,7 +11,7 @@ import { checkCommand } from "./commands";
 import { InputError, UsageError } from "./errors";
 import { formatHelp } from "./help";
 import type { Io } from "./io";
-import { languageOf, openPack } from "./lesson-pack";
+import { languageOf, openPack, packChoice } from "./lesson-pack";
 
 /** The lesson a LESSON-ID names, or an input error with the nearest id and the way to see them all. */
 function lessonNamed(lessons: readonly Lesson[], id: string, broken: number): Lesson {
@@ -72,7 +72,8 @@ export function runCheck(args: readonly string[], io: Io): number {
   const hintText = stringOption(parsed, "hint");
   const hint = hintText === undefined ? 1 : integerOption(hintText, "hint", 1, 3, name);
   const lang = languageOf(parsed, name);
-  const pack = openPack(stringOption(parsed, "lessons"), name);
+  const choice = packChoice(parsed, name);
+  const pack = openPack(choice.dir, name, choice.withBuiltin);
   const brokenFiles = new Set(pack.problems.map((p) => p.file)).size;
   const lesson = lessonNamed(pack.lessons, lessonId, brokenFiles);
   const { step, index } = exerciseOf(lesson, stepKey);

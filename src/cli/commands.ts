@@ -27,6 +27,13 @@ export const LESSONS_OPTION: OptionSpec = {
   description: "A lesson pack directory to use instead of the built-in lessons",
 };
 
+/** `--with-builtin`: the `--lessons` pack beside the built-in lessons, not instead of them. */
+export const WITH_BUILTIN_OPTION: OptionSpec = {
+  name: "with-builtin",
+  description:
+    "With --lessons DIR: the built-in lessons too, beside the pack (its prerequisites may name them)",
+};
+
 /** `--lang en|ko`: the language of what the learner reads. */
 export const LANG_OPTION: OptionSpec = {
   name: "lang",
@@ -189,6 +196,7 @@ export const checkCommand: CommandSpec = {
     { name: "hint", value: "N", description: "On a wrong answer, show hint N (1 to 3, default 1)" },
     LANG_OPTION,
     LESSONS_OPTION,
+    WITH_BUILTIN_OPTION,
     { name: "json", description: "Print one JSON object instead of text (see docs/lessons.md)" },
     NO_COLOR_OPTION,
   ]),
@@ -207,15 +215,28 @@ export const checkCommand: CommandSpec = {
 export const validateCommand: CommandSpec = {
   name: "validate",
   summary: "Check a lesson pack: every file, and every answer judged by the simulator",
-  usage: "validate [DIR]",
-  options: withHelp([NO_COLOR_OPTION]),
-  examples: ["podnet-learn validate", "podnet-learn validate my-lessons"],
+  usage: "validate [DIR] [--with-builtin]",
+  options: withHelp([
+    {
+      name: "with-builtin",
+      description:
+        "Check DIR as it is used beside the built-in lessons: ids must differ from theirs, prerequisites may name them",
+    },
+    NO_COLOR_OPTION,
+  ]),
+  examples: [
+    "podnet-learn validate",
+    "podnet-learn validate my-lessons",
+    "podnet-learn validate my-lessons --with-builtin",
+  ],
   notes: [
     "DIR is a lesson pack (lesson files and the cluster files they name); without it, the",
     "built-in lessons. Every problem is printed as FILE:LINE:COL: what is wrong, then a summary:",
     "the schema, both languages in every text, ids, prerequisites, clusters, scenario changes,",
     "that every reference answer passes and every known wrong answer fails as the lesson says",
     "(and, when not, how it did fail), and that a route or fix step does not pass unanswered.",
+    "A pack is data only: YAML tags are refused, files must stay inside DIR (symlinks resolved),",
+    "a lesson file may be at most 256 KiB, a cluster file 1 MiB, a pack 100 lesson files.",
     "Exit status: 0 when all is well, 1 when there are problems, 2 when the command line is",
     "wrong or DIR is not a directory.",
   ],
@@ -224,10 +245,11 @@ export const validateCommand: CommandSpec = {
 export const progressCommand: CommandSpec = {
   name: "progress",
   summary: "Show what you have done in each lesson (steps passed, hints, attempts, time)",
-  usage: "progress [--json] [--lessons DIR]",
+  usage: "progress [--json] [--lessons DIR [--with-builtin]]",
   options: withHelp([
     { name: "json", description: "Print one JSON object instead of text" },
     LESSONS_OPTION,
+    WITH_BUILTIN_OPTION,
     NO_COLOR_OPTION,
   ]),
   examples: ["podnet-learn progress", "podnet-learn progress --json"],
@@ -240,10 +262,11 @@ export const progressCommand: CommandSpec = {
 export const resetCommand: CommandSpec = {
   name: "reset",
   summary: "Forget your progress in one lesson, or in every lesson",
-  usage: "reset (LESSON-ID | --all) [--lessons DIR]",
+  usage: "reset (LESSON-ID | --all) [--lessons DIR [--with-builtin]]",
   options: withHelp([
     { name: "all", description: "Forget every lesson (the language setting stays)" },
     LESSONS_OPTION,
+    WITH_BUILTIN_OPTION,
     NO_COLOR_OPTION,
   ]),
   examples: ["podnet-learn reset flannel-vxlan", "podnet-learn reset --all"],

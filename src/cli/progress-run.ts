@@ -1,12 +1,12 @@
 import { resetLessons } from "../progress/record";
 import type { Progress } from "../progress/schema";
 import { ProgressStore } from "../progress/store";
-import { parseCommandLine, stringOption, suggest } from "./args";
+import { parseCommandLine, suggest } from "./args";
 import { progressCommand, resetCommand } from "./commands";
 import { InputError } from "./errors";
 import { formatHelp } from "./help";
 import type { Io } from "./io";
-import { openPack } from "./lesson-pack";
+import { openPack, type PackChoice, packChoice } from "./lesson-pack";
 
 interface LessonRow {
   readonly id: string;
@@ -20,8 +20,8 @@ interface LessonRow {
   readonly finished: boolean;
 }
 
-function rowsOf(progress: Progress, lessonsDir: string | undefined): LessonRow[] {
-  const pack = openPack(lessonsDir, "progress");
+function rowsOf(progress: Progress, choice: PackChoice): LessonRow[] {
+  const pack = openPack(choice.dir, "progress", choice.withBuiltin);
   return pack.lessons.map((lesson) => {
     const saved = progress.lessons[lesson.id]?.steps ?? {};
     const steps = lesson.steps.map((s) => saved[s.id]);
@@ -59,7 +59,7 @@ export function runProgress(args: readonly string[], io: Io): number {
   const store = new ProgressStore();
   const progress = store.read();
   notices(store, io);
-  const rows = rowsOf(progress, stringOption(parsed, "lessons"));
+  const rows = rowsOf(progress, packChoice(parsed, progressCommand.name));
   if (parsed.values.has("json")) {
     io.out(
       `${JSON.stringify(
@@ -98,7 +98,8 @@ export function runReset(args: readonly string[], io: Io): number {
     throw new InputError("name one lesson to forget, or --all for every lesson", "reset");
   const store = new ProgressStore();
   if (id !== undefined) {
-    const pack = openPack(stringOption(parsed, "lessons"), "reset");
+    const choice = packChoice(parsed, "reset");
+    const pack = openPack(choice.dir, "reset", choice.withBuiltin);
     const ids = pack.lessons.map((l) => l.id);
     if (!ids.includes(id)) {
       const nearest = suggest(id, ids);
