@@ -271,3 +271,87 @@ export const resetCommand: CommandSpec = {
   ]),
   examples: ["podnet-learn reset flannel-vxlan", "podnet-learn reset --all"],
 };
+
+// Workshop commands: collecting each learner's progress, and the class report from them.
+
+/** `--exam`: the exam's progress (its own file), not practice. */
+export const EXAM_PROGRESS_OPTION: OptionSpec = {
+  name: "exam",
+  description:
+    "The exam's progress (podnet-learn --lessons DIR --exam keeps it apart from practice)",
+};
+
+export const exportProgressCommand: CommandSpec = {
+  name: "export-progress",
+  summary:
+    "Print your progress as a JSON file for the instructor (who finished what, attempts, hints)",
+  usage: "export-progress --name NAME [--lessons DIR [--with-builtin]] [--exam] [--out FILE]",
+  options: withHelp([
+    {
+      name: "name",
+      value: "NAME",
+      description:
+        "Your name as the instructor knows you (required; it is the only personal data in the file)",
+    },
+    LESSONS_OPTION,
+    WITH_BUILTIN_OPTION,
+    EXAM_PROGRESS_OPTION,
+    { name: "out", value: "FILE", description: "Write the JSON to FILE instead of stdout" },
+    NO_COLOR_OPTION,
+  ]),
+  examples: [
+    'podnet-learn export-progress --name "Kim Minji" > kim-minji.json',
+    'podnet-learn export-progress --name "Kim Minji" --lessons workshop --exam --out kim-minji.json',
+  ],
+  notes: [
+    "Give the same --lessons (and --with-builtin) as the tutorial was run with. The file holds",
+    "the name, the time, podnet-learn's version, the lessons' digest, the exam (when --exam),",
+    "and per lesson and step: passed, attempts, hints and time; no paths and nothing else about",
+    "the machine. The format is in docs/workshop.md; podnet-learn report reads a directory of them.",
+    "Exit status: 0, or 2 when the command line is wrong, the lessons are not there, or there is",
+    "no exam to export.",
+  ],
+};
+
+export const reportCommand: CommandSpec = {
+  name: "report",
+  summary: "Summarize a class: every learner's exported progress and quiz results in one report",
+  usage: "report DIR [--format md|csv|junit] [--out FILE]",
+  options: withHelp([
+    {
+      name: "format",
+      value: "FORMAT",
+      description:
+        "md (default): Markdown tables; csv: one row per learner and exercise; junit: JUnit XML for a learning platform or CI",
+    },
+    { name: "out", value: "FILE", description: "Write the report to FILE instead of stdout" },
+    NO_COLOR_OPTION,
+  ]),
+  examples: [
+    "podnet-learn report results/",
+    "podnet-learn report results/ --format csv --out class.csv",
+    "podnet-learn report results/ --format junit --out class.xml",
+  ],
+  notes: [
+    "DIR holds the files learners made with export-progress (and quiz reports, made with",
+    "podnet-learn quiz --report): every *.json in it is read; a file that is neither is named",
+    "on stderr and left out. The report lists who finished what, how many passed each",
+    "exercise, and the exercises that took the most attempts and hints; the same input gives",
+    "the same report, byte for byte.",
+    "Exit status: 0, or 2 when DIR is not a directory or holds no result at all.",
+  ],
+};
+
+/** The tutorial's exam options: `--exam` and `--time-limit DURATION`. */
+export const EXAM_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: "exam",
+    description:
+      "Exam mode: no hints, no reference answers, a clock; progress kept apart for export-progress --exam",
+  },
+  {
+    name: "time-limit",
+    value: "DURATION",
+    description: "With --exam: the time allowed (90m, 1h30m, 45s; a bare number is minutes)",
+  },
+];

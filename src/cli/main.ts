@@ -2,14 +2,19 @@ import { version } from "../../package.json";
 import { type CommandSpec, NO_COLOR_OPTION, parseCommandLine, suggest, withHelp } from "./args";
 import {
   checkCommand,
+  // Workshop: packs beside the built-in lessons, exam mode, export and report.
+  EXAM_OPTIONS,
   exportCommand,
+  exportProgressCommand,
   LANG_OPTION,
   LESSONS_OPTION,
   progressCommand,
+  reportCommand,
   resetCommand,
   showCommand,
   traceCommand,
   validateCommand,
+  WITH_BUILTIN_OPTION,
 } from "./commands";
 import { InputError, UsageError } from "./errors";
 import { formatHelp, formatOverview, PROGRAM } from "./help";
@@ -32,6 +37,8 @@ const COMMANDS: readonly CommandSpec[] = [
   validateCommand,
   progressCommand,
   resetCommand,
+  exportProgressCommand,
+  reportCommand,
   helpCommand,
 ];
 
@@ -49,6 +56,11 @@ const RUNNERS: ReadonlyMap<string, Runner> = new Map<string, Runner>([
   ["validate", async (args, io) => (await import("./validate")).runValidate(args, io)],
   ["progress", async (args, io) => (await import("./progress-run")).runProgress(args, io)],
   ["reset", async (args, io) => (await import("./progress-run")).runReset(args, io)],
+  [
+    "export-progress",
+    async (args, io) => (await import("./export-progress")).runExportProgress(args, io),
+  ],
+  ["report", async (args, io) => (await import("./report")).runReport(args, io)],
   ["help", runHelp],
 ]);
 
@@ -56,6 +68,8 @@ const TOP_LEVEL_OPTIONS = withHelp([
   { name: "version", short: "v", description: "Print the version" },
   LANG_OPTION,
   LESSONS_OPTION,
+  WITH_BUILTIN_OPTION,
+  ...EXAM_OPTIONS,
   {
     name: "ascii",
     description: "Draw with plain ASCII (for terminals that show box and arrow characters wide)",
