@@ -16,6 +16,7 @@ import {
   validateCommand,
   WITH_BUILTIN_OPTION,
 } from "./commands";
+import { parseDuration } from "./duration";
 import { InputError, UsageError } from "./errors";
 import { formatHelp, formatOverview, PROGRAM } from "./help";
 import { type Io, processIo } from "./io";
@@ -136,6 +137,12 @@ async function runTopLevel(argv: readonly string[], io: Io): Promise<number> {
     return 2;
   }
   const dir = parsed.values.get("lessons");
+  const withBuiltin = parsed.values.has("with-builtin");
+  if (withBuiltin && dir === undefined)
+    throw new UsageError(
+      "--with-builtin adds a lesson pack beside the built-in lessons: give the pack with --lessons DIR",
+    );
+  const exam = examOf(parsed);
   const { runTui } = await import("../ui/run");
   return runTui({
     ...(lang === undefined ? {} : { lang: String(lang) }),
@@ -143,8 +150,24 @@ async function runTopLevel(argv: readonly string[], io: Io): Promise<number> {
     lessonsDir: dir === undefined ? builtinLessonsDir() : String(dir),
     lessonsLabel: dir === undefined ? "lessons" : String(dir),
     builtIn: dir === undefined,
+    withBuiltin,
+    exam,
     err: (text) => io.err(text),
   });
+}
+
+/** `--exam [--time-limit DURATION]`: the exam's time limit in seconds (null: none), or null for no exam. */
+function examOf(parsed: ReturnType<typeof parseCommandLine>): { timeLimitS: number | null } | null {
+  const limit = parsed.values.get("time-limit");
+  if (!parsed.values.has("exam")) {
+    if (limit !== undefined)
+      throw new UsageError("--time-limit goes with --exam (the exam's time allowed)");
+    return null;
+  }
+  if (limit === undefined) return { timeLimitS: null };
+  const parsedLimit = parseDuration(String(limit));
+  if (!parsedLimit.ok) throw new UsageError(`--time-limit: ${parsedLimit.message}`);
+  return { timeLimitS: parsedLimit.seconds };
 }
 
 /** What to say when the tutorial cannot run: the commands that need no terminal. */
