@@ -132,10 +132,6 @@ async function runTopLevel(argv: readonly string[], io: Io): Promise<number> {
   const lang = parsed.values.get("lang");
   if (lang !== undefined && lang !== "en" && lang !== "ko")
     throw new UsageError(`--lang takes en or ko, not "${String(lang)}"`);
-  if (!(process.stdin.isTTY && process.stdout.isTTY)) {
-    io.err(notInteractive());
-    return 2;
-  }
   const dir = parsed.values.get("lessons");
   const withBuiltin = parsed.values.has("with-builtin");
   if (withBuiltin && dir === undefined)
@@ -143,6 +139,10 @@ async function runTopLevel(argv: readonly string[], io: Io): Promise<number> {
       "--with-builtin adds a lesson pack beside the built-in lessons: give the pack with --lessons DIR",
     );
   const exam = examOf(parsed);
+  if (!(process.stdin.isTTY && process.stdout.isTTY)) {
+    io.err(notInteractive());
+    return 2;
+  }
   const { runTui } = await import("../ui/run");
   return runTui({
     ...(lang === undefined ? {} : { lang: String(lang) }),

@@ -1,0 +1,149 @@
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { runCli } from "./run-cli";
+
+const PACK = "test/fixtures/lessons/pack";
+
+function configDir(progress?: object, file = "progress.json"): string {
+  const dir = mkdtempSync(join(tmpdir(), "podnet-ws-"));
+  if (progress) writeFileSync(join(dir, file), JSON.stringify(progress));
+  return dir;
+}
+
+const PROGRESS = {
+  schemaVersion: 1,
+  streak: 0,
+  lessons: {
+    "fixture-typed": {
+      steps: {
+        look: { done: true, hints: 0, attempts: 0, seconds: 4 },
+        "add-the-route": { done: true, hints: 2, attempts: 3, seconds: 95 },
+      },
+    },
+  },
+};
+
+describe("export-progress", () => {
+  test("needs --name, and says so", async () => {
+    const run = await runCli(["export-progress"], { env: { PODNET_CONFIG_DIR: configDir() } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("podnet-learn export-progress: missing --name NAME");
+  });
+
+  test("prints the learner's steps by lesson, with no path of the machine in it", async () => {
+    const dir = configDir(PROGRESS);
+    const run = await runCli(["export-progress", "--name", "Kim, 민지", "--lessons", PACK], {
+      env: { PODNET_CONFIG_DIR: dir },
+    });
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out).toMatchObject({
+      format: "podnet-learn-progress",
+      formatVersion: 1,
+      name: "Kim, 민지",
+      exam: null,
+    });
+    expect(out.version).toBe(JSON.parse(readFileSync("package.json", "utf8")).version);
+    const lesson = out.lessons.find((l: { id: string }) => l.id === "fixture-typed");
+    expect(lesson.steps.find((s: { id: string }) => s.id === "add-the-route")).toMatchObject({
+      kind: "route",
+      passed: true,
+      attempts: 3,
+      hints: 2,
+      ms: 95000,
+    });
+    expect(run.stdout).not.toContain(dir);
+    expect(run.stdout).not.toContain(PACK);
+    expect(run.stdout).not.toContain(process.cwd());
+  });
+
+  test("--exam with no exam taken here says what to check", async () => {
+    const run = await runCli(["export-progress", "--name", "Kim", "--lessons", PACK, "--exam"], {
+      env: { PODNET_CONFIG_DIR: configDir(PROGRESS) },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("no exam of these lessons was taken here");
+  });
+});
+
+describe("report", () => {
+  test("summarizes the exports of a directory and names the files it leaves out", async () => {
+    const results = mkdtempSync(join(tmpdir(), "podnet-results-"));
+    const made = await runCli(
+      ["export-progress", "--name", "Kim", "--lessons", PACK, "--out", join(results, "kim.json")],
+      { env: { PODNET_CONFIG_DIR: configDir(PROGRESS) } },
+    );
+    expect(made.code).toBe(0);
+    writeFileSync(join(results, "notes.json"), "not json");
+    mkdirSync(join(results, "sub.json"));
+    const run = await runCli(["report", results]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("| Kim | no | 1/4 | 0/2 | 0/2 |");
+    expect(run.stdout).toContain("1. fixture-typed / add-the-route (route): 3 attempts, 2 hints");
+    expect(run.stderr).toContain("podnet-learn report: left out notes.json: not JSON");
+    expect(run.stderr).toContain("podnet-learn report: left out sub.json: not a file");
+    const junit = await runCli(["report", results, "--format", "junit"]);
+    expect(junit.stdout).toContain('<testsuite name="Kim" id="0" tests="6" failures="5"');
+  });
+
+  test("a directory without any result is an error that says how learners make one", async () => {
+    const empty = mkdtempSync(join(tmpdir(), "podnet-results-"));
+    const run = await runCli(["report", empty]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("no progress export or quiz report");
+    const bad = await runCli(["report", empty, "--format", "pdf"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--format takes md, csv or junit, not "pdf"');
+  });
+});
+
+describe("a pack beside the built-in lessons", () => {
+  test("check finds built-in and pack lessons alike with --with-builtin", async () => {
+    const args = ["--lessons", PACK, "--with-builtin", "--step", "restore-route-to-node2"];
+    const run = await runCli([
+      "check",
+      "flannel-vxlan",
+      ...args,
+      "--answer",
+      "10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink",
+    ]);
+    expect(run.code).toBe(0);
+    const alone = await runCli([
+      "check",
+      "flannel-vxlan",
+      "--lessons",
+      PACK,
+      "--step",
+      "1",
+      "--answer",
+      "x",
+    ]);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('no lesson "flannel-vxlan"');
+  });
+
+  test("--with-builtin without --lessons, or --time-limit without --exam, is a usage mistake", async () => {
+    const progress = await runCli(["progress", "--with-builtin"]);
+    expect(progress.code).toBe(2);
+    expect(progress.stderr).toContain("give the pack with --lessons DIR");
+    const limit = await runCli(["--time-limit", "90m"]);
+    expect(limit.code).toBe(2);
+    expect(limit.stderr).toContain("--time-limit goes with --exam");
+    const bad = await runCli(["--exam", "--time-limit", "soon"]);
+    expect(bad.stderr).toContain('"soon" is not a duration');
+  });
+
+  test("validate names both files when a pack's lesson id is a built-in one", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "podnet-pack-")), "pack");
+    cpSync(PACK, dir, { recursive: true });
+    const file = join(dir, "02-choices.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace(/^id: .*$/m, "id: flannel-vxlan"));
+    const run = await runCli(["validate", dir, "--with-builtin"]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      'id: the built-in lesson lessons/04-flannel-vxlan.yaml has the id "flannel-vxlan" too',
+    );
+  });
+});
