@@ -197,6 +197,11 @@ export const checkCommand: CommandSpec = {
     LANG_OPTION,
     LESSONS_OPTION,
     WITH_BUILTIN_OPTION,
+    {
+      name: "exam",
+      description:
+        "As in an exam: no hint, no reference answer, no lesson words for a known wrong answer (not with --hint)",
+    },
     { name: "json", description: "Print one JSON object instead of text (see docs/lessons.md)" },
     NO_COLOR_OPTION,
   ]),

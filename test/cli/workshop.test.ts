@@ -147,3 +147,34 @@ describe("a pack beside the built-in lessons", () => {
     );
   });
 });
+
+describe("check --exam", () => {
+  const base = ["check", "flannel-vxlan", "--step", "restore-route-to-node2", "--json"];
+
+  test("judges as the exam does: no hint on a wrong answer, no reference answer on a right one", async () => {
+    const wrong = JSON.parse(
+      (await runCli([...base, "--answer", "10.244.2.0/24 dev eth0", "--exam"])).stdout,
+    );
+    expect(wrong.passed).toBe(false);
+    expect(wrong.explanation).toContain("neighbour-failed");
+    expect(wrong.explanation).not.toContain("Hint");
+    const practice = JSON.parse(
+      (await runCli([...base, "--answer", "10.244.2.0/24 dev eth0"])).stdout,
+    );
+    expect(practice.explanation).toContain("Hint 1");
+    const right = await runCli([
+      ...base,
+      "--answer",
+      "10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink",
+      "--exam",
+    ]);
+    expect(right.code).toBe(0);
+    expect(JSON.parse(right.stdout).reference).toBeNull();
+  });
+
+  test("refuses --hint", async () => {
+    const run = await runCli([...base, "--answer", "x", "--exam", "--hint", "2"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--exam shows no hints");
+  });
+});
