@@ -338,8 +338,8 @@ export const reportCommand: CommandSpec = {
     "podnet-learn report results/ --format junit --out class.xml",
   ],
   notes: [
-    "DIR holds the files learners made with export-progress (and quiz reports, made with",
-    "podnet-learn quiz --report): every *.json in it is read; a file that is neither is named",
+    "DIR holds the files learners made with export-progress (and quiz reports from",
+    "podnet-learn quiz): every *.json in it is read; a file that is neither is named",
     "on stderr and left out. The report lists who finished what, how many passed each",
     "exercise, and the exercises that took the most attempts and hints; the same input gives",
     "the same report, byte for byte.",
