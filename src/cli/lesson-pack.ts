@@ -50,7 +50,7 @@ export function openPack(
     throw new InputError(
       dir === undefined
         ? `the built-in lessons are missing (no directory ${path}); reinstall podnet-learn`
-        : `${missing} (paths are relative to the current directory)`,
+        : missing,
       command,
     );
   if (!withBuiltin || dir === undefined) return loadPack(path, label);
@@ -70,7 +70,8 @@ function directoryProblem(path: string, shown: string): string | null {
     readdirSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return `no lesson directory ${quoted}`;
+    if (code === "ENOENT")
+      return `no lesson directory ${quoted} (paths are relative to the current directory)`;
     return code === "EACCES" || code === "EPERM"
       ? `the lesson directory ${quoted} cannot be read (permission denied): check its permissions with ls -ld`
       : `the lesson directory ${quoted} cannot be read (${(error as Error).message})`;

@@ -1,8 +1,9 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { runCli } from "./run-cli";
+import { launcher, repoRoot, runCli } from "./run-cli";
 
 const PACK = "test/fixtures/lessons/pack";
 
@@ -176,5 +177,46 @@ describe("check --exam", () => {
     const run = await runCli([...base, "--answer", "x", "--exam", "--hint", "2"]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("--exam shows no hints");
+  });
+});
+
+/** Root reads every directory; `setpriv` runs the CLI as nobody so a mode-000 directory is unreadable. */
+const asNobody = (() => {
+  if (process.getuid?.() !== 0) return false;
+  try {
+    execFileSync("setpriv", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe("a lesson directory that cannot be read", () => {
+  test.skipIf(!asNobody)("is named as unreadable, with what to check, not as missing", () => {
+    const base = mkdtempSync(join(tmpdir(), "podnet-locked-"));
+    chmodSync(base, 0o755);
+    const locked = join(base, "pack");
+    mkdirSync(locked, { mode: 0o000 });
+    chmodSync(locked, 0o000);
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: base, PODNET_CONFIG_DIR: base };
+    env.FORCE_COLOR = "0";
+    delete env.CI;
+    const run = spawnSync(
+      "setpriv",
+      [
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        process.execPath,
+        launcher,
+        "validate",
+        locked,
+      ],
+      { cwd: repoRoot, env, encoding: "utf8" },
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(
+      `podnet-learn validate: the lesson directory "${locked}" cannot be read (permission denied): check its permissions with ls -ld\n`,
+    );
   });
 });
