@@ -35,8 +35,8 @@ export interface ExamSession {
   readonly deadline: number | null;
   /** The exercises of each lesson, by lesson id (the end screen counts them). */
   readonly exercises: ReadonlyMap<string, readonly string[]>;
-  /** The command that exports the exam's result. */
-  readonly exportCommand: string;
+  /** The command that exports the exam's result, with the learner's name written as `yourName`. */
+  readonly exportCommand: (yourName: string) => string;
   /** The lessons' digest, shortened: the same on every learner's screen when they sit the same pack. */
   readonly pack: string;
 }

@@ -44,10 +44,11 @@ function shellWord(word: string): string {
 }
 
 /** The command that hands in this exam's result, as the learner should type it. */
-function exportCommandFor(options: TuiOptions): string {
+function exportCommandFor(options: TuiOptions): (yourName: string) => string {
   const lessons = options.builtIn ? "" : ` --lessons ${shellWord(options.lessonsLabel)}`;
   const beside = options.withBuiltin ? " --with-builtin" : "";
-  return `podnet-learn export-progress --name "YOUR NAME"${lessons}${beside} --exam > result.json`;
+  return (yourName) =>
+    `podnet-learn export-progress --name "${yourName}"${lessons}${beside} --exam > result.json`;
 }
 
 export async function runTui(options: TuiOptions): Promise<number> {
@@ -92,7 +93,8 @@ export async function runTui(options: TuiOptions): Promise<number> {
   const notices = [...practice.setAside, ...(store === practice ? [] : store.setAside)].map((s) =>
     t(lang, "setAside", { reason: s.reason, path: s.path }),
   );
-  if (exam) notices.push(t(lang, "examNotice", { command: exam.exportCommand }));
+  if (exam)
+    notices.push(t(lang, "examNotice", { command: exam.exportCommand(t(lang, "examYourName")) }));
   if (early && early.problems.length > 0)
     notices.push(
       `${early.problems.length} problem(s) in ${options.lessonsLabel}: podnet-learn validate ${options.lessonsLabel}`,

@@ -66,7 +66,11 @@ describe("the lesson screen in an exam", () => {
     await press(stdin, KEY.enter);
     frame = await waitForFrame(lastFrame, (f) => f.includes("Not yet"));
     expect(frame).not.toContain("Next hint");
-    await press(stdin, KEY.down, KEY.enter);
+    await press(stdin, KEY.down);
+    // The select list takes a key only once it has drawn the last: wait for the pointer to move.
+    await waitForFrame(lastFrame, (f) => f.includes("❯ 8472"));
+    await settle();
+    await press(stdin, KEY.enter);
     frame = await waitForFrame(lastFrame, (f) => f.includes("Correct"));
     await press(stdin, "a");
     frame = await waitForFrame(lastFrame, (f) =>
@@ -123,8 +127,8 @@ function session(deadline: number | null): ExamSession {
     startedAt: NOW - 60_000,
     deadline,
     exercises: new Map([["overlay", ["which-port"]]]),
-    exportCommand:
-      'podnet-learn export-progress --name "YOUR NAME" --lessons pack --exam > result.json',
+    exportCommand: (name) =>
+      `podnet-learn export-progress --name "${name}" --lessons pack --exam > result.json`,
     pack: "8c7f3283",
   };
 }

@@ -124,6 +124,7 @@ const en = {
   examOverQuit: "q: quit",
   examNotice: "Exam: when you are done, quit (q) and hand in your result: {command}",
   examTimeUp: "Time is up: this answer was not checked.",
+  examYourName: "YOUR NAME",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -250,6 +251,7 @@ const ko: Record<MessageKey, string> = {
   examOverQuit: "q: 종료",
   examNotice: "시험: 다 풀었으면 q로 종료한 뒤 결과를 제출하세요: {command}",
   examTimeUp: "시간이 끝나 이 답은 채점하지 않았습니다.",
+  examYourName: "이름",
 };
 
 const catalogues: Record<Lang, Record<MessageKey, string>> = { en, ko };

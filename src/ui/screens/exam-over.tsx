@@ -9,8 +9,8 @@ export interface ExamOverProps {
   readonly lessons: readonly LessonEntry[];
   /** The exercises (steps that are not read steps) of each lesson, by lesson id. */
   readonly exercises: ReadonlyMap<string, readonly string[]>;
-  /** The command that exports this exam's result. */
-  readonly exportCommand: string;
+  /** The command that exports this exam's result, with the name written as given. */
+  readonly exportCommand: (yourName: string) => string;
 }
 
 /**
@@ -57,7 +57,7 @@ export function ExamOver({ lessons, exercises, exportCommand }: ExamOverProps) {
       ))}
       <Text> </Text>
       <Text>{t("examOverSaved")}</Text>
-      {wrapText(exportCommand, width - 2).map((line) => (
+      {wrapText(exportCommand(t("examYourName")), width - 2).map((line) => (
         <Text key={line} bold>
           {"  "}
           {line}
