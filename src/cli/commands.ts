@@ -24,7 +24,8 @@ export const SOURCE_OPTIONS: readonly OptionSpec[] = [
 export const LESSONS_OPTION: OptionSpec = {
   name: "lessons",
   value: "DIR",
-  description: "A lesson pack directory to use instead of the built-in lessons",
+  description:
+    "A lesson pack directory to use instead of the built-in lessons (beside them: --with-builtin)",
 };
 
 /** `--with-builtin`: the `--lessons` pack beside the built-in lessons, not instead of them. */
