@@ -268,14 +268,23 @@ export const progressCommand: CommandSpec = {
 export const resetCommand: CommandSpec = {
   name: "reset",
   summary: "Forget your progress in one lesson, or in every lesson",
-  usage: "reset (LESSON-ID | --all) [--lessons DIR [--with-builtin]]",
+  usage: "reset (LESSON-ID | --all) [--lessons DIR [--with-builtin]] [--exam]",
   options: withHelp([
     { name: "all", description: "Forget every lesson (the language setting stays)" },
     LESSONS_OPTION,
     WITH_BUILTIN_OPTION,
+    {
+      name: "exam",
+      description:
+        "With --all: forget the exam of these lessons, clock included (a lab machine between sittings)",
+    },
     NO_COLOR_OPTION,
   ]),
-  examples: ["podnet-learn reset flannel-vxlan", "podnet-learn reset --all"],
+  examples: [
+    "podnet-learn reset flannel-vxlan",
+    "podnet-learn reset --all",
+    "podnet-learn reset --all --exam --lessons workshop",
+  ],
 };
 
 // Workshop commands: collecting each learner's progress, and the class report from them.

@@ -1,6 +1,8 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { resetLessons } from "../progress/record";
 import type { Progress } from "../progress/schema";
-import { ProgressStore } from "../progress/store";
+import { examConfigName, ProgressStore, progressDir } from "../progress/store";
 import { parseCommandLine, suggest } from "./args";
 import { progressCommand, resetCommand } from "./commands";
 import { InputError } from "./errors";
@@ -96,6 +98,7 @@ export function runReset(args: readonly string[], io: Io): number {
   const all = parsed.values.has("all");
   if ((id === undefined) === !all)
     throw new InputError("name one lesson to forget, or --all for every lesson", "reset");
+  if (parsed.values.has("exam")) return resetExam(parsed, id, io);
   const store = new ProgressStore();
   if (id !== undefined) {
     const choice = packChoice(parsed, "reset");
@@ -114,5 +117,37 @@ export function runReset(args: readonly string[], io: Io): number {
   io.out(
     id === undefined ? "Progress in every lesson forgotten.\n" : `Progress in ${id} forgotten.\n`,
   );
+  return 0;
+}
+
+/**
+ * `reset --all --exam`: forgets the exam of these lessons (its file, kept apart from practice),
+ * clock included, so the next `--exam` starts afresh: a lab machine between two sittings.
+ */
+function resetExam(
+  parsed: ReturnType<typeof parseCommandLine>,
+  id: string | undefined,
+  io: Io,
+): number {
+  if (id !== undefined)
+    throw new InputError(
+      "an exam is forgotten as a whole: reset --all --exam (one lesson of an exam cannot be)",
+      "reset",
+    );
+  const choice = packChoice(parsed, "reset");
+  const pack = openPack(choice.dir, "reset", choice.withBuiltin);
+  const name = examConfigName(pack.digest);
+  const dir = progressDir();
+  if (!existsSync(join(dir, `${name}.json`))) {
+    io.out("No exam of these lessons was taken here: nothing to forget.\n");
+    return 0;
+  }
+  const store = new ProgressStore({ dir, configName: name });
+  store.update((p) => {
+    resetLessons(p, null);
+    delete p.exam;
+  });
+  notices(store, io);
+  io.out("The exam of these lessons is forgotten: the next --exam starts its clock afresh.\n");
   return 0;
 }

@@ -69,6 +69,46 @@ describe("export-progress", () => {
   });
 });
 
+describe("an exam's progress from the command line", () => {
+  test("export-progress --exam exports it, and reset --all --exam forgets it, clock included", async () => {
+    // The exam's file is named after the pack's digest: read it from a practice export.
+    const dir = configDir(PROGRESS);
+    const practice = await runCli(["export-progress", "--name", "Kim", "--lessons", PACK], {
+      env: { PODNET_CONFIG_DIR: dir },
+    });
+    const digest: string = JSON.parse(practice.stdout).pack;
+    const exam = {
+      ...PROGRESS,
+      exam: { pack: digest, startedAt: "2026-11-29T09:00:00.000Z", timeLimitS: 5400 },
+    };
+    writeFileSync(join(dir, `exam-${digest.slice(0, 12)}.json`), JSON.stringify(exam));
+    const exported = await runCli(
+      ["export-progress", "--name", "Kim", "--lessons", PACK, "--exam"],
+      { env: { PODNET_CONFIG_DIR: dir } },
+    );
+    expect(JSON.parse(exported.stdout).exam).toEqual({
+      startedAt: "2026-11-29T09:00:00.000Z",
+      timeLimitS: 5400,
+      endedAt: null,
+    });
+    const one = await runCli(["reset", "fixture-typed", "--exam", "--lessons", PACK], {
+      env: { PODNET_CONFIG_DIR: dir },
+    });
+    expect(one.code).toBe(2);
+    expect(one.stderr).toContain("an exam is forgotten as a whole");
+    const reset = await runCli(["reset", "--all", "--exam", "--lessons", PACK], {
+      env: { PODNET_CONFIG_DIR: dir },
+    });
+    expect(reset.stdout).toContain("the next --exam starts its clock afresh");
+    const saved = JSON.parse(readFileSync(join(dir, `exam-${digest.slice(0, 12)}.json`), "utf8"));
+    expect([saved.exam, saved.lessons]).toEqual([undefined, {}]);
+    // Practice progress is not touched.
+    expect(JSON.parse(readFileSync(join(dir, "progress.json"), "utf8")).lessons).toEqual(
+      PROGRESS.lessons,
+    );
+  });
+});
+
 describe("report", () => {
   test("summarizes the exports of a directory and names the files it leaves out", async () => {
     const results = mkdtempSync(join(tmpdir(), "podnet-results-"));
