@@ -70,11 +70,12 @@ export function App(props: AppProps) {
     () => exam?.deadline != null && now().getTime() >= exam.deadline,
   );
   const { progress } = props;
-  const clock = props.now;
+  const deadline = exam?.deadline ?? null;
   const expire = useCallback(() => {
     setTimeUp(true);
-    progress.update((p) => endExam(p, clock ? clock() : new Date()));
-  }, [progress, clock]);
+    // The time ran out at the deadline, whenever the clock noticed (even in a later run).
+    if (deadline !== null) progress.update((p) => endExam(p, new Date(deadline)));
+  }, [progress, deadline]);
 
   useInput(
     (input, key) => {

@@ -178,8 +178,10 @@ describe("the tutorial in an exam", () => {
   });
 
   test("reopened after the deadline, it opens on the result, and r on the home screen cannot forget progress", async () => {
-    const { lastFrame } = app(session(NOW - 1), { now: NOW });
+    const { lastFrame, progress } = app(session(NOW - 1), { now: NOW });
     await waitForFrame(lastFrame, (f) => f.includes("Time is up"));
+    // It ended at the deadline, not when this run noticed.
+    expect(progress.data.exam?.endedAt).toBe(new Date(NOW - 1).toISOString());
     const open = app(session(null), { now: NOW });
     const frame = await waitForFrame(open.lastFrame, (f) => f.includes("so far"));
     expect(frame).toContain("1:00 so far");
