@@ -129,7 +129,7 @@ function readInside(
   if (!inside(root, real))
     return {
       ok: false,
-      message: `is a symlink to ${real}, outside the lesson pack: a pack's files stay inside its directory (copy the file in instead)`,
+      message: `leads through a symlink to ${real}, outside the lesson pack: a pack's files stay inside its directory (copy the file in instead)`,
     };
   try {
     const stat = statSync(real);

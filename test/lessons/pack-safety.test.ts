@@ -80,7 +80,7 @@ describe("a lesson pack is read inside its directory", () => {
     expect(loaded.lessons).toEqual([]);
     expect(loaded.problems.map(formatProblem)).toEqual([
       expect.stringMatching(
-        /^pack\/01-link\.yaml:1:1: the file is a symlink to .*secret\.yaml, outside the lesson pack: a pack's files stay inside its directory/,
+        /^pack\/01-link\.yaml:1:1: the file leads through a symlink to .*secret\.yaml, outside the lesson pack: a pack's files stay inside its directory/,
       ),
     ]);
   });
@@ -92,7 +92,7 @@ describe("a lesson pack is read inside its directory", () => {
     const messages = problemsOf(dir);
     expect(messages).toContainEqual(
       expect.stringMatching(
-        /^pack\/escape\/two\.yaml:1:1: the file is a symlink to .*outside the lesson pack/,
+        /^pack\/escape\/two\.yaml:1:1: the file leads through a symlink to .*outside the lesson pack/,
       ),
     );
     expect(loadPack(dir, "pack").lessons).toEqual([]);
