@@ -1,6 +1,6 @@
 import { checkAnswer } from "../checker/check";
 import { byLang, describeGoal, type Lang } from "../checker/describe";
-import { explainFailure } from "../checker/explain";
+import { describeFailure, explainFailure } from "../checker/explain";
 import { formatProbePath } from "../checker/path";
 import type { Verdict } from "../checker/verdict";
 import { findStep, type Lesson } from "../lessons/parse";
@@ -11,7 +11,7 @@ import { checkCommand } from "./commands";
 import { InputError, UsageError } from "./errors";
 import { formatHelp } from "./help";
 import type { Io } from "./io";
-import { languageOf, openPack } from "./lesson-pack";
+import { languageOf, openPack, packChoice } from "./lesson-pack";
 
 /** The lesson a LESSON-ID names, or an input error with the nearest id and the way to see them all. */
 function lessonNamed(lessons: readonly Lesson[], id: string, broken: number): Lesson {
@@ -70,9 +70,13 @@ export function runCheck(args: readonly string[], io: Io): number {
   const stepKey = requiredOption(parsed, checkCommand.options, "step", name);
   const answer = requiredOption(parsed, checkCommand.options, "answer", name);
   const hintText = stringOption(parsed, "hint");
+  const exam = parsed.values.has("exam");
+  if (exam && hintText !== undefined)
+    throw new UsageError("--exam shows no hints: leave out --hint, or --exam", name);
   const hint = hintText === undefined ? 1 : integerOption(hintText, "hint", 1, 3, name);
   const lang = languageOf(parsed, name);
-  const pack = openPack(stringOption(parsed, "lessons"), name);
+  const choice = packChoice(parsed, name);
+  const pack = openPack(choice.dir, name, choice.withBuiltin);
   const brokenFiles = new Set(pack.problems.map((p) => p.file)).size;
   const lesson = lessonNamed(pack.lessons, lessonId, brokenFiles);
   const { step, index } = exerciseOf(lesson, stepKey);
@@ -81,7 +85,7 @@ export function runCheck(args: readonly string[], io: Io): number {
     io.err(
       `podnet-learn check: this exercise's scenario did not build cleanly (podnet-learn validate shows why):\n${verdict.scenarioErrors.map((e) => `  ${e.line}\n  -> ${e.message}\n`).join("")}`,
     );
-  const shown: Shown = { lesson, step, index, answer, verdict, lang, hint };
+  const shown: Shown = { lesson, step, index, answer, verdict, lang, hint, exam };
   io.out(
     parsed.values.has("json")
       ? `${JSON.stringify(checkJson(shown), null, 2)}\n`
@@ -98,6 +102,16 @@ interface Shown {
   readonly verdict: Verdict;
   readonly lang: Lang;
   readonly hint: number;
+  /** `--exam`: the trace's words only, no hint, no reference answer. */
+  readonly exam: boolean;
+}
+
+/** Why the answer failed, in words: in an exam the trace's alone (a lesson's words for a known wrong answer often name the right one). */
+function failureText(shown: Shown, failure: NonNullable<Verdict["failure"]>): string {
+  const { step, answer, lang } = shown;
+  return shown.exam
+    ? describeFailure(failure, lang)
+    : explainFailure(step, answer, failure, lang, shown.hint);
 }
 
 /** The goal sentences, or for predict and quiz the question. */
@@ -126,9 +140,10 @@ function checkText(shown: Shown, color: boolean): string {
     out.push(paint("32", byLang(lang, "✓ Passed.", "✓ 통과했습니다.")));
     for (const p of verdict.path)
       out.push(`${byLang(lang, "Path", "경로")}: ${formatProbePath(p, lang)}`);
-    out.push(
-      `${byLang(lang, "Reference answer", "모범 답안")}: ${step.answer.trim().replaceAll("\n", "\n  ")}`,
-    );
+    if (!shown.exam)
+      out.push(
+        `${byLang(lang, "Reference answer", "모범 답안")}: ${step.answer.trim().replaceAll("\n", "\n  ")}`,
+      );
     out.push(step.explanation[lang]);
   } else {
     out.push(paint("31", byLang(lang, "✗ Not yet.", "✗ 아직 아닙니다.")));
@@ -137,7 +152,7 @@ function checkText(shown: Shown, color: boolean): string {
     if (!isFact)
       for (const p of verdict.path)
         out.push(`${byLang(lang, "Path", "경로")}: ${formatProbePath(p, lang)}`);
-    if (failure) out.push(explainFailure(step, answer, failure, lang, shown.hint));
+    if (failure) out.push(failureText(shown, failure));
   }
   return `${out.join("\n")}\n`;
 }
@@ -154,10 +169,11 @@ function checkJson(shown: Shown) {
     lang,
     goal: goalOf(shown),
     failure,
-    explanation: failure
-      ? explainFailure(step, answer, failure, lang, shown.hint)
-      : step.explanation[lang],
-    reference: verdict.passed ? { answer: step.answer, explanation: step.explanation[lang] } : null,
+    explanation: failure ? failureText(shown, failure) : step.explanation[lang],
+    reference:
+      verdict.passed && !shown.exam
+        ? { answer: step.answer, explanation: step.explanation[lang] }
+        : null,
     fact: verdict.passed && verdict.fact !== undefined ? verdict.fact : null,
     path: verdict.path.map((p) => ({
       probe: p.probe,

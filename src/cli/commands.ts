@@ -24,7 +24,15 @@ export const SOURCE_OPTIONS: readonly OptionSpec[] = [
 export const LESSONS_OPTION: OptionSpec = {
   name: "lessons",
   value: "DIR",
-  description: "A lesson pack directory to use instead of the built-in lessons",
+  description:
+    "A lesson pack directory to use instead of the built-in lessons (beside them: --with-builtin)",
+};
+
+/** `--with-builtin`: the `--lessons` pack beside the built-in lessons, not instead of them. */
+export const WITH_BUILTIN_OPTION: OptionSpec = {
+  name: "with-builtin",
+  description:
+    "With --lessons DIR: the built-in lessons too, beside the pack (its prerequisites may name them)",
 };
 
 /** `--lang en|ko`: the language of what the learner reads. */
@@ -189,6 +197,12 @@ export const checkCommand: CommandSpec = {
     { name: "hint", value: "N", description: "On a wrong answer, show hint N (1 to 3, default 1)" },
     LANG_OPTION,
     LESSONS_OPTION,
+    WITH_BUILTIN_OPTION,
+    {
+      name: "exam",
+      description:
+        "As in an exam: no hint, no reference answer, no lesson words for a known wrong answer (not with --hint)",
+    },
     { name: "json", description: "Print one JSON object instead of text (see docs/lessons.md)" },
     NO_COLOR_OPTION,
   ]),
@@ -207,15 +221,28 @@ export const checkCommand: CommandSpec = {
 export const validateCommand: CommandSpec = {
   name: "validate",
   summary: "Check a lesson pack: every file, and every answer judged by the simulator",
-  usage: "validate [DIR]",
-  options: withHelp([NO_COLOR_OPTION]),
-  examples: ["podnet-learn validate", "podnet-learn validate my-lessons"],
+  usage: "validate [DIR] [--with-builtin]",
+  options: withHelp([
+    {
+      name: "with-builtin",
+      description:
+        "Check DIR as it is used beside the built-in lessons: ids must differ from theirs, prerequisites may name them",
+    },
+    NO_COLOR_OPTION,
+  ]),
+  examples: [
+    "podnet-learn validate",
+    "podnet-learn validate my-lessons",
+    "podnet-learn validate my-lessons --with-builtin",
+  ],
   notes: [
     "DIR is a lesson pack (lesson files and the cluster files they name); without it, the",
     "built-in lessons. Every problem is printed as FILE:LINE:COL: what is wrong, then a summary:",
     "the schema, both languages in every text, ids, prerequisites, clusters, scenario changes,",
     "that every reference answer passes and every known wrong answer fails as the lesson says",
     "(and, when not, how it did fail), and that a route or fix step does not pass unanswered.",
+    "A pack is data only: YAML tags are refused, files must stay inside DIR (symlinks resolved),",
+    "a lesson file may be at most 256 KiB, a cluster file 1 MiB, a pack 100 lesson files.",
     "Exit status: 0 when all is well, 1 when there are problems, 2 when the command line is",
     "wrong or DIR is not a directory.",
   ],
@@ -224,10 +251,11 @@ export const validateCommand: CommandSpec = {
 export const progressCommand: CommandSpec = {
   name: "progress",
   summary: "Show what you have done in each lesson (steps passed, hints, attempts, time)",
-  usage: "progress [--json] [--lessons DIR]",
+  usage: "progress [--json] [--lessons DIR [--with-builtin]]",
   options: withHelp([
     { name: "json", description: "Print one JSON object instead of text" },
     LESSONS_OPTION,
+    WITH_BUILTIN_OPTION,
     NO_COLOR_OPTION,
   ]),
   examples: ["podnet-learn progress", "podnet-learn progress --json"],
@@ -240,13 +268,23 @@ export const progressCommand: CommandSpec = {
 export const resetCommand: CommandSpec = {
   name: "reset",
   summary: "Forget your progress in one lesson, or in every lesson",
-  usage: "reset (LESSON-ID | --all) [--lessons DIR]",
+  usage: "reset (LESSON-ID | --all) [--lessons DIR [--with-builtin]] [--exam]",
   options: withHelp([
     { name: "all", description: "Forget every lesson (the language setting stays)" },
     LESSONS_OPTION,
+    WITH_BUILTIN_OPTION,
+    {
+      name: "exam",
+      description:
+        "With --all: forget the exam of these lessons, clock included (a lab machine between sittings)",
+    },
     NO_COLOR_OPTION,
   ]),
-  examples: ["podnet-learn reset flannel-vxlan", "podnet-learn reset --all"],
+  examples: [
+    "podnet-learn reset flannel-vxlan",
+    "podnet-learn reset --all",
+    "podnet-learn reset --all --exam --lessons workshop",
+  ],
 };
 
 /** The clusters `new-lesson --cni` offers (src/lessons/scaffold.ts; a test keeps them equal). */
@@ -292,3 +330,87 @@ export const newLessonCommand: CommandSpec = {
     "a file is already there, or DIR cannot be written.",
   ],
 };
+
+// Workshop commands: collecting each learner's progress, and the class report from them.
+
+/** `--exam`: the exam's progress (its own file), not practice. */
+export const EXAM_PROGRESS_OPTION: OptionSpec = {
+  name: "exam",
+  description:
+    "The exam's progress (podnet-learn --lessons DIR --exam keeps it apart from practice)",
+};
+
+export const exportProgressCommand: CommandSpec = {
+  name: "export-progress",
+  summary:
+    "Print your progress as a JSON file for the instructor (who finished what, attempts, hints)",
+  usage: "export-progress --name NAME [--lessons DIR [--with-builtin]] [--exam] [--out FILE]",
+  options: withHelp([
+    {
+      name: "name",
+      value: "NAME",
+      description:
+        "Your name as the instructor knows you (required; it is the only personal data in the file)",
+    },
+    LESSONS_OPTION,
+    WITH_BUILTIN_OPTION,
+    EXAM_PROGRESS_OPTION,
+    { name: "out", value: "FILE", description: "Write the JSON to FILE instead of stdout" },
+    NO_COLOR_OPTION,
+  ]),
+  examples: [
+    'podnet-learn export-progress --name "Kim Minji" > kim-minji.json',
+    'podnet-learn export-progress --name "Kim Minji" --lessons workshop --exam --out kim-minji.json',
+  ],
+  notes: [
+    "Give the same --lessons (and --with-builtin) as the tutorial was run with. The file holds",
+    "the name, the time, podnet-learn's version, the lessons' digest, the exam (when --exam),",
+    "and per lesson and step: passed, attempts, hints and time; no paths and nothing else about",
+    "the machine. The format is in docs/workshop.md; podnet-learn report reads a directory of them.",
+    "Exit status: 0, or 2 when the command line is wrong, the lessons are not there, or there is",
+    "no exam to export.",
+  ],
+};
+
+export const reportCommand: CommandSpec = {
+  name: "report",
+  summary: "Summarize a class: every learner's exported progress and quiz results in one report",
+  usage: "report DIR [--format md|csv|junit] [--out FILE]",
+  options: withHelp([
+    {
+      name: "format",
+      value: "FORMAT",
+      description:
+        "md (default): Markdown tables; csv: one row per learner and exercise; junit: JUnit XML for a learning platform or CI",
+    },
+    { name: "out", value: "FILE", description: "Write the report to FILE instead of stdout" },
+    NO_COLOR_OPTION,
+  ]),
+  examples: [
+    "podnet-learn report results/",
+    "podnet-learn report results/ --format csv --out class.csv",
+    "podnet-learn report results/ --format junit --out class.xml",
+  ],
+  notes: [
+    "DIR holds the files learners made with export-progress (and quiz reports from",
+    "podnet-learn quiz): every *.json in it is read; a file that is neither is named",
+    "on stderr and left out. The report lists who finished what, how many passed each",
+    "exercise, and the exercises that took the most attempts and hints; the same input gives",
+    "the same report, byte for byte.",
+    "Exit status: 0, or 2 when DIR is not a directory or holds no result at all.",
+  ],
+};
+
+/** The tutorial's exam options: `--exam` and `--time-limit DURATION`. */
+export const EXAM_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: "exam",
+    description:
+      "Exam mode: no hints, no reference answers, a clock; progress kept apart for export-progress --exam",
+  },
+  {
+    name: "time-limit",
+    value: "DURATION",
+    description: "With --exam: the time allowed (90m, 1h30m, 45s; a bare number is minutes)",
+  },
+];

@@ -2,16 +2,22 @@ import { version } from "../../package.json";
 import { type CommandSpec, NO_COLOR_OPTION, parseCommandLine, suggest, withHelp } from "./args";
 import {
   checkCommand,
+  // Workshop: packs beside the built-in lessons, exam mode, export and report.
+  EXAM_OPTIONS,
   exportCommand,
+  exportProgressCommand,
   LANG_OPTION,
   LESSONS_OPTION,
   newLessonCommand,
   progressCommand,
+  reportCommand,
   resetCommand,
   showCommand,
   traceCommand,
   validateCommand,
+  WITH_BUILTIN_OPTION,
 } from "./commands";
+import { parseDuration } from "./duration";
 import { InputError, UsageError } from "./errors";
 import { formatHelp, formatOverview, PROGRAM } from "./help";
 import { type Io, processIo } from "./io";
@@ -34,6 +40,8 @@ const COMMANDS: readonly CommandSpec[] = [
   newLessonCommand,
   progressCommand,
   resetCommand,
+  exportProgressCommand,
+  reportCommand,
   helpCommand,
 ];
 
@@ -52,6 +60,11 @@ const RUNNERS: ReadonlyMap<string, Runner> = new Map<string, Runner>([
   ["new-lesson", async (args, io) => (await import("./new-lesson")).runNewLesson(args, io)],
   ["progress", async (args, io) => (await import("./progress-run")).runProgress(args, io)],
   ["reset", async (args, io) => (await import("./progress-run")).runReset(args, io)],
+  [
+    "export-progress",
+    async (args, io) => (await import("./export-progress")).runExportProgress(args, io),
+  ],
+  ["report", async (args, io) => (await import("./report")).runReport(args, io)],
   ["help", runHelp],
 ]);
 
@@ -59,6 +72,8 @@ const TOP_LEVEL_OPTIONS = withHelp([
   { name: "version", short: "v", description: "Print the version" },
   LANG_OPTION,
   LESSONS_OPTION,
+  WITH_BUILTIN_OPTION,
+  ...EXAM_OPTIONS,
   {
     name: "ascii",
     description: "Draw with plain ASCII (for terminals that show box and arrow characters wide)",
@@ -120,11 +135,17 @@ async function runTopLevel(argv: readonly string[], io: Io): Promise<number> {
   const lang = parsed.values.get("lang");
   if (lang !== undefined && lang !== "en" && lang !== "ko")
     throw new UsageError(`--lang takes en or ko, not "${String(lang)}"`);
+  const dir = parsed.values.get("lessons");
+  const withBuiltin = parsed.values.has("with-builtin");
+  if (withBuiltin && dir === undefined)
+    throw new UsageError(
+      "--with-builtin adds a lesson pack beside the built-in lessons: give the pack with --lessons DIR",
+    );
+  const exam = examOf(parsed);
   if (!(process.stdin.isTTY && process.stdout.isTTY)) {
     io.err(notInteractive());
     return 2;
   }
-  const dir = parsed.values.get("lessons");
   const { runTui } = await import("../ui/run");
   return runTui({
     ...(lang === undefined ? {} : { lang: String(lang) }),
@@ -132,8 +153,24 @@ async function runTopLevel(argv: readonly string[], io: Io): Promise<number> {
     lessonsDir: dir === undefined ? builtinLessonsDir() : String(dir),
     lessonsLabel: dir === undefined ? "lessons" : String(dir),
     builtIn: dir === undefined,
+    withBuiltin,
+    exam,
     err: (text) => io.err(text),
   });
+}
+
+/** `--exam [--time-limit DURATION]`: the exam's time limit in seconds (null: none), or null for no exam. */
+function examOf(parsed: ReturnType<typeof parseCommandLine>): { timeLimitS: number | null } | null {
+  const limit = parsed.values.get("time-limit");
+  if (!parsed.values.has("exam")) {
+    if (limit !== undefined)
+      throw new UsageError("--time-limit goes with --exam (the exam's time allowed)");
+    return null;
+  }
+  if (limit === undefined) return { timeLimitS: null };
+  const parsedLimit = parseDuration(String(limit));
+  if (!parsedLimit.ok) throw new UsageError(`--time-limit: ${parsedLimit.message}`);
+  return { timeLimitS: parsedLimit.seconds };
 }
 
 /** What to say when the tutorial cannot run: the commands that need no terminal. */

@@ -1,12 +1,14 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { resetLessons } from "../progress/record";
 import type { Progress } from "../progress/schema";
-import { ProgressStore } from "../progress/store";
-import { parseCommandLine, stringOption, suggest } from "./args";
+import { examConfigName, ProgressStore, progressDir } from "../progress/store";
+import { parseCommandLine, suggest } from "./args";
 import { progressCommand, resetCommand } from "./commands";
 import { InputError } from "./errors";
 import { formatHelp } from "./help";
 import type { Io } from "./io";
-import { openPack } from "./lesson-pack";
+import { openPack, type PackChoice, packChoice } from "./lesson-pack";
 
 interface LessonRow {
   readonly id: string;
@@ -20,8 +22,8 @@ interface LessonRow {
   readonly finished: boolean;
 }
 
-function rowsOf(progress: Progress, lessonsDir: string | undefined): LessonRow[] {
-  const pack = openPack(lessonsDir, "progress");
+function rowsOf(progress: Progress, choice: PackChoice): LessonRow[] {
+  const pack = openPack(choice.dir, "progress", choice.withBuiltin);
   return pack.lessons.map((lesson) => {
     const saved = progress.lessons[lesson.id]?.steps ?? {};
     const steps = lesson.steps.map((s) => saved[s.id]);
@@ -59,7 +61,7 @@ export function runProgress(args: readonly string[], io: Io): number {
   const store = new ProgressStore();
   const progress = store.read();
   notices(store, io);
-  const rows = rowsOf(progress, stringOption(parsed, "lessons"));
+  const rows = rowsOf(progress, packChoice(parsed, progressCommand.name));
   if (parsed.values.has("json")) {
     io.out(
       `${JSON.stringify(
@@ -96,9 +98,11 @@ export function runReset(args: readonly string[], io: Io): number {
   const all = parsed.values.has("all");
   if ((id === undefined) === !all)
     throw new InputError("name one lesson to forget, or --all for every lesson", "reset");
+  if (parsed.values.has("exam")) return resetExam(parsed, id, io);
   const store = new ProgressStore();
   if (id !== undefined) {
-    const pack = openPack(stringOption(parsed, "lessons"), "reset");
+    const choice = packChoice(parsed, "reset");
+    const pack = openPack(choice.dir, "reset", choice.withBuiltin);
     const ids = pack.lessons.map((l) => l.id);
     if (!ids.includes(id)) {
       const nearest = suggest(id, ids);
@@ -113,5 +117,37 @@ export function runReset(args: readonly string[], io: Io): number {
   io.out(
     id === undefined ? "Progress in every lesson forgotten.\n" : `Progress in ${id} forgotten.\n`,
   );
+  return 0;
+}
+
+/**
+ * `reset --all --exam`: forgets the exam of these lessons (its file, kept apart from practice),
+ * clock included, so the next `--exam` starts afresh: a lab machine between two sittings.
+ */
+function resetExam(
+  parsed: ReturnType<typeof parseCommandLine>,
+  id: string | undefined,
+  io: Io,
+): number {
+  if (id !== undefined)
+    throw new InputError(
+      "an exam is forgotten as a whole: reset --all --exam (one lesson of an exam cannot be)",
+      "reset",
+    );
+  const choice = packChoice(parsed, "reset");
+  const pack = openPack(choice.dir, "reset", choice.withBuiltin);
+  const name = examConfigName(pack.digest);
+  const dir = progressDir();
+  if (!existsSync(join(dir, `${name}.json`))) {
+    io.out("No exam of these lessons was taken here: nothing to forget.\n");
+    return 0;
+  }
+  const store = new ProgressStore({ dir, configName: name });
+  store.update((p) => {
+    resetLessons(p, null);
+    delete p.exam;
+  });
+  notices(store, io);
+  io.out("The exam of these lessons is forgotten: the next --exam starts its clock afresh.\n");
   return 0;
 }

@@ -4,6 +4,26 @@
  */
 import type { LessonProgress, Progress, StepProgress } from "./schema";
 
+/**
+ * Opens an exam on this progress (an exam's own file): the first opening starts the clock;
+ * reopening the same pack's exam keeps it, so quitting and coming back gains no time.
+ */
+export function openExam(
+  progress: Progress,
+  pack: string,
+  timeLimitS: number | null,
+  at: Date,
+): void {
+  if (progress.exam?.pack === pack) return;
+  progress.exam = { pack, startedAt: at.toISOString(), timeLimitS };
+}
+
+/** The exam's time ran out: answering stops. */
+export function endExam(progress: Progress, at: Date): void {
+  if (progress.exam && progress.exam.endedAt === undefined)
+    progress.exam.endedAt = at.toISOString();
+}
+
 function lessonOf(progress: Progress, lesson: string): LessonProgress {
   let entry = progress.lessons[lesson];
   if (!entry) {

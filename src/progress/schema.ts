@@ -31,8 +31,25 @@ export interface LessonProgress {
   finishedAt?: string;
 }
 
+/**
+ * An exam sitting (`podnet-learn --lessons DIR --exam`): its progress is kept in a file of its
+ * own (store.ts `examConfigName`), so practice done before it counts for nothing in it.
+ */
+export interface ExamRecord {
+  /** The lesson pack's digest (SHA-256, hex): the same for everyone who sat the same pack. */
+  pack: string;
+  /** When the learner first opened the exam (ISO 8601); the time limit counts from here. */
+  startedAt: string;
+  /** The time limit in seconds, or null for none. */
+  timeLimitS: number | null;
+  /** When the time ran out (ISO 8601), once it has. */
+  endedAt?: string;
+}
+
 export interface Progress {
   schemaVersion: typeof PROGRESS_SCHEMA_VERSION;
+  /** Present in an exam's progress file only. */
+  exam?: ExamRecord;
   /** The language picked on the home screen (`--lang` overrides it for one run). */
   lang?: "en" | "ko";
   /** The lesson the learner was last in. */
@@ -83,10 +100,24 @@ function lessonOf(raw: unknown): LessonProgress | null {
   return out;
 }
 
+function examOf(raw: unknown): ExamRecord | null {
+  if (!isRecord(raw)) return null;
+  const { pack, startedAt, timeLimitS = null, endedAt } = raw;
+  if (typeof pack !== "string" || typeof startedAt !== "string" || !optionalString(endedAt))
+    return null;
+  if (timeLimitS !== null && !count(timeLimitS)) return null;
+  return {
+    pack,
+    startedAt,
+    timeLimitS: timeLimitS as number | null,
+    ...(endedAt === undefined ? {} : { endedAt: endedAt as string }),
+  };
+}
+
 /** The progress in `raw` (defaults filled in), or null when it is not podnet-learn progress. */
 export function parseProgress(raw: unknown): Progress | null {
   if (!isRecord(raw) || raw.schemaVersion !== PROGRESS_SCHEMA_VERSION) return null;
-  const { lang, lastLesson, streak = 0, lessons = {} } = raw;
+  const { lang, lastLesson, streak = 0, lessons = {}, exam } = raw;
   if (lang !== undefined && lang !== "en" && lang !== "ko") return null;
   if (!optionalString(lastLesson) || !count(streak) || !isRecord(lessons)) return null;
   const out: Progress = { schemaVersion: PROGRESS_SCHEMA_VERSION, streak, lessons: {} };
@@ -94,6 +125,11 @@ export function parseProgress(raw: unknown): Progress | null {
     const parsed = lessonOf(lesson);
     if (!parsed) return null;
     out.lessons[id] = parsed;
+  }
+  if (exam !== undefined) {
+    const parsed = examOf(exam);
+    if (!parsed) return null;
+    out.exam = parsed;
   }
   if (lang !== undefined) out.lang = lang;
   if (lastLesson !== undefined) out.lastLesson = lastLesson as string;

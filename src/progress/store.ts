@@ -20,6 +20,17 @@ export interface ProgressStoreOptions {
   readonly dir?: string;
   /** The clock, for the name a corrupt file is moved aside to. */
   readonly now?: () => Date;
+  /** The file's name without `.json` (default `progress`; an exam's: `examConfigName`). */
+  readonly configName?: string;
+}
+
+/**
+ * The file an exam of the pack with this digest keeps its progress in: apart from practice, so
+ * lessons done before the exam do not count in it, and one per pack, so a second exam with
+ * another pack starts afresh while reopening the same one resumes it (and its clock).
+ */
+export function examConfigName(packDigest: string): string {
+  return `exam-${packDigest.slice(0, 12)}`;
 }
 
 /** A file that held something other than progress, and where it went. */
@@ -39,7 +50,7 @@ export class ProgressStore {
     const dir = options.dir ?? progressDir();
     const confOptions = {
       projectName: "podnet-learn",
-      configName: "progress",
+      configName: options.configName ?? "progress",
       cwd: dir,
       clearInvalidConfig: false,
     };
@@ -47,7 +58,8 @@ export class ProgressStore {
       this.conf = new Conf(confOptions);
     } catch (error) {
       // conf reads the file in its constructor and throws on JSON it cannot parse.
-      if (this.moveAside(join(dir, "progress.json"), error) === null) throw error;
+      const file = join(dir, `${confOptions.configName}.json`);
+      if (this.moveAside(file, error) === null) throw error;
       this.conf = new Conf(confOptions);
     }
   }

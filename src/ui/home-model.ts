@@ -20,6 +20,16 @@ export interface LessonEntry {
   readonly title: Texts;
   readonly summary: Texts;
   readonly stepIds: readonly string[];
+  /** From the `--lessons` pack used beside the built-in lessons (`--with-builtin`). */
+  readonly fromPack?: boolean;
+}
+
+/**
+ * The lesson's number as the home screen shows it: its order, with `+` for a lesson from a pack
+ * beside the built-in lessons (both may have a lesson 1).
+ */
+export function lessonNumber(lesson: LessonEntry): string {
+  return `${lesson.fromPack ? "+" : ""}${lesson.order}`;
 }
 
 export type LessonStatus =
@@ -52,8 +62,9 @@ function isDone(lesson: LessonEntry, progress: Progress): boolean {
 
 export function homeRows(lessons: readonly LessonEntry[], progress: Progress): HomeRow[] {
   const byId = new Map(lessons.map((l) => [l.id, l]));
+  // The built-in lessons first, then the pack's: each in its own order.
   return [...lessons]
-    .sort((a, b) => a.order - b.order)
+    .sort((a, b) => Number(a.fromPack ?? false) - Number(b.fromPack ?? false) || a.order - b.order)
     .map((lesson) => {
       if (isDone(lesson, progress)) return { lesson, status: { kind: "done" } };
       const missing = lesson.prerequisites.filter((id) => {

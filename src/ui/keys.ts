@@ -222,3 +222,15 @@ export const SCROLL_KEYS: readonly KeyBinding<ScrollAction>[] = [
   { action: "pageup", keys: ["pageup"], label: "keyScroll" },
   { action: "pagedown", keys: ["pagedown", " "], label: "keyScroll" },
 ];
+
+/**
+ * The lesson screen's keys in an exam: `h` and `a` stay bound (pressing them says they are off,
+ * rather than doing nothing), but the footer does not offer them and the help overlay says so.
+ */
+export const EXAM_LESSON_KEYS: readonly KeyBinding<LessonAction>[] = LESSON_KEYS.map((binding) =>
+  binding.action === "hint"
+    ? { ...binding, label: "examKeyHintOff", footer: false }
+    : binding.action === "answer"
+      ? { ...binding, label: "examKeyAnswerOff", footer: false }
+      : binding,
+);

@@ -8,7 +8,7 @@
 import { routeCommand } from "../checker/answers";
 import { checkAnswer } from "../checker/check";
 import { describeGoal } from "../checker/describe";
-import { explainFailure } from "../checker/explain";
+import { describeFailure, explainFailure } from "../checker/explain";
 import { formatStops } from "../checker/path";
 import { buildScenario, scenarioPlan } from "../checker/scenario";
 import type { Verdict } from "../checker/verdict";
@@ -75,6 +75,7 @@ function verdictView(
   step: Exercise,
   answer: string,
   verdict: Verdict,
+  exam: boolean,
 ): VerdictView {
   const first = verdict.path[verdict.path.length - 1] ?? verdict.path[0];
   const path = first ? first.stops.map((s) => s.netns) : [];
@@ -84,7 +85,14 @@ function verdictView(
           ? `${lang === "en" ? "The packet went" : "패킷 경로"}: ${formatStops(first.stops)}`
           : "",
       )
-    : both((lang) => (verdict.failure ? explainFailure(step, answer, verdict.failure, lang) : ""));
+    : both((lang) => {
+        if (!verdict.failure) return "";
+        // In an exam the trace says what happened, but not the lesson's words for a known wrong
+        // answer: those often say what the right one is.
+        return exam
+          ? describeFailure(verdict.failure, lang)
+          : explainFailure(step, answer, verdict.failure, lang);
+      });
   const spec = first?.spec;
   const trace =
     verdict.hops.length > 0 && first
@@ -183,8 +191,11 @@ function stepView(lesson: Lesson, step: Step): StepView {
   }
 }
 
-/** The lesson screen's view of a lesson; verdicts of choices and facts are cached per view. */
-export function lessonView(lesson: Lesson): LessonView {
+/**
+ * The lesson screen's view of a lesson; verdicts of choices and facts are cached per view. In an
+ * exam (`exam: true`) a wrong answer's message is the trace's alone.
+ */
+export function lessonView(lesson: Lesson, options: { readonly exam?: boolean } = {}): LessonView {
   const cache = new Map<string, unknown>();
   return {
     id: lesson.id,
@@ -193,7 +204,13 @@ export function lessonView(lesson: Lesson): LessonView {
     check(stepId, answer) {
       const step = lesson.steps.find((s) => s.id === stepId);
       if (!step || step.kind === "read") throw new Error(`no exercise ${stepId} in ${lesson.id}`);
-      return verdictView(lesson, step, answer, checkAnswer(lesson, step, answer, { cache }));
+      return verdictView(
+        lesson,
+        step,
+        answer,
+        checkAnswer(lesson, step, answer, { cache }),
+        options.exam === true,
+      );
     },
   };
 }

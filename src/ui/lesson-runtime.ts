@@ -5,9 +5,9 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { examplesDir } from "../cli/package-root";
+import { builtinLessonsDir, examplesDir } from "../cli/package-root";
 import { type ModeSummary, summarizeMode } from "../compare/summary";
-import { loadPack } from "../lessons/pack";
+import { combinePacks, loadPack } from "../lessons/pack";
 import type { LessonProblem } from "../lessons/parse";
 import { clusterFileScript, runCluster } from "../sim";
 import type { LessonEntry } from "./home-model";
@@ -20,15 +20,38 @@ export interface LessonRuntime {
   /** The same lessons as the home screen lists them. */
   readonly entries: readonly LessonEntry[];
   readonly problems: readonly LessonProblem[];
+  /** The lessons' digest (src/lessons/pack.ts): what an exam records. */
+  readonly digest: string;
 }
 
-/** Loads the pack in `dir` (named `label` in messages). */
-export function openRuntime(dir: string, label: string): LessonRuntime {
-  const pack = loadPack(dir, label);
+/** How the tutorial uses the lessons. */
+export interface RuntimeOptions {
+  /** The pack beside the built-in lessons (`--with-builtin`). */
+  readonly withBuiltin?: boolean;
+  /** Exam mode: verdicts without the lesson's words for known wrong answers. */
+  readonly exam?: boolean;
+}
+
+/** Loads the pack in `dir` (named `label` in messages), alone or beside the built-in lessons. */
+export function openRuntime(
+  dir: string,
+  label: string,
+  options: RuntimeOptions = {},
+): LessonRuntime {
+  let pack = loadPack(dir, label);
+  if (options.withBuiltin) {
+    const builtin = loadPack(builtinLessonsDir(), "lessons");
+    pack = combinePacks(builtin, loadPack(dir, label, { beside: builtin }));
+  }
+  const fromPack = new Set(pack.fromPack);
+  const exam = options.exam === true;
   return {
-    views: new Map(pack.lessons.map((l) => [l.id, lessonView(l)])),
-    entries: pack.lessons.map(lessonEntry),
+    views: new Map(pack.lessons.map((l) => [l.id, lessonView(l, { exam })])),
+    entries: pack.lessons.map((l) =>
+      fromPack.has(l.id) ? { ...lessonEntry(l), fromPack: true } : lessonEntry(l),
+    ),
     problems: pack.problems,
+    digest: pack.digest,
   };
 }
 

@@ -10,8 +10,9 @@
 import { join } from "node:path";
 import { render } from "ink";
 import { packageRoot } from "../cli/package-root";
-import { ProgressStore } from "../progress/store";
-import { App } from "./app";
+import { openExam } from "../progress/record";
+import { examConfigName, ProgressStore } from "../progress/store";
+import { App, type ExamSession } from "./app";
 import { readCatalogue } from "./catalogue";
 import { pickLang } from "./i18n/locale";
 import { t } from "./i18n/messages";
@@ -30,24 +31,47 @@ export interface TuiOptions {
   readonly lessonsLabel: string;
   /** The built-in lessons (a catalogue was written for them at build time). */
   readonly builtIn: boolean;
+  /** `--with-builtin`: the pack in `lessonsDir` beside the built-in lessons. */
+  readonly withBuiltin?: boolean;
+  /** `--exam`: exam mode, with its time limit in seconds (null: none). */
+  readonly exam?: { readonly timeLimitS: number | null } | null;
   readonly err: (text: string) => void;
 }
 
+/** A word of a shell command line, quoted when the shell would split or expand it. */
+function shellWord(word: string): string {
+  return /^[\w./:@%+=-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+/** The command that hands in this exam's result, as the learner should type it. */
+function exportCommandFor(options: TuiOptions): (yourName: string) => string {
+  const lessons = options.builtIn ? "" : ` --lessons ${shellWord(options.lessonsLabel)}`;
+  const beside = options.withBuiltin ? " --with-builtin" : "";
+  return (yourName) =>
+    `podnet-learn export-progress --name "${yourName}"${lessons}${beside} --exam > result.json`;
+}
+
 export async function runTui(options: TuiOptions): Promise<number> {
-  const store = new ProgressStore();
-  const saved = store.read();
+  const practice = new ProgressStore();
+  const saved = practice.read();
   const lang = pickLang(options.lang, saved.lang, process.env);
+  const examOptions = options.exam ?? null;
 
   let loading: Promise<LessonRuntime> | null = null;
   const runtime = (): Promise<LessonRuntime> => {
     loading ??= import("./lesson-runtime").then((m) =>
-      m.openRuntime(options.lessonsDir, options.lessonsLabel),
+      m.openRuntime(options.lessonsDir, options.lessonsLabel, {
+        withBuiltin: options.withBuiltin === true,
+        exam: examOptions !== null,
+      }),
     );
     return loading;
   };
-  const catalogue = options.builtIn
-    ? readCatalogue(join(packageRoot(), "dist", "catalogue.json"), options.lessonsDir)
-    : null;
+  // The catalogue lists the built-in lessons alone; an exam also needs the lessons' digest.
+  const catalogue =
+    options.builtIn && examOptions === null
+      ? readCatalogue(join(packageRoot(), "dist", "catalogue.json"), options.lessonsDir)
+      : null;
   // No usable catalogue (a pack of one's own, or lessons edited since the build): load them now.
   const early = catalogue === null ? await runtime() : null;
   const entries = catalogue ?? early?.entries ?? [];
@@ -57,9 +81,20 @@ export async function runTui(options: TuiOptions): Promise<number> {
     options.err(`podnet-learn: ${t(lang, "noLessons", { dir: options.lessonsLabel })}\n`);
     return 2;
   }
-  const notices = store.setAside.map((s) =>
+  // An exam keeps its progress apart from practice, in a file of its own per pack.
+  const store =
+    examOptions !== null && early !== null
+      ? new ProgressStore({ configName: examConfigName(early.digest) })
+      : practice;
+  const exam =
+    examOptions !== null && early !== null
+      ? openExamSession(store, early, examOptions, options)
+      : undefined;
+  const notices = [...practice.setAside, ...(store === practice ? [] : store.setAside)].map((s) =>
     t(lang, "setAside", { reason: s.reason, path: s.path }),
   );
+  if (exam)
+    notices.push(t(lang, "examNotice", { command: exam.exportCommand(t(lang, "examYourName")) }));
   if (early && early.problems.length > 0)
     notices.push(
       `${early.problems.length} problem(s) in ${options.lessonsLabel}: podnet-learn validate ${options.lessonsLabel}`,
@@ -77,7 +112,12 @@ export async function runTui(options: TuiOptions): Promise<number> {
             {(loaded) => {
               const view = loaded.views.get(lessonId);
               return view ? (
-                <LessonScreen lesson={view} startAt={stepIndex} onExit={onExit} />
+                <LessonScreen
+                  lesson={view}
+                  startAt={stepIndex}
+                  onExit={onExit}
+                  {...(exam ? { exam: { deadline: exam.deadline } } : {})}
+                />
               ) : (
                 <LessonProblems runtime={loaded} lessonId={lessonId} onExit={onExit} />
               );
@@ -93,6 +133,8 @@ export async function runTui(options: TuiOptions): Promise<number> {
         ascii={options.ascii}
         progress={store}
         notices={notices}
+        {...(options.withBuiltin ? { packLabel: options.lessonsLabel } : {})}
+        {...(exam ? { exam } : {})}
       />,
       // Not incrementalRendering: in tmux it left the previous step's first lines on screen
       // when a step changed (the erase count was one short); full frames draw cleanly.
@@ -108,4 +150,33 @@ export async function runTui(options: TuiOptions): Promise<number> {
     process.stdout.write("\x1b[?1049l");
   }
   return 0;
+}
+
+/**
+ * Opens (or reopens) the exam on its own progress file: the first opening starts the clock, a
+ * later one keeps it, so the deadline is the same however often the tutorial is restarted.
+ */
+function openExamSession(
+  store: ProgressStore,
+  loaded: LessonRuntime,
+  exam: { readonly timeLimitS: number | null },
+  options: TuiOptions,
+): ExamSession {
+  const progress = store.update((p) => openExam(p, loaded.digest, exam.timeLimitS, new Date()));
+  const record = progress.exam;
+  const startedAt = record ? Date.parse(record.startedAt) : Date.now();
+  const limit = record ? record.timeLimitS : exam.timeLimitS;
+  const exercises = new Map<string, readonly string[]>();
+  for (const [id, view] of loaded.views)
+    exercises.set(
+      id,
+      view.steps.filter((s) => s.kind !== "read").map((s) => s.id),
+    );
+  return {
+    startedAt,
+    deadline: limit === null ? null : startedAt + limit * 1000,
+    exercises,
+    exportCommand: exportCommandFor(options),
+    pack: loaded.digest.slice(0, 8),
+  };
 }

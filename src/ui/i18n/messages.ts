@@ -106,6 +106,25 @@ const en = {
   answerAfterPass: "The reference answer is shown once you have passed, or in the last hint.",
   goalPredict: "Answer from what the packet really does: the checker traces it.",
   stepsDone: "{done} of {total} exercises passed",
+  // Workshop: packs beside the built-in lessons, and exam mode.
+  fromPackLegend: "+ lessons from {pack}",
+  examBar: "EXAM {pack} · no hints, no reference answers",
+  examLeft: "{time} left",
+  examElapsed: "{time} so far",
+  examHintsOff: "Hints are off in this exam.",
+  examAnswerOff: "The reference answer is off in this exam.",
+  examKeyHintOff: "hint (off in this exam)",
+  examKeyAnswerOff: "reference answer (off in this exam)",
+  examLessonResetOff: "In an exam, progress cannot be forgotten.",
+  examResetKept: "In an exam, a reset starts the exercise afresh but keeps your attempts.",
+  examOverTitle: "Time is up: the exam is over",
+  examOverScore:
+    "You passed {passed} of {total} exercises; {lessons} of {allLessons} lessons finished.",
+  examOverSaved: "Your answers are saved. Hand in your result with:",
+  examOverQuit: "q: quit",
+  examNotice: "Exam: when you are done, quit (q) and hand in your result: {command}",
+  examTimeUp: "Time is up: this answer was not checked.",
+  examYourName: "YOUR NAME",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -213,6 +232,26 @@ const ko: Record<MessageKey, string> = {
   answerAfterPass: "모범 답안은 정답을 맞힌 뒤나 마지막 힌트에서 볼 수 있습니다.",
   goalPredict: "패킷이 실제로 어떻게 움직이는지로 답하세요. 체커가 직접 추적합니다.",
   stepsDone: "연습 문제 {total}개 중 {done}개 통과",
+  // Workshop: packs beside the built-in lessons, and exam mode.
+  fromPackLegend: "+ {pack}의 레슨",
+  examBar: "시험 {pack} · 힌트와 모범 답안 없음",
+  examLeft: "{time} 남음",
+  examElapsed: "{time} 경과",
+  examHintsOff: "이 시험에서는 힌트를 볼 수 없습니다.",
+  examAnswerOff: "이 시험에서는 모범 답안을 볼 수 없습니다.",
+  examKeyHintOff: "힌트 (시험 중 사용 불가)",
+  examKeyAnswerOff: "모범 답안 (시험 중 사용 불가)",
+  examLessonResetOff: "시험 중에는 진행 상황을 지울 수 없습니다.",
+  examResetKept:
+    "시험 중에는 초기화해도 문제만 처음부터 다시 시작되고 시도 횟수는 그대로 남습니다.",
+  examOverTitle: "시간이 끝났습니다. 시험이 종료되었습니다",
+  examOverScore:
+    "연습 문제 {total}개 중 {passed}개를 통과했고, 레슨 {allLessons}개 중 {lessons}개를 마쳤습니다.",
+  examOverSaved: "답은 저장되어 있습니다. 다음 명령으로 결과를 제출하세요:",
+  examOverQuit: "q: 종료",
+  examNotice: "시험: 다 풀었으면 q로 종료한 뒤 결과를 제출하세요: {command}",
+  examTimeUp: "시간이 끝나 이 답은 채점하지 않았습니다.",
+  examYourName: "이름",
 };
 
 const catalogues: Record<Lang, Record<MessageKey, string>> = { en, ko };

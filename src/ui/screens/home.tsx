@@ -8,6 +8,7 @@ import {
   type HomeRow,
   homeRows,
   type LessonEntry,
+  lessonNumber,
   lessonsDone,
 } from "../home-model";
 import { useKeys } from "../hooks/use-keys";
@@ -27,12 +28,25 @@ export interface HomeProps {
   readonly onQuit: () => void;
   /** Messages to show once at the top (a progress file set aside…). */
   readonly notices: readonly string[];
+  /** The `--lessons` pack's name, when it is used beside the built-in lessons. */
+  readonly packLabel?: string;
+  /** Exam mode: a lesson's progress cannot be forgotten (`r` says so). */
+  readonly exam?: boolean;
 }
 
 /** The list: "continue" first (when there is somewhere to continue), then every lesson in order. */
 type Item = { kind: "continue"; point: ContinuePoint } | { kind: "lesson"; row: HomeRow };
 
-export function Home({ lessons, onOpen, onToggleLang, onCompare, onQuit, notices }: HomeProps) {
+export function Home({
+  lessons,
+  onOpen,
+  onToggleLang,
+  onCompare,
+  onQuit,
+  notices,
+  packLabel,
+  exam,
+}: HomeProps) {
   const ui = useUi();
   const { t, symbols, lang, columns, rows: height } = ui;
   // Read when the screen opens and after a reset, not at every key (each read is a file read).
@@ -48,6 +62,7 @@ export function Home({ lessons, onOpen, onToggleLang, onCompare, onQuit, notices
   const [selected, setSelected] = useState(0);
   const [help, setHelp] = useState(false);
   const [confirming, setConfirming] = useState<LessonEntry | null>(null);
+  const [examNotice, setExamNotice] = useState(false);
   const index = Math.min(selected, items.length - 1);
 
   useKeys(
@@ -64,6 +79,7 @@ export function Home({ lessons, onOpen, onToggleLang, onCompare, onQuit, notices
 
   useKeys(HOME_KEYS, (action) => {
     if (confirming) return;
+    setExamNotice(false);
     if (help) {
       if (action === "help" || action === "quit") setHelp(false);
       return;
@@ -90,7 +106,8 @@ export function Home({ lessons, onOpen, onToggleLang, onCompare, onQuit, notices
         return;
       case "reset": {
         const item = items[index];
-        if (item?.kind === "lesson") setConfirming(item.row.lesson);
+        if (exam) setExamNotice(true);
+        else if (item?.kind === "lesson") setConfirming(item.row.lesson);
         return;
       }
       case "help":
@@ -107,9 +124,18 @@ export function Home({ lessons, onOpen, onToggleLang, onCompare, onQuit, notices
   const width = Math.max(20, columns - 2);
   const statusWidth = lang === "ko" ? 14 : 18;
   const minutesWidth = 8;
-  const titleWidth = Math.max(10, width - 6 - statusWidth - minutesWidth);
+  // "+12" for a pack's lessons beside the built-in ones needs a column more than "12".
+  const numberWidth = lessons.some((l) => l.fromPack) ? 3 : 2;
+  const titleWidth = Math.max(10, width - 4 - numberWidth - statusWidth - minutesWidth);
+  // Which lessons come from the pack, when it is beside the built-in ones: one line above the list.
+  const legend =
+    packLabel !== undefined && lessons.some((l) => l.fromPack)
+      ? t("fromPackLegend", { pack: packLabel })
+      : null;
   // Header 4 lines, notices, summary 3, footer 2: the rest is for the list, scrolled to the selection.
-  const room = Math.max(3, height - 10 - notices.length);
+  // A long notice (an exam's hand-in command) wraps: count its lines, not the notices.
+  const noticeLines = notices.flatMap((n) => wrapText(n, width));
+  const room = Math.max(3, height - 10 - noticeLines.length - (legend === null ? 0 : 1));
   const first = Math.max(0, Math.min(index - Math.floor(room / 2), items.length - room));
   const visible = items.slice(first, first + room);
 
@@ -131,11 +157,13 @@ export function Home({ lessons, onOpen, onToggleLang, onCompare, onQuit, notices
           streak: progress.streak,
         })}
       </Text>
-      {notices.map((n) => (
-        <Text key={n} color="yellow">
+      {noticeLines.map((n, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: rows of wrapped text
+        <Text key={`n${i}`} color="yellow">
           {n}
         </Text>
       ))}
+      {legend === null ? null : <Text dimColor>{fitTo(legend, width)}</Text>}
       <Text> </Text>
       {items.length === 0 ? <Text>{t("noLessons", { dir: "lessons/" })}</Text> : null}
       {visible.map((item, i) => {
@@ -168,7 +196,10 @@ export function Home({ lessons, onOpen, onToggleLang, onCompare, onQuit, notices
                 ? t("lessonNew")
                 : t("lessonLocked", {
                     lessons: status.missing
-                      .map((id) => lessons.find((l) => l.id === id)?.order ?? id)
+                      .map((id) => {
+                        const pre = lessons.find((l) => l.id === id);
+                        return pre ? lessonNumber(pre) : id;
+                      })
                       .join(", "),
                   });
         return (
@@ -178,7 +209,7 @@ export function Home({ lessons, onOpen, onToggleLang, onCompare, onQuit, notices
             color={isSelected ? "cyan" : undefined}
             dimColor={status.kind === "locked" && !isSelected}
           >
-            {pointer} {mark} {padStartTo(String(lesson.order), 2)}{" "}
+            {pointer} {mark} {padStartTo(lessonNumber(lesson), numberWidth)}{" "}
             {padTo(lesson.title[lang], titleWidth)} {padTo(statusText, statusWidth)}
             {padStartTo(t("minutes", { minutes: lesson.minutes }), minutesWidth)}
           </Text>
@@ -196,6 +227,8 @@ export function Home({ lessons, onOpen, onToggleLang, onCompare, onQuit, notices
       </Box>
       {confirming ? (
         <Text color="yellow">{t("confirmResetLesson", { lesson: confirming.title[lang] })}</Text>
+      ) : examNotice ? (
+        <Text color="yellow">{fitTo(t("examLessonResetOff"), width)}</Text>
       ) : (
         <KeyFooter table={HOME_KEYS} />
       )}

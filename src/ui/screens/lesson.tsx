@@ -12,7 +12,8 @@ import {
 } from "../../progress/record";
 import { useUi } from "../context";
 import { useKeys } from "../hooks/use-keys";
-import { CONFIRM_KEYS, FIELD_KEYS, LESSON_KEYS } from "../keys";
+import type { MessageKey } from "../i18n/messages";
+import { CONFIRM_KEYS, EXAM_LESSON_KEYS, FIELD_KEYS, LESSON_KEYS } from "../keys";
 import type {
   ChoiceStepView,
   FixStepView,
@@ -34,6 +35,11 @@ export interface LessonScreenProps {
   readonly lesson: LessonView;
   readonly startAt: number;
   readonly onExit: () => void;
+  /**
+   * Exam mode: hints and the reference answer are off (their keys say so), and no answer is
+   * checked once `deadline` (ms since the epoch; null: no time limit) has passed.
+   */
+  readonly exam?: { readonly deadline: number | null };
 }
 
 /** What the learner has done on the step they are on (it starts afresh on every visit). */
@@ -53,7 +59,7 @@ function hasField(step: StepView): boolean {
   return step.kind === "route" || step.kind === "fix";
 }
 
-export function LessonScreen({ lesson, startAt, onExit }: LessonScreenProps) {
+export function LessonScreen({ lesson, startAt, onExit, exam }: LessonScreenProps) {
   const ui = useUi();
   const { t, lang, symbols, columns, rows, ascii } = ui;
   const [index, setIndex] = useState(Math.min(startAt, lesson.steps.length - 1));
@@ -64,6 +70,11 @@ export function LessonScreen({ lesson, startAt, onExit }: LessonScreenProps) {
     step.kind === "fix" ? step.newShell() : null,
   );
   const enteredAt = useRef(ui.now());
+  // A one-line answer to a key that does nothing here (a hint in an exam), until the next key.
+  const [notice, setNotice] = useState<MessageKey | null>(null);
+  // Once the exam's time is up, every answer gets this instead of a verdict (it stays).
+  const [timeUp, setTimeUp] = useState(false);
+  const keys = exam ? EXAM_LESSON_KEYS : LESSON_KEYS;
 
   // Where "continue" resumes, saved as soon as the step is on screen.
   useEffect(() => {
@@ -73,8 +84,15 @@ export function LessonScreen({ lesson, startAt, onExit }: LessonScreenProps) {
 
   const saveTime = () => {
     const seconds = Math.round((ui.now().getTime() - enteredAt.current.getTime()) / 1000);
-    ui.progress.update((p) => addTime(p, lesson.id, step.id, seconds));
+    // From now on the step's clock counts afresh, so a second save adds only what came after.
+    enteredAt.current = ui.now();
+    if (seconds > 0) ui.progress.update((p) => addTime(p, lesson.id, step.id, seconds));
   };
+  // The screen can also go without the learner leaving it (an exam's time running out): the
+  // time on the step is saved then too.
+  const saveOnUnmount = useRef(saveTime);
+  saveOnUnmount.current = saveTime;
+  useEffect(() => () => saveOnUnmount.current(), []);
 
   const goTo = (next: number) => {
     if (next < 0 || next >= lesson.steps.length || next === index) return;
@@ -102,6 +120,10 @@ export function LessonScreen({ lesson, startAt, onExit }: LessonScreenProps) {
   };
 
   const submit = (answer: string) => {
+    if (exam?.deadline != null && ui.now().getTime() >= exam.deadline) {
+      setTimeUp(true);
+      return;
+    }
     const verdict = lesson.check(step.id, answer);
     ui.progress.update((p) => {
       recordAttempt(p, lesson.id, step.id, verdict.passed, ui.now());
@@ -123,6 +145,10 @@ export function LessonScreen({ lesson, startAt, onExit }: LessonScreenProps) {
 
   const showHint = () => {
     if (step.kind === "read") return;
+    if (exam) {
+      setNotice("examHintsOff");
+      return;
+    }
     const next = Math.min(step.hints.length, state.hints + 1);
     if (next === state.hints) return;
     ui.progress.update((p) => recordHint(p, lesson.id, step.id, next));
@@ -130,8 +156,9 @@ export function LessonScreen({ lesson, startAt, onExit }: LessonScreenProps) {
   };
 
   useKeys(
-    LESSON_KEYS,
+    keys,
     (action) => {
+      setNotice(null);
       switch (action) {
         case "prev":
           goTo(index - 1);
@@ -156,7 +183,8 @@ export function LessonScreen({ lesson, startAt, onExit }: LessonScreenProps) {
           if (state.verdict?.trace) setMode("trace");
           return;
         case "answer":
-          if (state.verdict?.passed) setState((s) => ({ ...s, showAnswer: !s.showAnswer }));
+          if (exam) setNotice("examAnswerOff");
+          else if (state.verdict?.passed) setState((s) => ({ ...s, showAnswer: !s.showAnswer }));
           return;
         case "reset":
           if (step.kind !== "read") setMode("confirm-reset");
@@ -179,7 +207,9 @@ export function LessonScreen({ lesson, startAt, onExit }: LessonScreenProps) {
     CONFIRM_KEYS,
     (action) => {
       if (action === "yes") {
-        ui.progress.update((p) => resetStep(p, lesson.id, step.id));
+        // An exam keeps the record: a reset must not wipe the attempts the report counts.
+        if (exam) setNotice("examResetKept");
+        else ui.progress.update((p) => resetStep(p, lesson.id, step.id));
         setState(FRESH);
         if (step.kind === "fix") setShell(step.newShell());
       }
@@ -189,7 +219,7 @@ export function LessonScreen({ lesson, startAt, onExit }: LessonScreenProps) {
   );
 
   useKeys(
-    LESSON_KEYS,
+    keys,
     (action) => {
       if (action === "help" || action === "back" || action === "task")
         setMode(hasField(step) ? "work" : "nav");
@@ -197,7 +227,7 @@ export function LessonScreen({ lesson, startAt, onExit }: LessonScreenProps) {
     mode === "help" || mode === "task",
   );
 
-  if (mode === "help") return <HelpOverlay table={LESSON_KEYS} />;
+  if (mode === "help") return <HelpOverlay table={keys} />;
   if (mode === "trace" && state.verdict?.trace) {
     return (
       <TraceViewer
@@ -243,6 +273,7 @@ export function LessonScreen({ lesson, startAt, onExit }: LessonScreenProps) {
             key={step.id}
             step={step}
             state={state}
+            exam={exam !== undefined}
             mode={mode}
             shell={shell}
             height={bodyHeight}
@@ -255,10 +286,12 @@ export function LessonScreen({ lesson, startAt, onExit }: LessonScreenProps) {
       </Box>
       {mode === "confirm-reset" ? (
         <Text color="yellow">{t("confirmReset")}</Text>
+      ) : timeUp || notice !== null ? (
+        <Text color="yellow">{fitTo(t(notice ?? "examTimeUp"), width)}</Text>
       ) : mode === "work" && hasField(step) ? (
         <Text dimColor>{fitTo(t(step.kind === "fix" ? "shellHelp" : "fieldHelp"), width)}</Text>
       ) : (
-        <KeyFooter table={LESSON_KEYS} />
+        <KeyFooter table={keys} />
       )}
     </Box>
   );
@@ -291,6 +324,7 @@ function feedbackLines(
   width: number,
   t: Translate,
   arrow: string,
+  exam: boolean,
 ): Line[] {
   const lines: Line[] = [];
   step.hints.slice(0, state.hints).forEach((hint, i) => {
@@ -317,7 +351,7 @@ function feedbackLines(
     for (const text of wrapText(`${t("diedAt")}: ${verdict.path.join(` ${arrow} `)}`, width))
       lines.push({ text, dim: true });
   }
-  if (!verdict.passed && state.hints < step.hints.length)
+  if (!verdict.passed && !exam && state.hints < step.hints.length)
     lines.push({ text: t("nextHint", { key: "h" }), dim: true });
   return lines;
 }
@@ -325,6 +359,8 @@ function feedbackLines(
 interface BodyProps {
   readonly step: StepView;
   readonly state: StepState;
+  /** Exam mode: no "next hint" pointer. */
+  readonly exam: boolean;
   readonly mode: Mode;
   readonly shell: ShellLike | null;
   readonly height: number;
@@ -337,7 +373,7 @@ interface BodyProps {
  * and what the checker said, and when they do not all fit, the task shrinks to its first lines
  * (t shows it whole) so the widget and the verdict stay on screen.
  */
-function StepBody({ step, state, mode, shell, height, onSubmit, onShellLine }: BodyProps) {
+function StepBody({ step, state, exam, mode, shell, height, onSubmit, onShellLine }: BodyProps) {
   const { t, lang, columns, ascii, symbols } = useUi();
   const width = Math.max(30, columns - 1);
   if (step.kind === "read") {
@@ -350,7 +386,7 @@ function StepBody({ step, state, mode, shell, height, onSubmit, onShellLine }: B
     return <ScrollView lines={lines} height={height} isActive={mode === "nav"} />;
   }
   const task = taskLines(step, lang, width, t);
-  const feedback = feedbackLines(step, state, lang, width, t, symbols.arrow);
+  const feedback = feedbackLines(step, state, lang, width, t, symbols.arrow, exam);
   const widget =
     step.kind === "route"
       ? 3 + step.routeTable().replace(/\n$/, "").split("\n").length
