@@ -5,6 +5,7 @@ import {
   exportCommand,
   LANG_OPTION,
   LESSONS_OPTION,
+  labCommand,
   progressCommand,
   resetCommand,
   showCommand,
@@ -32,6 +33,7 @@ const COMMANDS: readonly CommandSpec[] = [
   validateCommand,
   progressCommand,
   resetCommand,
+  labCommand,
   helpCommand,
 ];
 
@@ -49,6 +51,7 @@ const RUNNERS: ReadonlyMap<string, Runner> = new Map<string, Runner>([
   ["validate", async (args, io) => (await import("./validate")).runValidate(args, io)],
   ["progress", async (args, io) => (await import("./progress-run")).runProgress(args, io)],
   ["reset", async (args, io) => (await import("./progress-run")).runReset(args, io)],
+  ["lab", async (args, io) => (await import("./lab")).runLab(args, io)],
   ["help", runHelp],
 ]);
 

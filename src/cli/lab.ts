@@ -1,0 +1,457 @@
+/**
+ * `podnet-learn lab`: an exercise built in real network namespaces (the exported script, then the
+ * step's changes), repaired by the learner with the real tools, then read back and judged by the
+ * same checker as the tutorial, with the same probes sent in the kernel beside the verdict.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { byLang, describeGoal, type Lang } from "../checker/describe";
+import { explainFailure } from "../checker/explain";
+import { judgeGoal } from "../checker/judge";
+import { formatProbePath } from "../checker/path";
+import { type LabEntry, labEntries, labPlan } from "../lab/plan";
+import { worldFromReadout } from "../lab/readback";
+import { LAB_PREFIX, PREFIX_PATTERN } from "../lab/scope";
+import { LAB_STATE_FILE, type LabState, parseLabState } from "../lab/state";
+import type { Lesson } from "../lessons/parse";
+import { hostsOf, resolveProbe } from "../lessons/targets";
+import { probe } from "../sim";
+import { integerOption, parseCommandLine, stringOption, suggest } from "./args";
+import { labCommand } from "./commands";
+import { InputError, UsageError } from "./errors";
+import { formatHelp } from "./help";
+import type { Io } from "./io";
+import {
+  deleteNamespaces,
+  environmentProblem,
+  type KernelAnswer,
+  kernelConnect,
+  kernelPing,
+  type LabSystem,
+  labNamespaces,
+  pidsIn,
+  readLab,
+  realSystem,
+  runLabCommand,
+} from "./lab-system";
+import { languageOf, openPack } from "./lesson-pack";
+
+const NAME = labCommand.name;
+
+/** Where the lab's state file lives: beside the progress file. */
+export function labStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.PODNET_CONFIG_DIR) return env.PODNET_CONFIG_DIR;
+  return join(env.XDG_CONFIG_HOME || join(homedir(), ".config"), "podnet-learn");
+}
+
+/** The prefix: fixed, except that tests may pick another that still starts with `pnl-`. */
+function labPrefix(env: NodeJS.ProcessEnv): string {
+  const own = env.PODNET_LAB_PREFIX;
+  if (own === undefined || own === "") return LAB_PREFIX;
+  if (!PREFIX_PATTERN.test(own))
+    throw new UsageError(
+      `PODNET_LAB_PREFIX must look like pnl-NAME- (lower-case letters, digits, '-'), not "${own}"`,
+      NAME,
+    );
+  return own;
+}
+
+export async function runLab(
+  args: readonly string[],
+  io: Io,
+  system: LabSystem = realSystem(),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const parsed = parseCommandLine(args, labCommand.options, NAME);
+  if (parsed.values.has("help")) {
+    io.out(formatHelp(labCommand));
+    return 0;
+  }
+  const actions = ["list", "check", "clean"].filter((a) => parsed.values.has(a));
+  const [lessonId, ...extra] = [...parsed.positionals, ...parsed.rest];
+  if (extra.length > 0)
+    throw new UsageError(`unexpected argument "${extra[0]}" (lab takes one LESSON-ID)`, NAME);
+  if (actions.length > 1)
+    throw new UsageError(`--${actions[0]} and --${actions[1]} cannot go together`, NAME);
+  const action = actions[0];
+  if (action !== undefined && lessonId !== undefined)
+    throw new UsageError(`--${action} takes no LESSON-ID (got "${lessonId}")`, NAME);
+  if (action === undefined && lessonId === undefined)
+    throw new UsageError("missing LESSON-ID, or one of --list, --check, --clean", NAME);
+  if (parsed.values.has("step") && action !== undefined)
+    throw new UsageError("--step goes with a LESSON-ID", NAME);
+  const lang = languageOf(parsed, NAME, env);
+  const prefix = labPrefix(env);
+  const stateDir = labStateDir(env);
+  if (action === "list") return list(io, stringOption(parsed, "lessons"));
+  const problem = environmentProblem(system);
+  if (problem !== null) {
+    io.err(`podnet-learn lab: ${problem}\n`);
+    return 2;
+  }
+  if (action === "clean") return clean(io, system, prefix, stateDir);
+  if (action === "check") {
+    const hintText = stringOption(parsed, "hint");
+    const hint = hintText === undefined ? 1 : integerOption(hintText, "hint", 1, 3, NAME);
+    return check(io, system, stateDir, lang, hint);
+  }
+  return build(io, system, {
+    lessonId: lessonId as string,
+    stepKey: stringOption(parsed, "step"),
+    lessons: stringOption(parsed, "lessons") ?? null,
+    prefix,
+    stateDir,
+    lang,
+  });
+}
+
+/** `lab --list`: one exercise a line, the lesson id first, then the step's number and id. */
+function list(io: Io, lessons: string | undefined): number {
+  const pack = openPack(lessons, NAME);
+  const labs = labEntries(pack.lessons).filter((e) => e.unsupported === null);
+  const width = Math.max(0, ...labs.map((e) => e.lesson.id.length));
+  for (const e of labs)
+    io.out(
+      `${e.lesson.id.padEnd(width)}  --step ${String(e.index + 1).padEnd(2)}  ${e.step.id} (${e.step.kind})\n`,
+    );
+  return 0;
+}
+
+/** The lesson a LESSON-ID names, or an input error with the nearest id. */
+function lessonNamed(lessons: readonly Lesson[], id: string): Lesson {
+  const found = lessons.find((l) => l.id === id);
+  if (found) return found;
+  const near = suggest(
+    id,
+    lessons.map((l) => l.id),
+  );
+  throw new InputError(
+    `no lesson "${id}"${near ? `; did you mean "${near}"?` : ""} (podnet-learn lab --list shows the labs)`,
+    NAME,
+  );
+}
+
+/** The lab entry a step key names (or the lesson's first lab), or why there is none. */
+function entryNamed(lesson: Lesson, stepKey: string | undefined): LabEntry {
+  const entries = labEntries([lesson]);
+  const labs = entries.filter((e) => e.unsupported === null);
+  const shown = labs.map((e) => `${e.index + 1} ${e.step.id}`).join(", ") || "none";
+  if (stepKey === undefined) {
+    const first = labs[0];
+    if (first) return first;
+    const why = entries.map((e) => `${e.step.id}: ${e.unsupported}`).join("; ");
+    throw new InputError(
+      `lesson ${lesson.id} has no exercise that can be a lab${why ? ` (${why})` : " (it has no route or fix step)"}`,
+      NAME,
+    );
+  }
+  const index = /^\d+$/.test(stepKey)
+    ? Number(stepKey) - 1
+    : lesson.steps.findIndex((s) => s.id === stepKey);
+  const step = lesson.steps[index];
+  if (step === undefined) {
+    const near = suggest(
+      stepKey,
+      lesson.steps.map((s) => s.id),
+    );
+    throw new InputError(
+      `lesson ${lesson.id} has no step "${stepKey}"${near ? `; did you mean "${near}"?` : ""} (its labs: ${shown})`,
+      NAME,
+    );
+  }
+  const entry = entries.find((e) => e.index === index);
+  if (entry === undefined)
+    throw new InputError(
+      `step ${index + 1} (${step.id}) of ${lesson.id} is a ${step.kind} step; a lab is a route or fix step (its labs: ${shown})`,
+      NAME,
+    );
+  if (entry.unsupported !== null)
+    throw new InputError(
+      `step ${index + 1} (${step.id}) of ${lesson.id} cannot be a lab: ${entry.unsupported} (its labs: ${shown}); podnet-learn check judges it in the simulator`,
+      NAME,
+    );
+  return entry;
+}
+
+function readState(stateDir: string): LabState | null | "unreadable" {
+  let text: string;
+  try {
+    text = readFileSync(join(stateDir, LAB_STATE_FILE), "utf8");
+  } catch {
+    return null;
+  }
+  return parseLabState(text) ?? "unreadable";
+}
+
+interface BuildRequest {
+  readonly lessonId: string;
+  readonly stepKey: string | undefined;
+  readonly lessons: string | null;
+  readonly prefix: string;
+  readonly stateDir: string;
+  readonly lang: Lang;
+}
+
+/** `lab LESSON-ID [--step N]`: builds the step's scenario, writes the state, says how to go on. */
+function build(io: Io, system: LabSystem, req: BuildRequest): number {
+  const pack = openPack(req.lessons ?? undefined, NAME);
+  const lesson = lessonNamed(pack.lessons, req.lessonId);
+  const entry = entryNamed(lesson, req.stepKey);
+  // One lab at a time: a second build would mix two scenarios' namespaces; the open one may
+  // hold the learner's work, so it is never removed without being asked.
+  const open = readState(req.stateDir);
+  const existing = labNamespaces(system, req.prefix);
+  if (open !== null || existing.length > 0) {
+    const what =
+      open !== null && open !== "unreadable"
+        ? `${open.lesson} --step ${open.number} (${open.step})`
+        : `namespaces ${existing.join(", ")}`;
+    io.err(
+      `podnet-learn lab: a lab is already open: ${what}.\n` +
+        "Check it with `podnet-learn lab --check`, or remove it with `podnet-learn lab --clean`, then build again.\n",
+    );
+    return 2;
+  }
+  const plan = labPlan(lesson, entry.step, req.prefix);
+  if (typeof plan === "string") throw new InputError(`cannot build this lab: ${plan}`, NAME);
+  for (const words of plan.commands) {
+    const r = runLabCommand(system, words, req.prefix);
+    if (r.code !== 0) {
+      deleteNamespaces(system, labNamespaces(system, req.prefix), req.prefix);
+      io.err(
+        `podnet-learn lab: the kernel refused a line of the lab, so nothing was kept:\n  ${words.join(" ")}\n  -> ${r.stderr.trim() || `exit status ${r.code}`}\n` +
+          "This kernel may lack a module the scenario needs (see docs/lab.md).\n",
+      );
+      return 2;
+    }
+  }
+  const state: LabState = {
+    formatVersion: 1,
+    lesson: lesson.id,
+    step: entry.step.id,
+    number: entry.index + 1,
+    prefix: req.prefix,
+    namespaces: plan.namespaces,
+    lessons: req.lessons,
+  };
+  mkdirSync(req.stateDir, { recursive: true });
+  writeFileSync(join(req.stateDir, LAB_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
+  io.out(builtText(lesson, entry, req.prefix, req.lang));
+  return 0;
+}
+
+/** What the learner reads once the lab stands: the task, where to go, how to probe, what next. */
+function builtText(lesson: Lesson, entry: LabEntry, prefix: string, lang: Lang): string {
+  const { step } = entry;
+  const plan = lesson.clusterPlans.get(step.scenario.cluster)?.plan;
+  const out: string[] = [];
+  out.push(
+    `${lesson.title[lang]} (${lesson.id}), ${byLang(lang, "step", "단계")} ${entry.index + 1}: ${step.id} (${step.kind})`,
+  );
+  out.push(step.prompt[lang].trim());
+  for (const sentence of describeGoal(step.goal, lang, plan))
+    out.push(`${byLang(lang, "Goal", "목표")}: ${sentence}`);
+  out.push("");
+  out.push(
+    byLang(
+      lang,
+      "The lab is built in real network namespaces. Enter a node or a pod:",
+      "실제 네트워크 네임스페이스에 실습 환경을 만들었습니다. 노드나 파드에 들어가려면:",
+    ),
+  );
+  const hosts = plan ? hostsOf(plan) : [];
+  for (const host of hosts) out.push(`  sudo ip netns exec ${prefix}${host} bash`);
+  out.push(
+    byLang(
+      lang,
+      `The exercise's node is ${step.node}: ${prefix}${step.node}. Probe as the goal does:`,
+      `이 연습의 노드는 ${step.node}(${prefix}${step.node})입니다. 목표처럼 확인하려면:`,
+    ),
+  );
+  for (const goalProbe of step.goal) {
+    const resolved = plan ? resolveProbe(plan, goalProbe) : "no plan";
+    if (typeof resolved === "string") continue;
+    const { spec } = resolved;
+    const from = `sudo ip netns exec ${prefix}${spec.from}`;
+    if (spec.proto === "icmp")
+      out.push(
+        `  ${from} ping -c1 -W2${spec.size ? ` -s ${spec.size}` : ""}${spec.df ? " -M do" : ""} ${spec.to}`,
+      );
+    else if (spec.proto === "tcp")
+      out.push(
+        `  ${from} timeout 2 bash -c '</dev/tcp/${spec.to}/${spec.dport ?? 80}' && echo open`,
+      );
+    else
+      out.push(
+        `  (UDP ${spec.to}:${spec.dport ?? 80} ${byLang(lang, "from", "출발")} ${spec.from})`,
+      );
+  }
+  out.push("");
+  out.push(
+    byLang(
+      lang,
+      "When you have fixed it: sudo podnet-learn lab --check    To remove the lab: sudo podnet-learn lab --clean",
+      "고친 뒤: sudo podnet-learn lab --check    실습 환경 지우기: sudo podnet-learn lab --clean",
+    ),
+  );
+  return `${out.join("\n")}\n`;
+}
+
+/** `lab --check`: reads the lab back, judges the goal, and probes the kernel beside it. */
+async function check(
+  io: Io,
+  system: LabSystem,
+  stateDir: string,
+  lang: Lang,
+  hint: number,
+): Promise<number> {
+  const state = readState(stateDir);
+  if (state === null) {
+    io.err(
+      `podnet-learn lab: no lab is open (no ${join(stateDir, LAB_STATE_FILE)}). Build one first: podnet-learn lab --list, then podnet-learn lab LESSON-ID.\n`,
+    );
+    return 2;
+  }
+  if (state === "unreadable") {
+    io.err(
+      `podnet-learn lab: ${join(stateDir, LAB_STATE_FILE)} is not a lab this version wrote; remove the lab with podnet-learn lab --clean.\n`,
+    );
+    return 2;
+  }
+  const present = labNamespaces(system, state.prefix);
+  const missing = state.namespaces.filter((n) => !present.includes(n));
+  if (missing.length > 0) {
+    io.err(
+      `podnet-learn lab: the lab's namespaces ${missing.join(", ")} are gone. Run podnet-learn lab --clean, then build it again.\n`,
+    );
+    return 2;
+  }
+  const pack = openPack(state.lessons ?? undefined, NAME);
+  const lesson = lessonNamed(pack.lessons, state.lesson);
+  const entry = entryNamed(lesson, state.step);
+  const { step } = entry;
+  const plan = lesson.clusterPlans.get(step.scenario.cluster)?.plan;
+  if (!plan)
+    throw new InputError(`lesson ${lesson.id} has no cluster ${step.scenario.cluster}`, NAME);
+  const readout = readLab(system, state.prefix);
+  const read = worldFromReadout(readout);
+  const outcome = judgeGoal(step.goal, plan, read.world);
+  const out: string[] = [];
+  const paint = (code: string, text: string) => (io.color ? `\x1b[${code}m${text}\x1b[0m` : text);
+  out.push(
+    `${lesson.title[lang]} (${lesson.id}), ${byLang(lang, "step", "단계")} ${entry.index + 1}: ${step.id} (${step.kind})`,
+  );
+  for (const sentence of describeGoal(step.goal, lang, plan))
+    out.push(`${byLang(lang, "Goal", "목표")}: ${sentence}`);
+  out.push(
+    byLang(
+      lang,
+      `Read back from ${readout.namespaces.length} namespaces (ip -j link/addr/route/neigh, bridge -j fdb, iptables-save, sysctls) and judged in the simulator:`,
+      `네임스페이스 ${readout.namespaces.length}개에서 상태를 읽어(ip -j link/addr/route/neigh, bridge -j fdb, iptables-save, sysctl) 시뮬레이터로 판정했습니다:`,
+    ),
+  );
+  out.push("");
+  if (outcome.failure === null) out.push(paint("32", byLang(lang, "✓ Passed.", "✓ 통과했습니다.")));
+  else out.push(paint("31", byLang(lang, "✗ Not yet.", "✗ 아직 아닙니다.")));
+  for (const p of outcome.path)
+    out.push(`${byLang(lang, "Path", "경로")}: ${formatProbePath(p, lang)}`);
+  if (outcome.failure === null) out.push(step.explanation[lang].trim());
+  else out.push(explainFailure(step, "", outcome.failure, lang, hint));
+  if (read.notes.length > 0) {
+    out.push("");
+    out.push(
+      byLang(
+        lang,
+        "Not carried into the simulator (the verdict does not see it):",
+        "시뮬레이터로 옮기지 못한 것(판정에 반영되지 않음):",
+      ),
+    );
+    for (const note of read.notes) out.push(`  ${note}`);
+  }
+  out.push("");
+  out.push(byLang(lang, "The same probes in the kernel:", "커널에서 같은 프로브를 보낸 결과:"));
+  const prefixed = present;
+  for (const [i, goalProbe] of step.goal.entries()) {
+    const resolved = resolveProbe(plan, goalProbe);
+    if (typeof resolved === "string") continue;
+    const { spec } = resolved;
+    const sim = probe(read.world, spec);
+    const simReplied = !("error" in sim) && sim.request.delivered && sim.reply.delivered;
+    const what = `${i + 1}. ${spec.from} → ${spec.to}${spec.proto === "icmp" ? "" : ` ${spec.proto}/${spec.dport ?? 80}`}`;
+    let answer: KernelAnswer;
+    if (spec.proto === "icmp")
+      answer = kernelPing(
+        system,
+        prefixed,
+        `${state.prefix}${spec.from}`,
+        spec.to,
+        spec.size ?? 56,
+        spec.df ?? false,
+      );
+    else if (spec.proto === "tcp")
+      answer = await kernelConnect(
+        system,
+        prefixed,
+        `${state.prefix}${spec.from}`,
+        spec.to,
+        spec.dport ?? 80,
+        plan.services.flatMap((svc) => svc.ports.map((p) => p.targetPort)),
+      );
+    else {
+      out.push(
+        `  ${what}: ${byLang(lang, "UDP is not probed in the kernel", "UDP는 커널에서 확인하지 않습니다")}`,
+      );
+      continue;
+    }
+    const kernelSays = answer.replied
+      ? byLang(lang, "the reply came back", "응답이 돌아왔습니다")
+      : byLang(lang, "no reply", "응답이 없습니다");
+    const agree =
+      answer.replied === simReplied
+        ? byLang(lang, "the kernel agrees with the simulator", "커널과 시뮬레이터가 일치합니다")
+        : paint(
+            "33",
+            byLang(
+              lang,
+              `the kernel DISAGREES with the simulator (simulator: ${simReplied ? "reply" : "no reply"}); please report it`,
+              `커널과 시뮬레이터가 다릅니다(시뮬레이터: ${simReplied ? "응답" : "응답 없음"}). 알려 주세요`,
+            ),
+          );
+    out.push(`  ${what}: ${kernelSays}${answer.output ? ` (${answer.output})` : ""}; ${agree}`);
+  }
+  io.out(`${out.join("\n")}\n`);
+  return outcome.failure === null ? 0 : 1;
+}
+
+/** `lab --clean`: removes every namespace with the prefix and the state file. */
+function clean(io: Io, system: LabSystem, prefix: string, stateDir: string): number {
+  const state = readState(stateDir);
+  const prefixes = new Set([prefix]);
+  if (state !== null && state !== "unreadable" && state.prefix.startsWith("pnl-"))
+    prefixes.add(state.prefix);
+  const names = [...prefixes].flatMap((p) => labNamespaces(system, p));
+  const busy = names.flatMap((n) => (pidsIn(system, n).length > 0 ? [n] : []));
+  const failed = [...prefixes].flatMap((p) =>
+    deleteNamespaces(
+      system,
+      names.filter((n) => n.startsWith(p)),
+      p,
+    ),
+  );
+  rmSync(join(stateDir, LAB_STATE_FILE), { force: true });
+  if (failed.length > 0) {
+    io.err(`podnet-learn lab: could not remove:\n${failed.map((f) => `  ${f}\n`).join("")}`);
+    return 2;
+  }
+  io.out(
+    names.length === 0 && state === null
+      ? "No lab to remove.\n"
+      : `Removed ${names.length} namespace${names.length === 1 ? "" : "s"}${names.length > 0 ? ` (${names.join(", ")})` : ""} and the lab's state.\n`,
+  );
+  if (busy.length > 0)
+    io.out(
+      `Shells you opened in ${busy.join(", ")} still run inside the removed namespaces: exit them.\n`,
+    );
+  return 0;
+}
