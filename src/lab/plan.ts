@@ -58,8 +58,8 @@ export function labEntries(lessons: readonly Lesson[]): LabEntry[] {
 
 /** Why one command cannot be part of a lab, or null when it can. */
 function unsupportedCommand(words: readonly string[]): string | null {
-  const [tool, opt, sub, , verb] = words;
-  if (tool === "ip" && opt === "netns" && sub === "exec") {
+  const [tool, opt, third, object, verb] = words;
+  if (tool === "ip" && opt === "netns" && third === "exec") {
     const inner = words[4] ?? "";
     if (inner === "ipvsadm" || inner === "ipset")
       return "IPVS needs the ip_vs kernel module, which a lab does not load";
@@ -67,7 +67,7 @@ function unsupportedCommand(words: readonly string[]): string | null {
     if (!NETNS_TOOLS.has(inner)) return `"${inner}" is not a command a lab runs`;
     return null;
   }
-  if (tool === "ip" && opt === "-n" && (sub === "link" || sub === "l") && verb === "add") {
+  if (tool === "ip" && opt === "-n" && (object === "link" || object === "l") && verb === "add") {
     const type = words[words.indexOf("type") + 1];
     if (words.includes("type") && type !== undefined && !READ_BACK_KINDS.has(type))
       return `${type} devices are not read back by lab --check (and need the ${type} module)`;
