@@ -342,7 +342,13 @@ function routeLines(readout: LabReadout, world: World, notes: string[]): string[
     for (const r of have)
       if (!wanted.has(keyText(r))) lines.push(`ip -n ${me} route del ${routeWords(r, false)}`);
     const added = new Set<string>();
-    for (const r of main) {
+    // A gateway must be reachable when its route is added (fib_check_nh): routes without one
+    // first (a Calico pod's `169.254.1.1 dev eth0 scope link` before its default route).
+    const ordered = [
+      ...main.filter((r) => r.gateway === null),
+      ...main.filter((r) => r.gateway !== null),
+    ];
+    for (const r of ordered) {
       if (present.has(keyText(r))) continue;
       // A second route to the same prefix and metric is appended, as the kernel holds it.
       const slot = `${r.dst} ${r.metric}`;

@@ -3,6 +3,8 @@
  * iptables 1.8.9 (nf_tables), by `readLab` (src/cli/lab-system.ts) after `podnet-learn lab`:
  *   flannel-vxlan-*.json      `lab flannel-vxlan --step 5`, before and after
  *                             `ip netns exec pnl-lab-node1 ip route add 10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink`
+ *   calico-pod-default-route-answered.json  `lab out-of-the-pod --step 7`, then
+ *                             `ip netns exec pnl-lab-pod-a ip route add default via 169.254.1.1 dev eth0`
  *   services-iptables-*.json  `lab services-iptables --step 6`, before and after
  *                             `ip netns exec pnl-lab-node1 iptables -t nat -I PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES`
  */

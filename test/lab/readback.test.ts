@@ -203,6 +203,28 @@ describe("a Service lab (kube-proxy's iptables rules) round-trips", () => {
   });
 });
 
+describe("a Calico lab (proxy ARP, link-local gateways, BIRD routes) round-trips", () => {
+  const { step, plan, scenario } = simulated("out-of-the-pod", "pod-lost-its-default-route");
+  const read = worldFromReadout(readout("calico-pod-default-route-answered"));
+
+  test("a pod's default route via 169.254.1.1 is added after the link route that reaches it", () => {
+    expect(read.notes).toEqual([]);
+    expect(show(read.world, "pod-a", "ip route")).toBe(
+      "default via 169.254.1.1 dev eth0 \n169.254.1.1 dev eth0 scope link \n",
+    );
+  });
+
+  test.each(["node1", "node2", "pod-b"])("%s routes as the simulator's scenario", (ns) => {
+    expect(show(read.world, ns, "ip route")).toBe(show(scenario.world, ns, "ip route"));
+  });
+
+  test("the repaired pod passes, through node1's proxy ARP", () => {
+    const outcome = judgeGoal(step.goal, plan, read.world);
+    expect(outcome.failure).toBeNull();
+    expect(read.world.netns.get("node1")?.sysctl.conf.get("calif3204136562")?.proxyArp).toBe(true);
+  });
+});
+
 describe("the pieces", () => {
   test("iptables-save becomes chains, then policies, then rules, table by table", () => {
     const text = [
