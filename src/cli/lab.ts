@@ -265,6 +265,13 @@ function builtText(lesson: Lesson, entry: LabEntry, prefix: string, lang: Lang):
   out.push(
     byLang(
       lang,
+      "(inside, `ip netns identify` names the namespace you are in; `exit` leaves it)",
+      "(안에서 `ip netns identify`는 지금 있는 네임스페이스 이름을 보여 주고, `exit`로 나옵니다)",
+    ),
+  );
+  out.push(
+    byLang(
+      lang,
       `The exercise's node is ${step.node}: ${prefix}${step.node}. Probe as the goal does:`,
       `이 연습의 노드는 ${step.node}(${prefix}${step.node})입니다. 목표처럼 확인하려면:`,
     ),
