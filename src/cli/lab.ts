@@ -204,9 +204,11 @@ function build(io: Io, system: LabSystem, req: BuildRequest): number {
   const existing = labNamespaces(system, req.prefix);
   if (open !== null || existing.length > 0) {
     const what =
-      open !== null && open !== "unreadable"
-        ? `${open.lesson} --step ${open.number} (${open.step})`
-        : `namespaces ${existing.join(", ")}`;
+      open === null
+        ? `namespaces ${existing.join(", ")}`
+        : open === "unreadable"
+          ? `its state file ${join(req.stateDir, LAB_STATE_FILE)} cannot be read`
+          : `${open.lesson} --step ${open.number} (${open.step})`;
     io.err(
       `podnet-learn lab: a lab is already open: ${what}.\n` +
         "Check it with `podnet-learn lab --check`, or remove it with `podnet-learn lab --clean`, then build again.\n",

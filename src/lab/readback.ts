@@ -300,10 +300,15 @@ function deviceLines(readout: LabReadout, notes: string[]): string[] {
   return [...made, ...create, ...masters, ...settings, ...ups, ...addresses, ...sysctls];
 }
 
+const BRIDGE_NF = "net/bridge/bridge-nf-call-iptables";
+
 /** `sysctl -w` lines from `grep -H .` output; `ip_forward` first (writing it resets every row). */
 function sysctlLines(me: string, text: string): string[] {
   const first: string[] = [];
-  const rest: string[] = [];
+  // Without br_netfilter the key does not exist and bridged frames skip iptables: as if it were 0.
+  const rest: string[] = text.includes(`/proc/sys/${BRIDGE_NF}:`)
+    ? []
+    : [`ip netns exec ${me} sysctl -w ${BRIDGE_NF}=0`];
   for (const line of text.split("\n")) {
     const m = /^\/proc\/sys\/(net\/[^:]+):(-?\d+)$/.exec(line.trim());
     if (!m) continue;

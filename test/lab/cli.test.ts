@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -116,6 +116,15 @@ describe("lab LESSON-ID", () => {
     expect(out.seen.err).toContain(
       "a lab is already open: flannel-vxlan --step 5 (restore-route-to-node2)",
     );
+    expect(out.seen.err).toContain("podnet-learn lab --clean");
+  });
+
+  test("a state file that cannot be read also blocks a new lab, and says so", async () => {
+    const e = env();
+    writeFileSync(join(e.PODNET_CONFIG_DIR as string, "lab.json"), "{ not json");
+    const out = io();
+    expect(await runLab(["flannel-vxlan"], out.io, fakeSystem().system, e)).toBe(2);
+    expect(out.seen.err).toContain("lab.json cannot be read");
     expect(out.seen.err).toContain("podnet-learn lab --clean");
   });
 

@@ -146,6 +146,16 @@ describe("what the learner changes in the kernel reaches the simulator", () => {
     expect(failure?.rule?.text).toContain("--dport 8472");
   });
 
+  test("a kernel without br_netfilter (no bridge-nf-call-iptables) bridges past iptables", () => {
+    expect(worldFromReadout(base).world.netns.get("sw1")?.sysctl.bridgeNfCallIptables).toBe(true);
+    const changed = edited(base, "sw1", (ns) => ({
+      sysctl: ns.sysctl.replace("/proc/sys/net/bridge/bridge-nf-call-iptables:1\n", ""),
+    }));
+    const read = worldFromReadout(changed);
+    expect(read.world.netns.get("sw1")?.sysctl.bridgeNfCallIptables).toBe(false);
+    expect(read.world.netns.get("node1")?.sysctl.bridgeNfCallIptables).toBe(true);
+  });
+
   test("a device down in the kernel is down in the simulator", () => {
     const changed = edited(base, "node2", (ns) => ({
       link: ns.link.replace(
