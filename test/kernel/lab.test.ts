@@ -145,6 +145,25 @@ describe.skipIf(!kernel.ok && !requireKernel())("podnet-learn lab, in the kernel
     },
   );
 
+  test("every exercise lab --list names builds in this kernel and cleans away", {
+    timeout: 300_000,
+  }, async () => {
+    const listed = await lab(["--list"]);
+    const labs = listed.stdout
+      .trim()
+      .split("\n")
+      .map((l) => l.split(/\s+/));
+    expect(labs.length).toBeGreaterThanOrEqual(17);
+    for (const [lessonId, , number] of labs) {
+      const built = await lab([lessonId as string, "--step", number as string]);
+      expect(built.stderr, `${lessonId} --step ${number}`).toBe("");
+      expect(built.code).toBe(0);
+      expect(ours().length).toBeGreaterThanOrEqual(5);
+      expect((await lab(["--clean"])).code).toBe(0);
+      expect(ours()).toEqual([]);
+    }
+  });
+
   test("refuses without root, off Linux, and with no lab open", { timeout: 60_000 }, async () => {
     const user = await lab(["flannel-vxlan"], { PODNET_LAB_UID: "1000" });
     expect(user.code).toBe(2);
