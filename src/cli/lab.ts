@@ -189,7 +189,8 @@ function builtText(lesson: Lesson, entry: LabEntry, prefix: string, lang: Lang):
       "실제 네트워크 네임스페이스에 실습 환경을 만들었습니다. 노드나 파드에 들어가려면:",
     ),
   );
-  const hosts = plan ? hostsOf(plan) : [];
+  // The router too: a packet that dies there (no route to a pod CIDR) is looked for there.
+  const hosts = plan ? [...hostsOf(plan), "router"] : [];
   for (const host of hosts) out.push(`  sudo ip netns exec ${prefix}${host} bash`);
   out.push(
     byLang(
@@ -198,6 +199,14 @@ function builtText(lesson: Lesson, entry: LabEntry, prefix: string, lang: Lang):
       "(안에서 `ip netns identify`는 지금 있는 네임스페이스 이름을 보여 주고, `exit`로 나옵니다)",
     ),
   );
+  if (step.kind === "fix")
+    out.push(
+      byLang(
+        lang,
+        `Where the lesson's hints say \`ssh node2\`, exit and enter ${prefix}node2 instead; \`kubectl exec pod-a -- CMD\` is \`ip netns exec ${prefix}pod-a CMD\`.`,
+        `힌트의 \`ssh node2\`는 exit 후 ${prefix}node2에 들어가는 것이고, \`kubectl exec pod-a -- CMD\`는 \`ip netns exec ${prefix}pod-a CMD\`입니다.`,
+      ),
+    );
   out.push(
     byLang(
       lang,
