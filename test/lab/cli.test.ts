@@ -107,6 +107,22 @@ describe("lab LESSON-ID", () => {
     expect(out.seen.out).toContain("sudo ip netns exec pnl-lab-pod-a ping -c1 -W2 10.244.2.2");
   });
 
+  test("--lang ko prints the lesson's task and the way in, in Korean; a fix step says what ssh is", async () => {
+    const out = io();
+    const code = await runLab(
+      ["troubleshooting-drills", "--step", "ip-forward-off", "--lang", "ko"],
+      out.io,
+      fakeSystem().system,
+      env(),
+    );
+    expect(code).toBe(0);
+    expect(out.seen.out).toContain(
+      "트러블슈팅 훈련 (troubleshooting-drills), 단계 4: ip-forward-off (fix)",
+    );
+    expect(out.seen.out).toContain("실제 네트워크 네임스페이스에 실습 환경을 만들었습니다");
+    expect(out.seen.out).toContain("힌트의 `ssh node2`는 exit 후 pnl-lab-node2에 들어가는 것이고");
+  });
+
   test("a second lab is refused while one is open, naming it and how to clean", async () => {
     const fake = fakeSystem();
     const e = env();
