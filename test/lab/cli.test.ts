@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, test } from "vitest";
+import { afterAll, describe, expect, test } from "vitest";
 import type { Io } from "../../src/cli/io";
 import { runLab } from "../../src/cli/lab";
 import type { LabSystem, Ran } from "../../src/cli/lab-system";
@@ -47,8 +47,16 @@ function io() {
   return { io: value, seen };
 }
 
+const configDirs: string[] = [];
+afterAll(() => {
+  for (const dir of configDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** An environment with a config directory of its own, removed after the tests. */
 function env(): NodeJS.ProcessEnv {
-  return { PODNET_CONFIG_DIR: mkdtempSync(join(tmpdir(), "pnl-lab-test-")), LANG: "C" };
+  const dir = mkdtempSync(join(tmpdir(), "pnl-lab-test-"));
+  configDirs.push(dir);
+  return { PODNET_CONFIG_DIR: dir, LANG: "C" };
 }
 
 describe("lab refuses where it cannot run, before touching anything", () => {
