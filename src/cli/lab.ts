@@ -5,7 +5,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { byLang, describeGoal, type Lang } from "../checker/describe";
 import { type LabEntry, labEntries, labPlan } from "../lab/plan";
 import { LAB_PREFIX, PREFIX_PATTERN } from "../lab/scope";
@@ -162,7 +162,8 @@ function build(io: Io, system: LabSystem, req: BuildRequest): number {
     number: entry.index + 1,
     prefix: req.prefix,
     namespaces: plan.namespaces,
-    lessons: req.lessons,
+    // Absolute, so that `lab --check` finds the pack from any directory.
+    lessons: req.lessons === null ? null : resolve(req.lessons),
   };
   mkdirSync(req.stateDir, { recursive: true });
   writeFileSync(join(req.stateDir, LAB_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);

@@ -131,6 +131,13 @@ describe("lab LESSON-ID", () => {
     expect(out.seen.out).toContain("힌트의 `ssh node2`는 exit 후 pnl-lab-node2에 들어가는 것이고");
   });
 
+  test("a lesson pack given with --lessons is remembered by its absolute path", async () => {
+    const e = env();
+    await runLab(["flannel-vxlan", "--lessons", "lessons"], io().io, fakeSystem().system, e);
+    const state = JSON.parse(readFileSync(join(e.PODNET_CONFIG_DIR as string, "lab.json"), "utf8"));
+    expect(state.lessons).toBe(join(process.cwd(), "lessons"));
+  });
+
   test("a second lab is refused while one is open, naming it and how to clean", async () => {
     const fake = fakeSystem();
     const e = env();
