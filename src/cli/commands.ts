@@ -414,3 +414,41 @@ export const EXAM_OPTIONS: readonly OptionSpec[] = [
     description: "With --exam: the time allowed (90m, 1h30m, 45s; a bare number is minutes)",
   },
 ];
+
+export const labCommand: CommandSpec = {
+  name: "lab",
+  summary: "Build an exercise in real network namespaces, fix it there, and check it (root)",
+  usage: "lab (--list | LESSON-ID [--step N|ID] | --check | --clean) [options]",
+  options: withHelp([
+    { name: "list", description: "List the exercises that can be built as a lab, one a line" },
+    {
+      name: "step",
+      value: "N|ID",
+      description: "The exercise: its number in the lesson or its id (default: the first lab)",
+    },
+    { name: "check", description: "Read the lab's real state back and judge the step's goal" },
+    { name: "clean", description: "Remove the lab: its namespaces and its state file" },
+    { name: "hint", value: "N", description: "With --check, on a failure show hint N (1 to 3)" },
+    LANG_OPTION,
+    LESSONS_OPTION,
+    NO_COLOR_OPTION,
+  ]),
+  examples: [
+    "podnet-learn lab --list",
+    "sudo podnet-learn lab flannel-vxlan --step restore-route-to-node2",
+    "sudo ip netns exec pnl-lab-node1 bash",
+    "sudo podnet-learn lab --check",
+    "sudo podnet-learn lab --clean",
+  ],
+  notes: [
+    "A lab is a route or fix exercise built in network namespaces named pnl-lab-<node|pod>",
+    "(the same script `export` prints, then the exercise's changes). Enter a node with",
+    "`ip netns exec pnl-lab-node1 bash`, look and repair with the real ip, bridge, sysctl and",
+    "iptables, then `lab --check` reads the state back (ip -j link/addr/route/neigh, bridge -j",
+    "fdb, iptables-save, sysctls), judges the goal in the simulator as `check` does, and sends",
+    "the same probes in the kernel to show whether it agrees. One lab at a time: building",
+    "another while one is open is refused until `lab --clean`. Needs Linux and root.",
+    "Exit status: 0 built, cleaned, or the check passed; 1 the check failed; 2 a usage",
+    "mistake, an unknown lesson or step, no root, not Linux, no `ip`, or no lab open.",
+  ],
+};

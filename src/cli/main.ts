@@ -8,6 +8,7 @@ import {
   exportProgressCommand,
   LANG_OPTION,
   LESSONS_OPTION,
+  labCommand,
   newLessonCommand,
   progressCommand,
   reportCommand,
@@ -42,6 +43,7 @@ const COMMANDS: readonly CommandSpec[] = [
   resetCommand,
   exportProgressCommand,
   reportCommand,
+  labCommand,
   helpCommand,
 ];
 
@@ -65,6 +67,7 @@ const RUNNERS: ReadonlyMap<string, Runner> = new Map<string, Runner>([
     async (args, io) => (await import("./export-progress")).runExportProgress(args, io),
   ],
   ["report", async (args, io) => (await import("./report")).runReport(args, io)],
+  ["lab", async (args, io) => (await import("./lab")).runLab(args, io)],
   ["help", runHelp],
 ]);
 

@@ -144,7 +144,7 @@ describe("podnet-learn new-lesson", () => {
 
   it("is listed in the overview, with its help, examples and exit statuses", async () => {
     const overview = await runCli(["--help"]);
-    expect(overview.stdout).toMatch(/^ {2}new-lesson {2}Write a small, valid lesson/m);
+    expect(overview.stdout).toMatch(/^ {2}new-lesson +Write a small, valid lesson/m);
     const help = await runCli(["new-lesson", "--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain(
