@@ -7,6 +7,7 @@ import { Box, Text } from "ink";
 import SelectInput from "ink-select-input";
 import type { QuizQuestion } from "../../quiz/types";
 import { useUi } from "../context";
+import { keyLabel } from "../keys";
 import { NodeShellView, type ShellLike } from "../widgets/node-shell";
 import type { Line } from "../widgets/scroll-view";
 import { wrapText } from "../wrap";
@@ -63,7 +64,7 @@ export function QuestionBody({
   onChoice,
   onShellLine,
 }: QuestionBodyProps) {
-  const { t, lang, columns } = useUi();
+  const { t, lang, columns, ascii, symbols } = useUi();
   const width = Math.max(30, columns - 1);
   const prompt: Line[] = wrapText(question.prompt[lang], width).map((text) => ({ text }));
   const noticeRows = notice === null ? 0 : 1;
@@ -105,8 +106,18 @@ export function QuestionBody({
               items={items}
               isFocused={active}
               onSelect={(item) => onChoice(item.value)}
+              // The list's own pointer is always ❯; --ascii wants its plain one.
+              indicatorComponent={({ isSelected }) => (
+                <Box marginRight={1}>
+                  <Text color={isSelected ? "blue" : undefined}>
+                    {isSelected ? symbols.pointer : " "}
+                  </Text>
+                </Box>
+              )}
             />
-            <Text dimColor>{t("quizChoiceHelp")}</Text>
+            <Text dimColor>
+              {t("quizChoiceHelp", { updown: keyLabel("up", ascii) + keyLabel("down", ascii) })}
+            </Text>
           </>
         )}
       </Box>
