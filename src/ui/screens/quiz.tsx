@@ -53,6 +53,10 @@ export interface QuizScreenProps {
   readonly onState?: (state: QuizState) => void;
   /** The sitting is over and closed: the results were closed, or the candidate quit. */
   readonly onDone: (state: QuizState) => void;
+  /** Where to go on from (the screen was away while the terminal was too small). */
+  readonly resume?: QuizState;
+  /** The fix-it shells by question id, kept by the caller so they outlive this screen. */
+  readonly shells?: Map<string, RecordingShell>;
 }
 
 /**
@@ -76,13 +80,14 @@ export function QuizScreen(props: QuizScreenProps) {
   // The state lives in a ref as well as in React: a key that arrives before the next render
   // (pasted, or fast) acts on the latest state, never on the one the handler was made with.
   const stateRef = useRef<QuizState | null>(null);
-  if (stateRef.current === null) stateRef.current = startQuiz(rules, props.now());
+  if (stateRef.current === null) stateRef.current = props.resume ?? startQuiz(rules, props.now());
   const [, redraw] = useState(0);
   const [clock, setClock] = useState(() => props.now());
   const [mode, setMode] = useState<Mode>(() => modeFor(rules, stateRef.current as QuizState));
   const modeRef = useRef(mode);
   modeRef.current = mode;
-  const shells = useRef(new Map<string, RecordingShell>());
+  const ownShells = useRef(new Map<string, RecordingShell>());
+  const shells = props.shells ?? ownShells.current;
   // Exam mode shows no grade: a line says the answer was taken.
   const [recorded, setRecorded] = useState<number | null>(null);
   const state = stateRef.current;
@@ -127,10 +132,10 @@ export function QuizScreen(props: QuizScreenProps) {
 
   const shellOf = (q: QuizQuestion): RecordingShell => {
     // Kept per question: a candidate who skips a fix-it and comes back finds their changes.
-    let shell = shells.current.get(q.id);
+    let shell = shells.get(q.id);
     if (!shell) {
       shell = recordingShell(latest.current.newShell(q));
-      shells.current.set(q.id, shell);
+      shells.set(q.id, shell);
     }
     return shell;
   };
