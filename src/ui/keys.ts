@@ -260,20 +260,28 @@ export const QUIZ_SHELL_KEYS: readonly KeyBinding<QuizAction>[] = [
   { action: "quit", keys: ["q", "escape"], label: "keyQuit" },
 ];
 
-export type QuizFeedbackAction = "continue" | "finish" | "help" | "quit";
+export type QuizFeedbackAction = "continue" | "scroll" | "finish" | "help" | "quit";
 
 /** After an answer (practice mode): the grade and the explanation scroll with ↑↓. */
 export const QUIZ_FEEDBACK_KEYS: readonly KeyBinding<QuizFeedbackAction>[] = [
   { action: "continue", keys: ["return", "right", "n"], label: "keyQuizContinue" },
+  // The scroll view takes these; listed so the help overlay shows them.
+  {
+    action: "scroll",
+    keys: ["up", "down", "pageup", "pagedown"],
+    label: "keyScroll",
+    footer: false,
+  },
   { action: "finish", keys: ["f"], label: "keyQuizFinish", footer: false },
   { action: "help", keys: ["?"], label: "keyHelp" },
   { action: "quit", keys: ["q", "escape"], label: "keyQuit" },
 ];
 
-export type QuizResultsAction = "help" | "close";
+export type QuizResultsAction = "scroll" | "help" | "close";
 
 /** The results: they scroll with ↑↓ and PgUp/PgDn; closing ends the sitting. */
 export const QUIZ_RESULTS_KEYS: readonly KeyBinding<QuizResultsAction>[] = [
+  { action: "scroll", keys: ["up", "down", "pageup", "pagedown"], label: "keyScroll" },
   { action: "help", keys: ["?"], label: "keyHelp" },
   { action: "close", keys: ["q", "escape", "return"], label: "keyQuizClose" },
 ];

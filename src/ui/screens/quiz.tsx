@@ -212,6 +212,9 @@ export function QuizScreen(props: QuizScreenProps) {
         case "continue":
           dispatch({ type: "continue", now: latest.current.now() });
           return;
+        case "scroll":
+          // The scroll view moves.
+          return;
         case "finish":
           setMode("confirm-finish");
           return;
@@ -230,7 +233,7 @@ export function QuizScreen(props: QuizScreenProps) {
     QUIZ_RESULTS_KEYS,
     (action) => {
       if (action === "help") setMode("help");
-      else latest.current.onDone(stateRef.current as QuizState);
+      else if (action === "close") latest.current.onDone(stateRef.current as QuizState);
     },
     phase.kind === "results" && mode === "nav",
   );
