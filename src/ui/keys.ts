@@ -253,7 +253,7 @@ export const QUIZ_SHELL_KEYS: readonly KeyBinding<QuizAction>[] = [
   { action: "answer", keys: ["return", "tab"], label: "keyQuizShell" },
   { action: "check", keys: ["c"], label: "keyQuizCheck" },
   { action: "skip", keys: ["s", "right"], label: "keyQuizSkip" },
-  { action: "back", keys: ["b", "left"], label: "keyQuizBack" },
+  { action: "back", keys: ["b", "left"], label: "keyQuizBack", footer: false },
   { action: "question", keys: ["t"], label: "keyQuizQuestion", footer: false },
   { action: "finish", keys: ["f"], label: "keyQuizFinish", footer: false },
   { action: "help", keys: ["?"], label: "keyHelp" },

@@ -274,3 +274,19 @@ describe("the quiz screen", () => {
     await waitForFrame(lastFrame, (f) => f.includes("끝낼까요?"));
   });
 });
+
+describe("the quiz screen's layout", () => {
+  test("a Korean fix-it outside the shell: the key footer stays one row, the header stays on top", async () => {
+    const { lastFrame, stdin } = sitting(quizOf(FIX), { lang: "ko", exam: true, timeLimitS: 60 });
+    await waitForFrame(lastFrame, (f) => f.includes("node1 $"));
+    await settle();
+    await press(stdin, KEY.escape);
+    const frame = await waitForFrame(lastFrame, (f) => f.includes("c 고친 것 제출"));
+    const lines = frame.split("\n");
+    expect(lines[0]).toContain("1문제 중 1번");
+    expect(lines[0]).toContain("[시험]");
+    expect(lines.length).toBeLessThanOrEqual(24);
+    expect(lines.at(-1)).toContain("q 종료");
+    fitsIn80(frame);
+  });
+});

@@ -155,7 +155,7 @@ const en = {
   keyQuizQuestion: "the whole question",
   keyQuizFinish: "finish now",
   keyQuizContinue: "next",
-  keyQuizClose: "close (the report is written)",
+  keyQuizClose: "close",
   keyQuizYes: "yes",
   keyQuizNo: "no",
 } as const;
@@ -314,7 +314,7 @@ const ko: Record<MessageKey, string> = {
   keyQuizQuestion: "문제 전체 보기",
   keyQuizFinish: "지금 마치기",
   keyQuizContinue: "다음",
-  keyQuizClose: "닫기 (보고서를 씁니다)",
+  keyQuizClose: "닫기",
   keyQuizYes: "예",
   keyQuizNo: "아니요",
 };

@@ -381,7 +381,10 @@ export function QuizScreen(props: QuizScreenProps) {
       ) : mode === "work" ? (
         <Text dimColor>{fitTo(t("quizShellHelp"), width)}</Text>
       ) : (
-        <KeyFooter table={table} />
+        // One row, always: a footer that wrapped would push the header off the top.
+        <Box height={1} overflow="hidden">
+          <KeyFooter table={table} />
+        </Box>
       )}
     </Box>
   );
