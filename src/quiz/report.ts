@@ -37,14 +37,19 @@ export interface QuizReportJson {
   readonly questions: readonly QuizReportQuestion[];
 }
 
-/** Right answers out of all questions, overall and by topic (in the quiz's topic order). */
+/**
+ * Right answers out of all questions, overall and by topic (in the quiz's topic order; a topic a
+ * short quiz never reached is left out).
+ */
 export function scoreOf(record: QuizRecord): {
   correct: number;
   total: number;
   byTopic: Record<string, { correct: number; total: number }>;
 } {
   const byTopic: Record<string, { correct: number; total: number }> = {};
-  for (const topic of record.quiz.settings.topics) byTopic[topic] = { correct: 0, total: 0 };
+  for (const topic of record.quiz.settings.topics)
+    if (record.quiz.questions.some((q) => q.topic === topic))
+      byTopic[topic] = { correct: 0, total: 0 };
   let correct = 0;
   for (const question of record.quiz.questions) {
     const answered = record.answers.find((a) => a.questionId === question.id);
