@@ -16,7 +16,14 @@ import { draftProxyMode } from "./kinds/proxy-mode";
 import { draftWhereDropped } from "./kinds/where-dropped";
 import { shuffle } from "./random";
 import { settle } from "./setting";
-import type { QuestionKind, Quiz, QuizQuestion, QuizSettings, QuizTopic } from "./types";
+import {
+  MAX_QUESTIONS,
+  type QuestionKind,
+  type Quiz,
+  type QuizQuestion,
+  type QuizSettings,
+  type QuizTopic,
+} from "./types";
 
 /** The kinds of question each topic has. */
 export function kindsOf(topic: QuizTopic): readonly QuestionKind[] {
@@ -87,6 +94,10 @@ function makeQuestion(settings: QuizSettings, index: number): QuizQuestion {
 }
 
 export function generateQuiz(settings: QuizSettings): Quiz {
+  // The command line checks these (settings.ts); a caller that did not gets a plain error.
+  if (settings.topics.length === 0) throw new Error("generateQuiz: no topics to draw from");
+  if (!Number.isInteger(settings.count) || settings.count < 1 || settings.count > MAX_QUESTIONS)
+    throw new Error(`generateQuiz: count ${settings.count} is not from 1 to ${MAX_QUESTIONS}`);
   const questions = Array.from({ length: settings.count }, (_, i) => makeQuestion(settings, i));
   return { settings, questions };
 }

@@ -4,7 +4,7 @@
  * topic, the nearest one), for the CLI to report as a usage error.
  */
 import { suggest } from "../cli/args";
-import { DIFFICULTIES, type Difficulty, QUIZ_TOPICS, type QuizTopic } from "./types";
+import { DIFFICULTIES, type Difficulty, MAX_QUESTIONS, QUIZ_TOPICS, type QuizTopic } from "./types";
 
 /** A parsed value, or what is wrong with the text. */
 export type Parsed<T> =
@@ -12,7 +12,7 @@ export type Parsed<T> =
   | { readonly ok: false; readonly message: string };
 
 /** The most questions one quiz has. */
-export const MAX_COUNT = 50;
+export const MAX_COUNT = MAX_QUESTIONS;
 /** Questions when `--count` is not given. */
 export const DEFAULT_COUNT = 10;
 export const DEFAULT_DIFFICULTY: Difficulty = "medium";

@@ -13,6 +13,9 @@ export type Localized = Readonly<Record<Lang, string>>;
 export const QUIZ_TOPICS = ["flannel", "calico", "cilium", "weave", "services"] as const;
 export type QuizTopic = (typeof QUIZ_TOPICS)[number];
 
+/** The most questions one quiz has. */
+export const MAX_QUESTIONS = 50;
+
 /** How hard the generated clusters and faults are. */
 export const DIFFICULTIES = ["easy", "medium", "hard"] as const;
 export type Difficulty = (typeof DIFFICULTIES)[number];

@@ -10,7 +10,7 @@ import { type ClusterInput, clusterYaml } from "../clusters";
 import { joinLines, localized } from "../explain";
 import { explainChoice } from "../grade-text";
 import { pick, shuffle } from "../random";
-import { build, passed, send } from "../scenario";
+import { build, passed, planOf, send } from "../scenario";
 import { describeCluster, describeQuizProbe } from "../setting";
 import type {
   Localized,
@@ -155,7 +155,7 @@ export function draftProxyMode(input: DraftInput): Draft | null {
   return {
     kind: "proxy-mode",
     title: { en: "Which proxy mode fits?", ko: "어느 프록시 모드가 맞는가?" },
-    prompt: joinLines(describeCluster(build(base, []).plan), reqText, {
+    prompt: joinLines(describeCluster(planOf(base)), reqText, {
       en: `Which Service proxy meets this requirement, measured on ${probeText.en}?`,
       ko: `${probeText.ko}으로 쟀을 때, 이 요구를 만족하는 Service 프록시는?`,
     }),
