@@ -14,7 +14,6 @@ import { draftFixIt } from "./kinds/fix-it";
 import { draftMissingEntry } from "./kinds/missing-entry";
 import { draftProxyMode } from "./kinds/proxy-mode";
 import { draftWhereDropped } from "./kinds/where-dropped";
-import { shuffle } from "./random";
 import { settle } from "./setting";
 import {
   MAX_QUESTIONS,
@@ -72,7 +71,12 @@ function questionRng(seed: number, index: number): Rng {
 function makeQuestion(settings: QuizSettings, index: number): QuizQuestion {
   const topic = settings.topics[index % settings.topics.length] as QuizTopic;
   const rng = questionRng(settings.seed, index);
-  const first = shuffle(rng, kindsOf(topic));
+  // A topic's questions take its kinds in turn (from a point the seed picks), so a quiz with
+  // several questions on one topic asks each kind; a kind that cannot be made gives way.
+  const kinds = kindsOf(topic);
+  const round = Math.floor(index / settings.topics.length);
+  const start = (Math.floor(seededRng(settings.seed)() * kinds.length) + round) % kinds.length;
+  const first = [...kinds.slice(start), ...kinds.slice(0, start)];
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     // Each attempt draws a new cluster; the kind changes only after a few attempts fail.
     const kind = first[Math.floor(attempt / 8) % first.length] as QuestionKind;

@@ -57,8 +57,26 @@ function reasonWords(reason: string, message: string): Localized {
       };
     case "ttl-exceeded":
       return { en: "its TTL runs out (a routing loop)", ko: "TTL이 다 됨 (라우팅 루프)" };
+    case "netfilter-drop":
+    case "netfilter-reject": {
+      // Without a rule, a chain's policy decided: "filter FORWARD: dropped by the FORWARD policy DROP".
+      const policy = /^(\S+ \S+): dropped by the \S+ policy (\S+)/.exec(message);
+      if (policy)
+        return {
+          en: message.replace(/\.$/, ""),
+          ko: `${policy[1]} 체인의 기본 정책 ${policy[2]}이 버림`,
+        };
+      return {
+        en: message.replace(/\.$/, ""),
+        ko: `netfilter가 버림: ${message.replace(/\.$/, "")}`,
+      };
+    }
     default:
-      return { en: message.replace(/\.$/, ""), ko: `${reason}로 버려짐` };
+      // The simulator's own sentence, which names what happened; Korean keeps it after the code.
+      return {
+        en: message.replace(/\.$/, ""),
+        ko: `버려짐 (${reason}): ${message.replace(/\.$/, "")}`,
+      };
   }
 }
 

@@ -112,13 +112,14 @@ export function describeQuizProbe(plan: ClusterPlan, probe: QuizProbe): Localize
     const at = `${formatIpv4(service.clusterIp)}:${service.ports[0]?.port ?? 80}`;
     return {
       en: `a TCP connection from ${probe.from} to the Service ${service.name} (${at})`,
-      ko: `${probe.from}에서 Service ${service.name}(${at})로 여는 TCP 연결`,
+      // "쪽으로" needs no particle choice after the address; callers add one after 연결 or ping.
+      ko: `${probe.from}에서 Service ${service.name}(${at}) 쪽으로 여는 TCP 연결`,
     };
   }
   const ip = pod ? formatIpv4(pod.ip) : probe.to;
   const size = probe.size === undefined ? "" : ` -s ${probe.size}`;
   return {
     en: `ping${size} ${ip} from ${probe.from} (to ${probe.to})`,
-    ko: `${probe.from}에서 ${probe.to}(${ip})로 보내는 ping${size}`,
+    ko: `${probe.from}에서 ${probe.to}(${ip}) 쪽으로 보내는 ping${size}`,
   };
 }

@@ -102,6 +102,13 @@ describe("generateQuiz", () => {
     expect(delivered.length).toBeGreaterThan(0);
   });
 
+  it("asks each of a topic's kinds when a quiz has several questions on it", () => {
+    for (const topic of ["calico", "services"] as const) {
+      const quiz = generateQuiz({ seed: 21, count: 3, topics: [topic], difficulty: "medium" });
+      expect(new Set(quiz.questions.map((q) => q.kind))).toEqual(new Set(kindsOf(topic)));
+    }
+  });
+
   it("offers every kind of question for its topics", () => {
     const kinds = new Set<string>();
     for (let seed = 1; seed <= 4; seed++)

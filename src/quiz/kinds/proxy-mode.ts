@@ -5,6 +5,7 @@
  * lookups), and a requirement on those numbers that exactly one of the offered modes meets.
  * Grading installs each mode again, measures, and takes the modes that meet it.
  */
+import { withParticle } from "../../checker/korean";
 import type { ProbeResult } from "../../sim";
 import { type ClusterInput, clusterYaml } from "../clusters";
 import { joinLines, localized } from "../explain";
@@ -157,7 +158,7 @@ export function draftProxyMode(input: DraftInput): Draft | null {
     title: { en: "Which proxy mode fits?", ko: "어느 프록시 모드가 맞는가?" },
     prompt: joinLines(describeCluster(planOf(base)), reqText, {
       en: `Which Service proxy meets this requirement, measured on ${probeText.en}?`,
-      ko: `${probeText.ko}으로 쟀을 때, 이 요구를 만족하는 Service 프록시는?`,
+      ko: `${withParticle(probeText.ko, "으로/로")} 쟀을 때, 이 요구를 만족하는 Service 프록시는?`,
     }),
     cluster: base,
     choices: offered.map((m, i) => ({
