@@ -323,6 +323,19 @@ function overlayEntries(ctx: FaultContext): Candidate[] {
       ],
     },
   });
+  const wrongMac = otherMac(neighbour.mac);
+  out.push({
+    fault: fault(
+      "neighbour-wrong",
+      node,
+      [`ip -n ${node} neigh replace ${gateway} lladdr ${wrongMac} dev ${dev} nud permanent`],
+      [`ip neigh replace ${gateway} lladdr ${neighbour.mac} dev ${dev} nud permanent`],
+      {
+        en: `on ${node}, the neighbour entry for ${gateway} on ${dev} was replaced with the MAC ${wrongMac}`,
+        ko: `${node}에서 ${dev}의 ${gateway} 이웃 항목이 MAC ${wrongMac}로 바뀌었다`,
+      },
+    ),
+  });
   if (dst === null) return out;
   const wrongDst = others[0] ? formatIpv4(others[0].ip) : own ? formatIpv4(own.ip) : null;
   out.push({
@@ -383,6 +396,20 @@ function podMtu(ctx: FaultContext): Candidate[] {
         },
       ),
       probe: { ...ctx.probe, size: ctx.plan.mtu - 28 },
+    },
+    {
+      // The same with Don't Fragment (ping -M do): no repair makes a DF ping of that size pass.
+      fault: fault(
+        "pod-mtu-df",
+        ctx.srcPod,
+        [`ip -n ${ctx.srcPod} link set eth0 mtu ${ctx.plan.mtu}`],
+        [],
+        {
+          en: `${ctx.srcPod}'s eth0 MTU was raised from ${pod.mtu} to ${ctx.plan.mtu}`,
+          ko: `${ctx.srcPod}의 eth0 MTU가 ${pod.mtu}에서 ${ctx.plan.mtu}로 올라갔다`,
+        },
+      ),
+      probe: { ...ctx.probe, size: ctx.plan.mtu - 28, df: true },
     },
   ];
 }

@@ -117,7 +117,7 @@ export function describeQuizProbe(plan: ClusterPlan, probe: QuizProbe): Localize
     };
   }
   const ip = pod ? formatIpv4(pod.ip) : probe.to;
-  const size = probe.size === undefined ? "" : ` -s ${probe.size}`;
+  const size = `${probe.df ? " -M do" : ""}${probe.size === undefined ? "" : ` -s ${probe.size}`}`;
   return {
     en: `ping${size} ${ip} from ${probe.from} (to ${probe.to})`,
     ko: `${probe.from}에서 ${probe.to}(${ip}) 쪽으로 보내는 ping${size}`,
