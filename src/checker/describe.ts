@@ -85,7 +85,7 @@ function clausesEn(probe: GoalProbe): string[] {
   if (via.translatedBy !== undefined)
     out.push(`with the Service address translated by ${TRANSLATOR_WORDS[via.translatedBy]}`);
   if (probe.maxRules !== undefined)
-    out.push(`with at most ${probe.maxRules} iptables rules evaluated`);
+    out.push(`with at most ${probe.maxRules} iptables/nft rules evaluated`);
   if (probe.maxLookups !== undefined)
     out.push(`with at most ${probe.maxLookups} map and hash lookups`);
   if (probe.df) out.push("with Don't Fragment set");
@@ -112,7 +112,7 @@ function clausesKo(probe: GoalProbe): string[] {
       `Service 주소는 ${withParticle(TRANSLATOR_WORDS[via.translatedBy], "이/가")} 파드 주소로 바꿔야 합니다.`,
     );
   if (probe.maxRules !== undefined)
-    out.push(`평가되는 iptables 규칙은 ${probe.maxRules}개 이하여야 합니다.`);
+    out.push(`평가되는 iptables/nft 규칙은 ${probe.maxRules}개 이하여야 합니다.`);
   if (probe.maxLookups !== undefined)
     out.push(`맵·해시 조회는 ${probe.maxLookups}번 이하여야 합니다.`);
   return out;

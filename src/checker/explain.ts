@@ -126,7 +126,7 @@ function conditionKo(failure: Failure): string {
         return `패킷은 도착했지만 Service 주소를 바꾼 것이 없습니다. ${withParticle(expected, "이/가")} 바꿔야 합니다.`;
       return `패킷은 도착했지만 Service 주소를 ${withParticle(expected, "이/가")} 아니라 ${withParticle(actual, "이/가")} 바꿨습니다.`;
     case "maxRules":
-      return `패킷은 도착했지만 iptables 규칙이 ${actual}개 평가되었습니다. ${expected}개 이하여야 합니다.`;
+      return `패킷은 도착했지만 iptables/nft 규칙이 ${actual}개 평가되었습니다. ${expected}개 이하여야 합니다.`;
     case "maxLookups":
       return `패킷은 도착했지만 맵·해시 조회가 ${actual}번 있었습니다. ${expected}번 이하여야 합니다.`;
     case undefined:

@@ -223,7 +223,7 @@ export function judgeProbe(
     return condition(
       index,
       "maxRules",
-      `${result.rulesEvaluated} iptables rules were evaluated; at most ${goalProbe.maxRules} may be`,
+      `${result.rulesEvaluated} iptables/nft rules were evaluated; at most ${goalProbe.maxRules} may be`,
       String(goalProbe.maxRules),
       String(result.rulesEvaluated),
     );

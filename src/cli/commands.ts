@@ -249,6 +249,50 @@ export const resetCommand: CommandSpec = {
   examples: ["podnet-learn reset flannel-vxlan", "podnet-learn reset --all"],
 };
 
+/** The clusters `new-lesson --cni` offers (src/lessons/scaffold.ts; a test keeps them equal). */
+export const NEW_LESSON_CNIS = ["flannel-vxlan", "flannel-host-gw"] as const;
+
+export const newLessonCommand: CommandSpec = {
+  name: "new-lesson",
+  summary: "Write a small, valid lesson to edit into your own (and the cluster file it uses)",
+  usage: "new-lesson ID [--dir DIR] [--title TEXT] [--cni CNI]",
+  options: withHelp([
+    {
+      name: "dir",
+      value: "DIR",
+      description:
+        "Lesson pack directory to write into (default: the current directory; made if missing)",
+    },
+    {
+      name: "title",
+      value: "TEXT",
+      description: "Lesson title, the same in both languages until you translate it",
+    },
+    {
+      name: "cni",
+      value: "CNI",
+      description: `The cluster the steps run on: ${NEW_LESSON_CNIS[0]} (default) or ${NEW_LESSON_CNIS.slice(1).join(", ")}`,
+    },
+    NO_COLOR_OPTION,
+  ]),
+  examples: [
+    "podnet-learn new-lesson my-first-lesson --dir workshop",
+    'podnet-learn new-lesson pods-across-nodes --dir workshop --title "Pods across nodes"',
+    "podnet-learn new-lesson host-gw-route --dir workshop --cni flannel-host-gw",
+  ],
+  notes: [
+    "Writes DIR/ID.yaml, a lesson in English and Korean with a read step, a route step (its",
+    "reference answer and known wrong answers) and a predict step, each field explained in a",
+    "comment, and DIR/clusters/ID.yaml, the two-node Flannel cluster it names. Its order comes",
+    "after the lessons DIR already has. It validates as written; then edit it and run",
+    "podnet-learn validate DIR, and podnet-learn --lessons DIR to try it in the tutorial.",
+    "ID is kebab-case: lower-case letters and digits joined by single '-' (my-first-lesson).",
+    "It never overwrites a file, and refuses an ID another lesson of DIR has.",
+    "Exit status: 0 when both files were written, 2 when the command line or ID is wrong,",
+    "a file is already there, or DIR cannot be written.",
+  ],
+};
+
 export const quizCommand: CommandSpec = {
   name: "quiz",
   summary:

@@ -29,7 +29,7 @@ export interface ModeSummary {
   readonly hops: number;
   /** eBPF program runs on the request's way (Cilium). */
   readonly ebpfRuns: number;
-  /** iptables rules evaluated and map lookups, both directions. */
+  /** iptables/nft rules evaluated and map lookups, both directions. */
   readonly rulesEvaluated: number;
   readonly mapLookups: number;
 }

@@ -45,10 +45,10 @@ describe("goal sentences, made from the goal itself", () => {
       maxLookups: 40,
     });
     expect(describeGoal([probe], "en")).toEqual([
-      "a UDP datagram of 1400 bytes from pod-a to 10.0.0.9 on port 53 arrives at node2 and the reply comes back, without encapsulation, leaving a node through eth0, passing through router, not passing through node3, with at most 50 iptables rules evaluated, with at most 40 map and hash lookups, with Don't Fragment set",
+      "a UDP datagram of 1400 bytes from pod-a to 10.0.0.9 on port 53 arrives at node2 and the reply comes back, without encapsulation, leaving a node through eth0, passing through router, not passing through node3, with at most 50 iptables/nft rules evaluated, with at most 40 map and hash lookups, with Don't Fragment set",
     ]);
     expect(describeGoal([probe], "ko")).toEqual([
-      "pod-a에서 10.0.0.9의 53번 포트로 보낸 1400바이트 UDP 데이터그램이 node2에 도착하고 응답이 돌아옵니다. Don't Fragment가 설정되어 있습니다. 캡슐화되지 않아야 합니다. 노드에서 eth0으로 나가야 합니다. router를 거쳐야 합니다. node3을 거치지 않아야 합니다. 평가되는 iptables 규칙은 50개 이하여야 합니다. 맵·해시 조회는 40번 이하여야 합니다.",
+      "pod-a에서 10.0.0.9의 53번 포트로 보낸 1400바이트 UDP 데이터그램이 node2에 도착하고 응답이 돌아옵니다. Don't Fragment가 설정되어 있습니다. 캡슐화되지 않아야 합니다. 노드에서 eth0으로 나가야 합니다. router를 거쳐야 합니다. node3을 거치지 않아야 합니다. 평가되는 iptables/nft 규칙은 50개 이하여야 합니다. 맵·해시 조회는 40번 이하여야 합니다.",
     ]);
   });
 });

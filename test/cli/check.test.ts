@@ -198,7 +198,7 @@ describe("podnet-learn check", () => {
 
   it("is listed in the overview, with its help", async () => {
     const overview = await runCli(["--help"]);
-    expect(overview.stdout).toMatch(/^ {2}check {5}Check an answer to a lesson's exercise/m);
+    expect(overview.stdout).toMatch(/^ {2}check +Check an answer to a lesson's exercise/m);
     const help = await runCli(["check", "--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain(

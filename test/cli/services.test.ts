@@ -10,7 +10,7 @@ describe("podnet-learn with Services", () => {
     expect(r.stdout).toContain("TCP SYN 10.244.1.2:40687 → 10.96.0.80:80");
     expect(r.stdout).toContain("DNAT 10.96.0.80:80 → 10.244.2.2:8080");
     expect(r.stdout).toContain("request: delivered to pod-b");
-    expect(r.stdout).toMatch(/work done: \d+ iptables rules evaluated, 0 map lookups/);
+    expect(r.stdout).toMatch(/work done: \d+ iptables\/nft rules evaluated, 0 map lookups/);
     expect(r.code).toBe(0);
   });
 

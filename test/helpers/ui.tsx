@@ -49,7 +49,9 @@ export function renderUi(node: ReactNode, options: UiOptions = {}) {
 export async function waitForFrame(
   lastFrame: () => string | undefined,
   predicate: (frame: string) => boolean,
-  timeoutMs = 3000,
+  // Generous: a deadline is only reached when something is wrong, and a loaded machine (two
+  // cores running every suite at once) can take seconds to draw a simulated check.
+  timeoutMs = 10_000,
 ): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -68,6 +70,23 @@ export async function waitForFrame(
  */
 export function settle(ms = 60): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * Writes each key and waits until the frame changes before the next: for keys a list or a
+ * field handles through its own state, where a key that comes before the last one is drawn
+ * can be handled with the old state and lost.
+ */
+export async function pressEach(
+  stdin: { write(data: string): void },
+  lastFrame: () => string | undefined,
+  ...keys: string[]
+): Promise<void> {
+  for (const key of keys) {
+    const before = lastFrame() ?? "";
+    stdin.write(key);
+    await waitForFrame(lastFrame, (f) => f !== before);
+  }
 }
 
 /** Writes keys one at a time, letting Ink handle each before the next. */

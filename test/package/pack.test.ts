@@ -33,6 +33,8 @@ describe("the packed package", () => {
       "dist/THIRD_PARTY_LICENSES.txt",
       "dist/catalogue.json",
       "lessons/01-the-journey.yaml",
+      "docs/lessons.md",
+      "docs/authoring.md",
       "README.md",
       "LICENSE",
       "package.json",

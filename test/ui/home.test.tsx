@@ -4,7 +4,15 @@ import { emptyProgress } from "../../src/progress/schema";
 import { continuePoint, homeRows, type LessonEntry } from "../../src/ui/home-model";
 import { Home } from "../../src/ui/screens/home";
 import { widthOf } from "../../src/ui/text";
-import { KEY, memoryProgress, press, renderUi, waitForFrame } from "../helpers/ui";
+import {
+  KEY,
+  memoryProgress,
+  press,
+  pressEach,
+  renderUi,
+  settle,
+  waitForFrame,
+} from "../helpers/ui";
 
 const at = new Date("2026-11-29T09:00:00Z");
 
@@ -73,10 +81,13 @@ describe("the home screen", () => {
     expect(frame).toContain("Continue: Lesson one (step 2 of 2)");
     expect(frame).toContain("1/2");
     expect(frame).toContain("after lesson 1");
+    await settle();
     await press(stdin, KEY.enter);
-    await press(stdin, KEY.down, KEY.down, KEY.enter);
+    await pressEach(stdin, lastFrame, KEY.down, KEY.down);
+    await press(stdin, KEY.enter);
     // the locked lesson does not open; the third does
-    await press(stdin, KEY.down, KEY.enter);
+    await pressEach(stdin, lastFrame, KEY.down);
+    await press(stdin, KEY.enter);
     expect(opened).toEqual(["one@1", "three@0"]);
   });
 
@@ -137,7 +148,9 @@ describe("resetting a lesson from the home screen", () => {
     );
     await waitForFrame(lastFrame, (f) => f.includes("Lesson three"));
     // The list: continue, one, two, three.
-    await press(stdin, KEY.down, KEY.down, KEY.down, "r");
+    await settle();
+    await pressEach(stdin, lastFrame, KEY.down, KEY.down, KEY.down);
+    await press(stdin, "r");
     await waitForFrame(lastFrame, (f) => f.includes("Forget your progress in Lesson three?"));
     await press(stdin, "n");
     expect(progress.data.lessons.three?.steps.a?.done).toBe(true);

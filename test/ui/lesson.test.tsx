@@ -2,7 +2,15 @@ import { describe, expect, test } from "vitest";
 import type { LessonView, StepView, VerdictView } from "../../src/ui/lesson-view";
 import { LessonScreen } from "../../src/ui/screens/lesson";
 import { widthOf } from "../../src/ui/text";
-import { KEY, memoryProgress, press, renderUi, settle, waitForFrame } from "../helpers/ui";
+import {
+  KEY,
+  memoryProgress,
+  press,
+  pressEach,
+  renderUi,
+  settle,
+  waitForFrame,
+} from "../helpers/ui";
 
 const both = (en: string, ko = en) => ({ en, ko });
 
@@ -131,7 +139,8 @@ describe("the lesson screen", () => {
     await waitForFrame(lastFrame, (f) => f.includes("3단계 중 3단계"));
     await press(stdin, KEY.enter);
     await waitForFrame(lastFrame, (f) => f.includes("아직 아닙니다"));
-    await press(stdin, KEY.down, KEY.enter);
+    await pressEach(stdin, lastFrame, KEY.down);
+    await press(stdin, KEY.enter);
     await waitForFrame(lastFrame, (f) => f.includes("정답입니다"));
     expect(checked).toEqual(["which-port=p4789", "which-port=p8472"]);
     expect(progress.data.lessons["flannel-vxlan"]?.current).toBe("which-port");
@@ -157,7 +166,9 @@ describe("jumping to a step", () => {
     const list = await waitForFrame(lastFrame, (f) => f.includes("Steps of Flannel VXLAN"));
     expect(list).toMatch(/1\. ✓ read +intro/);
     expect(list).toMatch(/3\. {3}predict +which-port/);
-    await press(stdin, KEY.down, KEY.down, KEY.enter);
+    await settle();
+    await pressEach(stdin, lastFrame, KEY.down, KEY.down);
+    await press(stdin, KEY.enter);
     await waitForFrame(lastFrame, (f) => f.includes("step 3 of 3"));
   });
 });

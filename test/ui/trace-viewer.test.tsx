@@ -4,7 +4,7 @@ import { TraceViewer } from "../../src/ui/screens/trace-viewer";
 import { widthOf } from "../../src/ui/text";
 import { headerRows, stationsOf, verdictWords } from "../../src/ui/trace-model";
 import { buildCluster, exampleCluster, pingPod } from "../cni/helpers";
-import { KEY, press, renderUi, waitForFrame } from "../helpers/ui";
+import { KEY, press, pressEach, renderUi, settle, waitForFrame } from "../helpers/ui";
 
 const flannel = buildCluster(exampleCluster("flannel-vxlan"));
 const delivered = pingPod(flannel, "pod-a", "pod-b");
@@ -89,7 +89,9 @@ describe("the trace viewer", () => {
     await waitForFrame(lastFrame, (f) => f.includes("hop 1 of"));
     await press(stdin, KEY.tab);
     await waitForFrame(lastFrame, (f) => f.includes("  2 pod-a"));
-    await press(stdin, KEY.down, KEY.down, KEY.enter);
+    await settle();
+    await pressEach(stdin, lastFrame, KEY.down, KEY.down);
+    await press(stdin, KEY.enter);
     await waitForFrame(lastFrame, (f) => f.includes("hop 3 of"));
     await press(stdin, "q");
     expect(closed).toBe(1);

@@ -46,7 +46,7 @@ export function formatTraceMarkdown(result: ProbeResult, title: string): string 
   }
   out.push(
     "",
-    `Work done: ${result.rulesEvaluated} iptables rules evaluated, ${result.mapLookups} map lookups (both directions).`,
+    `Work done: ${result.rulesEvaluated} iptables/nft rules evaluated, ${result.mapLookups} map lookups (both directions).`,
   );
   return `${out.join("\n")}\n`;
 }

@@ -124,7 +124,7 @@ export function formatTrace(result: ProbeResult, options: TraceTextOptions): str
   }
   if (result.rulesEvaluated > 0 || result.mapLookups > 0)
     out.push(
-      `work done: ${result.rulesEvaluated} iptables rule${result.rulesEvaluated === 1 ? "" : "s"} evaluated, ${result.mapLookups} map lookup${result.mapLookups === 1 ? "" : "s"} (both directions)`,
+      `work done: ${result.rulesEvaluated} iptables/nft rule${result.rulesEvaluated === 1 ? "" : "s"} evaluated, ${result.mapLookups} map lookup${result.mapLookups === 1 ? "" : "s"} (both directions)`,
     );
   return `${out.join("\n")}\n`;
 }
