@@ -296,7 +296,7 @@ export const newLessonCommand: CommandSpec = {
 export const quizCommand: CommandSpec = {
   name: "quiz",
   summary:
-    "A troubleshooting quiz from a seed: where a packet dies, a missing entry, fix it, proxy modes",
+    "A seeded troubleshooting quiz: where a packet dies, a missing entry, fix it, proxy modes (--print: on paper)",
   usage: "quiz [--seed N] [--count N] [--topics LIST] [--difficulty LEVEL] [options]",
   options: withHelp([
     {
