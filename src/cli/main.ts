@@ -11,6 +11,7 @@ import {
   labCommand,
   newLessonCommand,
   progressCommand,
+  quizCommand,
   reportCommand,
   resetCommand,
   showCommand,
@@ -44,6 +45,7 @@ const COMMANDS: readonly CommandSpec[] = [
   exportProgressCommand,
   reportCommand,
   labCommand,
+  quizCommand,
   helpCommand,
 ];
 
@@ -68,6 +70,7 @@ const RUNNERS: ReadonlyMap<string, Runner> = new Map<string, Runner>([
   ],
   ["report", async (args, io) => (await import("./report")).runReport(args, io)],
   ["lab", async (args, io) => (await import("./lab")).runLab(args, io)],
+  ["quiz", async (args, io) => (await import("./quiz")).runQuiz(args, io)],
   ["help", runHelp],
 ]);
 

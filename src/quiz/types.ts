@@ -13,6 +13,9 @@ export type Localized = Readonly<Record<Lang, string>>;
 export const QUIZ_TOPICS = ["flannel", "calico", "cilium", "weave", "services"] as const;
 export type QuizTopic = (typeof QUIZ_TOPICS)[number];
 
+/** The most questions one quiz has. */
+export const MAX_QUESTIONS = 50;
+
 /** How hard the generated clusters and faults are. */
 export const DIFFICULTIES = ["easy", "medium", "hard"] as const;
 export type Difficulty = (typeof DIFFICULTIES)[number];
@@ -44,6 +47,66 @@ export interface QuizChoice {
   /** Stable within its question: "a", "b", "c"… */
   readonly id: string;
   readonly label: Localized;
+  /** What the choice means to the engine (a place, an entry, a mode); present on generated questions. */
+  readonly meaning?: ChoiceMeaning;
+}
+
+/** A probe as a question names it: pods, nodes and Services by name, as lessons write them. */
+export interface QuizProbe {
+  readonly from: string;
+  readonly to: string;
+  readonly proto?: "icmp" | "tcp" | "udp";
+  readonly dport?: number;
+  readonly size?: number;
+  readonly df?: boolean;
+}
+
+/** Where a probe ends: delivered with its reply, or dropped at one place for one reason. */
+export type QuizPlace =
+  | { readonly kind: "delivered" }
+  | {
+      readonly kind: "dropped";
+      readonly flow: "request" | "reply";
+      readonly netns: string;
+      /** The simulator's drop reason code (`netfilter-drop`, `no-route`…). */
+      readonly reason: string;
+      /** The rule that decided (`filter INPUT 1`), or "" when no rule did. */
+      readonly rule: string;
+    };
+
+/** A choice as the engine reads it, to judge it by running the simulator. */
+export type ChoiceMeaning =
+  /** where-dropped: the probe ends here. */
+  | { readonly kind: "place"; readonly place: QuizPlace }
+  /** missing-entry: this script line puts the entry back. */
+  | { readonly kind: "entry"; readonly netns: string; readonly restore: string }
+  /** proxy-mode: the cluster with this Service proxy (the eBPF replacement comes with Cilium). */
+  | {
+      readonly kind: "mode";
+      readonly mode: "iptables" | "ipvs" | "nftables" | "ebpf";
+      readonly cluster: string;
+    };
+
+/** A proxy-mode requirement: limits a connection's work must stay within, measured by the simulator. */
+export interface ProxyRequirement {
+  /** At most this many iptables rules evaluated (both directions). */
+  readonly maxRules?: number;
+  /** At most this many map and hash lookups (IPVS, nftables maps, eBPF maps). */
+  readonly maxLookups?: number;
+}
+
+/** The injected fault (or harmless change): what the engine replays to build the question's scenario. */
+export interface InjectedFault {
+  /** The catalogue entry: `overlay-port-blocked`, `forwarding-off`, `none`… */
+  readonly id: string;
+  /** Script lines run after the cluster's installers (docs/scenario-scripts.md); empty for none. */
+  readonly lines: readonly string[];
+  /** What was changed, in words. */
+  readonly text: Localized;
+  /** The node (or pod) the fault is on; "" for none. */
+  readonly node: string;
+  /** Shell lines on `node` that undo it (fix-it); the simulator checks them before they are shown. */
+  readonly repair: readonly string[];
 }
 
 /** One question, ready to show; grading needs only the question and the answer. */
@@ -62,6 +125,14 @@ export interface QuizQuestion {
   readonly shellNode?: string;
   /** The probe the question is about, as a learner would type it: "ping 10.244.2.5 from pod-a". */
   readonly probe: Localized;
+  /** The probe as the engine sends it; present on generated questions. */
+  readonly probeSpec?: QuizProbe;
+  /** The fault injected into `cluster`; present on generated questions. */
+  readonly fault?: InjectedFault;
+  /** proxy-mode: the limits the chosen mode must meet. */
+  readonly requirement?: ProxyRequirement;
+  /** A short title of what is asked ("Where is the packet dropped?"), for lists and reports. */
+  readonly title?: Localized;
 }
 
 /** What a candidate gave. */

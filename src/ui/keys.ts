@@ -234,3 +234,73 @@ export const EXAM_LESSON_KEYS: readonly KeyBinding<LessonAction>[] = LESSON_KEYS
       ? { ...binding, label: "examKeyAnswerOff", footer: false }
       : binding,
 );
+
+// The quiz (`podnet-learn quiz`): src/ui/screens/quiz.tsx.
+
+export type QuizAction =
+  | "choose"
+  | "answer"
+  | "check"
+  | "skip"
+  | "back"
+  | "question"
+  | "finish"
+  | "help"
+  | "quit";
+
+/** A choice question: the select list takes ↑↓ (j k), Enter and 1-9; the rest are the screen's. */
+export const QUIZ_CHOICE_KEYS: readonly KeyBinding<QuizAction>[] = [
+  { action: "choose", keys: ["up", "down"], label: "keyQuizChoose", footer: false },
+  { action: "answer", keys: ["return"], label: "keyQuizAnswer", footer: false },
+  { action: "skip", keys: ["s", "right"], label: "keyQuizSkip" },
+  { action: "back", keys: ["b", "left"], label: "keyQuizBack" },
+  { action: "question", keys: ["t"], label: "keyQuizQuestion", footer: false },
+  { action: "finish", keys: ["f"], label: "keyQuizFinish", footer: false },
+  { action: "help", keys: ["?"], label: "keyHelp" },
+  { action: "quit", keys: ["q", "escape"], label: "keyQuit" },
+];
+
+/** A fix-it question once Esc has left the shell (letters are free). */
+export const QUIZ_SHELL_KEYS: readonly KeyBinding<QuizAction>[] = [
+  { action: "answer", keys: ["return", "tab"], label: "keyQuizShell" },
+  { action: "check", keys: ["c"], label: "keyQuizCheck" },
+  { action: "skip", keys: ["s", "right"], label: "keyQuizSkip" },
+  { action: "back", keys: ["b", "left"], label: "keyQuizBack", footer: false },
+  { action: "question", keys: ["t"], label: "keyQuizQuestion", footer: false },
+  { action: "finish", keys: ["f"], label: "keyQuizFinish", footer: false },
+  { action: "help", keys: ["?"], label: "keyHelp" },
+  { action: "quit", keys: ["q", "escape"], label: "keyQuit" },
+];
+
+export type QuizFeedbackAction = "continue" | "scroll" | "finish" | "help" | "quit";
+
+/** After an answer (practice mode): the grade and the explanation scroll with ↑↓. */
+export const QUIZ_FEEDBACK_KEYS: readonly KeyBinding<QuizFeedbackAction>[] = [
+  { action: "continue", keys: ["return", "right", "n"], label: "keyQuizContinue" },
+  // The scroll view takes these; listed so the help overlay shows them.
+  {
+    action: "scroll",
+    keys: ["up", "down", "pageup", "pagedown"],
+    label: "keyScroll",
+    footer: false,
+  },
+  { action: "finish", keys: ["f"], label: "keyQuizFinish", footer: false },
+  { action: "help", keys: ["?"], label: "keyHelp" },
+  { action: "quit", keys: ["q", "escape"], label: "keyQuit" },
+];
+
+export type QuizResultsAction = "scroll" | "help" | "close";
+
+/** The results: they scroll with ↑↓ and PgUp/PgDn; closing ends the sitting. */
+export const QUIZ_RESULTS_KEYS: readonly KeyBinding<QuizResultsAction>[] = [
+  { action: "scroll", keys: ["up", "down", "pageup", "pagedown"], label: "keyScroll" },
+  { action: "help", keys: ["?"], label: "keyHelp" },
+  { action: "close", keys: ["q", "escape", "return"], label: "keyQuizClose" },
+];
+
+export type QuizConfirmAction = "yes" | "no";
+
+export const QUIZ_CONFIRM_KEYS: readonly KeyBinding<QuizConfirmAction>[] = [
+  { action: "yes", keys: ["y"], label: "keyQuizYes" },
+  { action: "no", keys: ["n", "escape"], label: "keyQuizNo" },
+];
