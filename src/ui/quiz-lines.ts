@@ -70,13 +70,17 @@ function labelled(label: string, text: string, width: number, line?: Partial<Lin
   return wrapText(`${label}: ${text}`, width).map((l) => ({ ...line, text: l }));
 }
 
-/** The grade of one question: verdict, the answer given, the expected one and why. */
+/**
+ * The grade of one question: verdict, the answer given, the expected one and why. `next` (what
+ * Enter does) goes before the explanation, which can be long, so it is seen without scrolling.
+ */
 export function gradeLines(
   lang: Lang,
   symbols: Symbols,
   question: QuizQuestion,
   record: AnsweredQuestion,
   width: number,
+  next?: string,
 ): Line[] {
   const verdict = verdictLine(lang, symbols, record);
   const lines: Line[] = [{ text: verdict.text, bold: true, color: verdict.color }];
@@ -87,6 +91,7 @@ export function gradeLines(
   lines.push(
     ...labelled(t(lang, "quizExpected"), record.grade.expected[lang], width, { bold: true }),
   );
+  if (next !== undefined) lines.push({ text: next, dim: true }, { text: "" });
   lines.push(...labelled(t(lang, "quizWhy"), record.grade.explanation[lang], width));
   return lines;
 }

@@ -51,8 +51,14 @@ export interface QuestionBodyProps {
   readonly onShellLine: (line: string) => void;
 }
 
-/** Fix-it prompts keep at most this many lines above the shell, as lesson fix steps do. */
-const FIX_PROMPT_LINES = 6;
+/**
+ * Lines a fix-it prompt may keep above the shell: half the body, and at least the six of a
+ * lesson's fix step. A quiz prompt carries the whole setting (cluster, fault, what to repair),
+ * and the shell still has room for a few commands and their output.
+ */
+function fixPromptLines(height: number): number {
+  return Math.max(6, Math.floor(height / 2));
+}
 
 export function QuestionBody({
   question,
@@ -73,7 +79,7 @@ export function QuestionBody({
   // The widget's rows and the blank line above it.
   const widgetRows =
     question.kind === "fix-it"
-      ? Math.max(5, height - noticeRows - Math.min(prompt.length, FIX_PROMPT_LINES) - 1)
+      ? Math.max(5, height - noticeRows - Math.min(prompt.length, fixPromptLines(height)) - 1)
       : choiceRows;
   const room = Math.max(1, height - noticeRows - widgetRows - 1);
   const shown =

@@ -317,10 +317,9 @@ export function QuizScreen(props: QuizScreenProps) {
     body = <ScrollView key="results" lines={lines} height={bodyHeight} isActive={mode === "nav"} />;
   } else if (phase.kind === "feedback") {
     const record = state.answered[state.index];
-    const lines: Line[] = record ? gradeLines(lang, symbols, question, record, width) : [];
+    const next = openCount(state) > 0 ? t("quizNext") : t("quizToResults");
+    const lines: Line[] = record ? gradeLines(lang, symbols, question, record, width, next) : [];
     lines.push(
-      { text: "" },
-      { text: openCount(state) > 0 ? t("quizNext") : t("quizToResults"), dim: true },
       { text: "" },
       ...wrapText(question.prompt[lang], width).map((text) => ({ text, dim: true })),
     );
