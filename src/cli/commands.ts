@@ -248,3 +248,66 @@ export const resetCommand: CommandSpec = {
   ]),
   examples: ["podnet-learn reset flannel-vxlan", "podnet-learn reset --all"],
 };
+
+export const quizCommand: CommandSpec = {
+  name: "quiz",
+  summary:
+    "A troubleshooting quiz from a seed: where a packet dies, a missing entry, fix it, proxy modes",
+  usage: "quiz [--seed N] [--count N] [--topics LIST] [--difficulty LEVEL] [options]",
+  options: withHelp([
+    {
+      name: "seed",
+      value: "N",
+      description: `The quiz's seed (0-${MAX_SEED}): the same seed and options give everyone the same questions (default: drawn, and shown)`,
+    },
+    { name: "count", value: "N", description: "How many questions, 1 to 50 (default 10)" },
+    {
+      name: "topics",
+      value: "LIST",
+      description:
+        "Comma-separated, taken in turn: flannel, calico, cilium, weave, services (default: all)",
+    },
+    { name: "difficulty", value: "LEVEL", description: "easy, medium (default) or hard" },
+    {
+      name: "time-limit",
+      value: "DURATION",
+      description: "Time for the whole quiz, like 20m, 1h or 1h30m (a bare number is minutes)",
+    },
+    {
+      name: "exam",
+      description:
+        "Exam mode: explanations only at the end, a time limit (default 2 minutes a question)",
+    },
+    { name: "name", value: "NAME", description: "The candidate's name, for the report" },
+    {
+      name: "report",
+      value: "FILE",
+      description: "Write the report to FILE.md and FILE.json (a .md or .json ending is replaced)",
+    },
+    {
+      name: "print",
+      description: "Print the questions as text for paper or slides instead of asking them",
+    },
+    { name: "answers", description: "With --print: add the answer key, computed by the simulator" },
+    LANG_OPTION,
+    {
+      name: "ascii",
+      description: "Draw with plain ASCII (for terminals that show box and arrow characters wide)",
+    },
+    NO_COLOR_OPTION,
+  ]),
+  examples: [
+    "podnet-learn quiz",
+    "podnet-learn quiz --seed 42 --count 5 --topics flannel,services --difficulty easy",
+    "podnet-learn quiz --exam --seed 2024 --time-limit 30m --name alice --report results/alice",
+    "podnet-learn quiz --print --seed 42 --answers > quiz-42.md",
+    "podnet-learn quiz --print --seed 42 --lang ko",
+  ],
+  notes: [
+    "Every question comes from a random but valid cluster and one injected fault (or none), and",
+    "every answer is computed by the simulator when it is graded, never stored. The interactive",
+    "quiz needs a terminal; without one, use --print. See docs/quiz.md.",
+    "Exit status: 0 when the quiz ran (whatever the score), 2 when the command line is wrong,",
+    "there is no terminal, or the report cannot be written.",
+  ],
+};

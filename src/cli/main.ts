@@ -6,6 +6,7 @@ import {
   LANG_OPTION,
   LESSONS_OPTION,
   progressCommand,
+  quizCommand,
   resetCommand,
   showCommand,
   traceCommand,
@@ -32,6 +33,7 @@ const COMMANDS: readonly CommandSpec[] = [
   validateCommand,
   progressCommand,
   resetCommand,
+  quizCommand,
   helpCommand,
 ];
 
@@ -49,6 +51,7 @@ const RUNNERS: ReadonlyMap<string, Runner> = new Map<string, Runner>([
   ["validate", async (args, io) => (await import("./validate")).runValidate(args, io)],
   ["progress", async (args, io) => (await import("./progress-run")).runProgress(args, io)],
   ["reset", async (args, io) => (await import("./progress-run")).runReset(args, io)],
+  ["quiz", async (args, io) => (await import("./quiz")).runQuiz(args, io)],
   ["help", runHelp],
 ]);
 

@@ -8,9 +8,10 @@
  * entry deleted or wrong, the pod's MTU raised above the overlay's, a missing return route, and
  * for Services the proxy's own table emptied or the endpoint pod's link down.
  */
-import { routeChosen } from "../checker/trace-reading";
+import { innermost } from "../checker/trace-reading";
 import { type ClusterPlan, type ProbeResult, runShow, type World } from "../sim";
 import { formatIpv4 } from "../sim/ipv4";
+import { routeLine } from "../sim/render/ip-route";
 import type { InjectedFault, Localized, QuizProbe } from "./types";
 
 /** A deleted entry and the line that puts it back: what missing-entry questions ask for. */
@@ -179,6 +180,21 @@ function forwardDrop(ctx: FaultContext): Candidate[] {
   ]);
 }
 
+/**
+ * The route `node` chose for the request or the reply, as `ip route` prints it: the first routing
+ * decision of that flow there, looked up again in the healthy table.
+ */
+function routeTaken(ctx: FaultContext, node: string, flow: "request" | "reply"): string | null {
+  const ns = ctx.world.netns.get(node);
+  if (!ns) return null;
+  const hop = ctx.baseline.hops.find(
+    (h) => h.flow === flow && !h.error && h.netns === node && h.kind === "route" && h.route,
+  );
+  if (!hop) return null;
+  const route = ns.routes.lookup(innermost(hop.packet).dst);
+  return route ? routeLine(ctx.world, ns, route).trimEnd() : null;
+}
+
 /** `10.244.2.0/24 via …` → the prefix and the rest of the route. */
 function routeParts(line: string): { type: string; prefix: string } {
   const words = line.split(" ");
@@ -192,7 +208,7 @@ function routeEntry(netns: string, shown: string): Entry {
 
 /** The route the node took for the probe, deleted; wrong routes to the same prefix beside it. */
 function missingRoute(ctx: FaultContext, node: string, toward: string, back: boolean): Candidate[] {
-  const shown = routeChosen(ctx.baseline, node, ctx.world);
+  const shown = routeTaken(ctx, node, back ? "reply" : "request");
   if (shown === null || shown.startsWith("default")) return [];
   const { type, prefix } = routeParts(shown);
   if (type !== "") return [];
@@ -242,7 +258,8 @@ function fdbDst(world: World, node: string, dev: string, mac: string): string | 
   const shown = runShow(world, node, ["bridge", "fdb", "show", "dev", dev]);
   if (!shown.ok) return null;
   for (const l of shown.output.split("\n")) {
-    const m = /^(\S+) dev \S+ dst (\S+) /.exec(l);
+    // Filtered by device, bridge leaves the device out of each line.
+    const m = /^(\S+) (?:dev \S+ )?dst (\S+)/.exec(l);
     if (m && m[1] === mac) return m[2] as string;
   }
   return null;
@@ -275,7 +292,7 @@ function otherMac(mac: string): string {
 /** The VXLAN next hop's neighbour and FDB entries on the sending node: deleted, or pointed wrong. */
 function overlayEntries(ctx: FaultContext): Candidate[] {
   const node = ctx.srcNode;
-  const shown = routeChosen(ctx.baseline, node, ctx.world);
+  const shown = routeTaken(ctx, node, "request");
   const dev = shown ? /dev (\S+)/.exec(shown)?.[1] : undefined;
   const gateway = shown ? /via (\S+)/.exec(shown)?.[1] : undefined;
   if (!dev || !gateway) return [];

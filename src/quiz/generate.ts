@@ -25,6 +25,20 @@ export function kindsOf(topic: QuizTopic): readonly QuestionKind[] {
     : ["where-dropped", "missing-entry", "fix-it"];
 }
 
+/**
+ * Faults an easy quiz draws from: one rule, one setting, one route. Medium and hard add the
+ * overlay's neighbour and FDB entries, the return route, the pod's MTU and the Service faults.
+ */
+const EASY_FAULTS: ReadonlySet<string> = new Set([
+  "none",
+  "overlay-blocked",
+  "other-port-blocked",
+  "forwarding-off",
+  "forward-flushed-drop",
+  "forward-policy-drop",
+  "route-deleted",
+]);
+
 /** Draws until a kind's generator keeps a question: the same seed always ends at the same one. */
 const ATTEMPTS = 24;
 
@@ -58,7 +72,9 @@ function makeQuestion(settings: QuizSettings, index: number): QuizQuestion {
     const setting = settle(drawCluster(rng, topic, settings.difficulty));
     const input: DraftInput = {
       setting,
-      candidates: [noFault(), ...candidates(setting.ctx)],
+      candidates: [noFault(), ...candidates(setting.ctx)].filter(
+        (c) => settings.difficulty !== "easy" || EASY_FAULTS.has(c.fault.id),
+      ),
       rng,
       difficulty: settings.difficulty,
     };

@@ -31,3 +31,8 @@ export function changeText(candidate: Candidate): Localized {
     ko: `바뀐 것: ${candidate.fault.text.ko}:\n${lines}`,
   };
 }
+
+/** A sentence's first letter in upper case (`ping …` → `Ping …`). */
+export function capital(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -7,6 +7,7 @@
  */
 import { applyFix } from "../../checker/answers";
 import { describeFailure } from "../../checker/explain";
+import { withParticle } from "../../checker/korean";
 import type { Failure } from "../../checker/verdict";
 import type { ClusterPlan, ProbeResult } from "../../sim";
 import { joinLines, localized, traceExplanation } from "../explain";
@@ -15,7 +16,7 @@ import { passed, send } from "../scenario";
 import { describeCluster, describeQuizProbe } from "../setting";
 import { openShell } from "../shell";
 import type { Localized, QuizAnswer, QuizGrade, QuizQuestion } from "../types";
-import type { Draft, DraftInput } from "./common";
+import { capital, type Draft, type DraftInput } from "./common";
 import { engineParts } from "./parts";
 
 /** The lines that repair the fault from the shell's first prompt (an ssh first when elsewhere). */
@@ -52,8 +53,8 @@ export function draftFixIt(input: DraftInput): Draft | null {
       kind: "fix-it",
       title: { en: "Fix it", ko: "고쳐 보세요" },
       prompt: joinLines(describeCluster(setting.plan), {
-        en: `${probeText.en} fails. You are logged in on ${shellNode}. Find what is broken and repair it, on this node or another (ssh NODE reaches nodes and pods), so that it works again.`,
-        ko: `${probeText.ko}이 실패한다. 지금 ${shellNode}에 로그인해 있다. 무엇이 고장 났는지 찾아 이 노드나 다른 곳(ssh NODE로 노드와 파드에 들어간다)에서 고쳐, 다시 동작하게 하라.`,
+        en: `${capital(probeText.en)} fails. You are logged in on ${shellNode}. Find what is broken and repair it, on this node or another (ssh NODE reaches nodes and pods), so that it works again.`,
+        ko: `${withParticle(probeText.ko, "이/가")} 실패한다. 지금 ${shellNode}에 로그인해 있다. 무엇이 고장 났는지 찾아 이 노드나 다른 곳(ssh NODE로 노드와 파드에 들어간다)에서 고쳐, 다시 동작하게 하라.`,
       }),
       cluster: setting.cluster,
       choices: [],

@@ -4,6 +4,7 @@
  * only if putting back the deleted entry makes the probe pass and putting back any other choice
  * does not; grading puts each choice back in a fresh scenario and sends the probe.
  */
+import { withParticle } from "../../checker/korean";
 import { runShow } from "../../sim";
 import { joinLines, localized, traceExplanation } from "../explain";
 import type { Entry } from "../faults";
@@ -13,7 +14,7 @@ import { shuffle } from "../random";
 import { build, passed, placeOf, send } from "../scenario";
 import { describeCluster, describeQuizProbe } from "../setting";
 import type { Localized, QuizAnswer, QuizGrade, QuizQuestion } from "../types";
-import { type Draft, type DraftInput, lettered } from "./common";
+import { capital, type Draft, type DraftInput, lettered } from "./common";
 import { engineParts } from "./parts";
 
 const KIND_WORDS: Record<Entry["kind"], Localized> = {
@@ -90,8 +91,8 @@ export function draftMissingEntry(input: DraftInput): Draft | null {
       prompt: joinLines(
         describeCluster(setting.plan),
         {
-          en: `${probeText.en} fails. The trace ends at ${symptom.en}.`,
-          ko: `${probeText.ko}이 실패한다. 트레이스의 끝: ${symptom.ko}.`,
+          en: `${capital(probeText.en)} fails. The trace ends at ${symptom.en}.`,
+          ko: `${withParticle(probeText.ko, "이/가")} 실패한다. 트레이스의 끝: ${symptom.ko}.`,
         },
         shown,
         {
