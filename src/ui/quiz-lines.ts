@@ -21,6 +21,25 @@ import { padTo, widthOf } from "./text";
 import type { Line } from "./widgets/scroll-view";
 import { wrapText } from "./wrap";
 
+/**
+ * `text` wrapped to `width`, each line keeping its leading spaces (on its wrapped rows too): quiz
+ * prompts and explanations indent the cluster's details and the output of commands under the
+ * line that introduces them.
+ */
+export function wrapIndented(text: string, width: number): string[] {
+  const out: string[] = [];
+  for (const line of text.replace(/\s+$/, "").split("\n")) {
+    if (line.trim() === "") {
+      out.push("");
+      continue;
+    }
+    const indent = (/^ */.exec(line)?.[0] ?? "").slice(0, Math.floor(width / 2));
+    for (const row of wrapText(line.trim(), Math.max(10, width - indent.length)))
+      out.push(indent + row);
+  }
+  return out;
+}
+
 export function kindLabel(lang: Lang, kind: QuestionKind): string {
   switch (kind) {
     case "where-dropped":
@@ -67,7 +86,7 @@ export function verdictLine(
 }
 
 function labelled(label: string, text: string, width: number, line?: Partial<Line>): Line[] {
-  return wrapText(`${label}: ${text}`, width).map((l) => ({ ...line, text: l }));
+  return wrapIndented(`${label}: ${text}`, width).map((l) => ({ ...line, text: l }));
 }
 
 /**
@@ -170,7 +189,7 @@ export function resultsLines(
       if (!record) return;
       lines.push({ text: "" });
       lines.push(
-        ...wrapText(`${i + 1}. ${q.prompt[lang]}`, width).map((text) => ({ text, dim: true })),
+        ...wrapIndented(`${i + 1}. ${q.prompt[lang]}`, width).map((text) => ({ text, dim: true })),
       );
       lines.push(...gradeLines(lang, symbols, q, record, width));
     });

@@ -8,6 +8,7 @@ import SelectInput from "ink-select-input";
 import type { QuizQuestion } from "../../quiz/types";
 import { useUi } from "../context";
 import { keyLabel } from "../keys";
+import { wrapIndented } from "../quiz-lines";
 import { NodeShellView, type ShellLike } from "../widgets/node-shell";
 import type { Line } from "../widgets/scroll-view";
 import { wrapText } from "../wrap";
@@ -72,7 +73,7 @@ export function QuestionBody({
 }: QuestionBodyProps) {
   const { t, lang, columns, ascii, symbols } = useUi();
   const width = Math.max(30, columns - 1);
-  const prompt: Line[] = wrapText(question.prompt[lang], width).map((text) => ({ text }));
+  const prompt: Line[] = wrapIndented(question.prompt[lang], width).map((text) => ({ text }));
   const noticeRows = notice === null ? 0 : 1;
   const choiceRows =
     question.choices.reduce((n, c) => n + wrapText(c.label[lang], width - 2).length, 0) + 1;

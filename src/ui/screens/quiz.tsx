@@ -20,7 +20,7 @@ import {
   QUIZ_SHELL_KEYS,
   type QuizAction,
 } from "../keys";
-import { gradeLines, kindLabel, resultsLines, topicLabel } from "../quiz-lines";
+import { gradeLines, kindLabel, resultsLines, topicLabel, wrapIndented } from "../quiz-lines";
 import {
   elapsedS,
   openCount,
@@ -36,7 +36,6 @@ import { HelpOverlay } from "../widgets/help-overlay";
 import { KeyFooter } from "../widgets/key-footer";
 import type { ShellLike } from "../widgets/node-shell";
 import { type Line, ScrollView } from "../widgets/scroll-view";
-import { wrapText } from "../wrap";
 import { QuestionBody, type RecordingShell, recordingShell } from "./quiz-question";
 
 export interface QuizScreenProps {
@@ -296,7 +295,7 @@ export function QuizScreen(props: QuizScreenProps) {
   if (mode === "question") {
     const lines: Line[] = [
       { text: t("quizWholeQuestion"), bold: true },
-      ...wrapText(question.prompt[lang], width).map((text) => ({ text })),
+      ...wrapIndented(question.prompt[lang], width).map((text) => ({ text })),
     ];
     body = <ScrollView lines={lines} height={bodyHeight} isActive />;
   } else if (phase.kind === "results") {
@@ -321,7 +320,7 @@ export function QuizScreen(props: QuizScreenProps) {
     const lines: Line[] = record ? gradeLines(lang, symbols, question, record, width, next) : [];
     lines.push(
       { text: "" },
-      ...wrapText(question.prompt[lang], width).map((text) => ({ text, dim: true })),
+      ...wrapIndented(question.prompt[lang], width).map((text) => ({ text, dim: true })),
     );
     body = (
       <ScrollView
