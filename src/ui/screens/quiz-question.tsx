@@ -123,7 +123,10 @@ export function QuestionBody({
               )}
             />
             <Text dimColor>
-              {t("quizChoiceHelp", { updown: keyLabel("up", ascii) + keyLabel("down", ascii) })}
+              {t("quizChoiceHelp", {
+                updown: keyLabel("up", ascii) + keyLabel("down", ascii),
+                sep: symbols.bullet,
+              })}
             </Text>
           </>
         )}
