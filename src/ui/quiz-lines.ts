@@ -21,6 +21,25 @@ import { padTo, widthOf } from "./text";
 import type { Line } from "./widgets/scroll-view";
 import { wrapText } from "./wrap";
 
+/**
+ * `text` wrapped to `width`, each line keeping its leading spaces (on its wrapped rows too): quiz
+ * prompts and explanations indent the cluster's details and the output of commands under the
+ * line that introduces them.
+ */
+export function wrapIndented(text: string, width: number): string[] {
+  const out: string[] = [];
+  for (const line of text.replace(/\s+$/, "").split("\n")) {
+    if (line.trim() === "") {
+      out.push("");
+      continue;
+    }
+    const indent = (/^ */.exec(line)?.[0] ?? "").slice(0, Math.floor(width / 2));
+    for (const row of wrapText(line.trim(), Math.max(10, width - indent.length)))
+      out.push(indent + row);
+  }
+  return out;
+}
+
 export function kindLabel(lang: Lang, kind: QuestionKind): string {
   switch (kind) {
     case "where-dropped":
@@ -67,16 +86,20 @@ export function verdictLine(
 }
 
 function labelled(label: string, text: string, width: number, line?: Partial<Line>): Line[] {
-  return wrapText(`${label}: ${text}`, width).map((l) => ({ ...line, text: l }));
+  return wrapIndented(`${label}: ${text}`, width).map((l) => ({ ...line, text: l }));
 }
 
-/** The grade of one question: verdict, the answer given, the expected one and why. */
+/**
+ * The grade of one question: verdict, the answer given, the expected one and why. `next` (what
+ * Enter does) goes before the explanation, which can be long, so it is seen without scrolling.
+ */
 export function gradeLines(
   lang: Lang,
   symbols: Symbols,
   question: QuizQuestion,
   record: AnsweredQuestion,
   width: number,
+  next?: string,
 ): Line[] {
   const verdict = verdictLine(lang, symbols, record);
   const lines: Line[] = [{ text: verdict.text, bold: true, color: verdict.color }];
@@ -87,6 +110,7 @@ export function gradeLines(
   lines.push(
     ...labelled(t(lang, "quizExpected"), record.grade.expected[lang], width, { bold: true }),
   );
+  if (next !== undefined) lines.push({ text: next, dim: true }, { text: "" });
   lines.push(...labelled(t(lang, "quizWhy"), record.grade.explanation[lang], width));
   return lines;
 }
@@ -165,7 +189,7 @@ export function resultsLines(
       if (!record) return;
       lines.push({ text: "" });
       lines.push(
-        ...wrapText(`${i + 1}. ${q.prompt[lang]}`, width).map((text) => ({ text, dim: true })),
+        ...wrapIndented(`${i + 1}. ${q.prompt[lang]}`, width).map((text) => ({ text, dim: true })),
       );
       lines.push(...gradeLines(lang, symbols, q, record, width));
     });

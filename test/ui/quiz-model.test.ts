@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { wrapIndented } from "../../src/ui/quiz-lines";
 import {
   elapsedS,
   openCount,
@@ -175,6 +176,20 @@ describe("the quiz model", () => {
       { topic: "flannel", correct: 1, total: 1 },
       { topic: "services", correct: 0, total: 1 },
       { topic: "calico", correct: 0, total: 1 },
+    ]);
+  });
+});
+
+describe("quiz text layout", () => {
+  test("indented lines keep their indent when wrapped; blank lines stay", () => {
+    const text = "Cluster: Flannel\n  node subnets 192.168.52.0/24, 192.168.220.0/24\n\nthen";
+    expect(wrapIndented(text, 30)).toEqual([
+      "Cluster: Flannel",
+      "  node subnets",
+      "  192.168.52.0/24,",
+      "  192.168.220.0/24",
+      "",
+      "then",
     ]);
   });
 });

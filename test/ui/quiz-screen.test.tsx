@@ -261,7 +261,7 @@ describe("the quiz screen", () => {
     expect(frame).toContain("> node1: 10.244.2.0/24 라우트 없음");
     expect(frame).toContain("-".repeat(40));
     expect(frame).toContain("UpDown");
-    for (const wide of ["❯", "─", "↑"]) expect(frame).not.toContain(wide);
+    for (const wide of ["❯", "─", "↑", "·", "✗"]) expect(frame).not.toContain(wide);
     fitsIn80(frame);
     await settle();
     await press(stdin, KEY.down, KEY.enter);
@@ -272,6 +272,19 @@ describe("the quiz screen", () => {
     // ㅂ is q on a Korean keyboard in 한글 mode.
     await press(stdin, "ㅂ");
     await waitForFrame(lastFrame, (f) => f.includes("끝낼까요?"));
+  });
+});
+
+describe("keys between screens", () => {
+  test("the Enter that answers does not also pass the grade; the next Enter, sent at once, does", async () => {
+    const { lastFrame, stdin } = sitting(quizOf(WHERE, PROXY));
+    await waitForFrame(lastFrame, (f) => f.includes("Question 1 of 2"));
+    await settle();
+    stdin.write(KEY.enter);
+    await waitForFrame(lastFrame, (f) => f.includes("✓ Correct"));
+    // No settle: the screen's keys are not re-subscribed when the grade appears.
+    stdin.write(KEY.enter);
+    await waitForFrame(lastFrame, (f) => f.includes("Question 2 of 2"));
   });
 });
 

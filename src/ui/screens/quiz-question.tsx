@@ -8,6 +8,7 @@ import SelectInput from "ink-select-input";
 import type { QuizQuestion } from "../../quiz/types";
 import { useUi } from "../context";
 import { keyLabel } from "../keys";
+import { wrapIndented } from "../quiz-lines";
 import { NodeShellView, type ShellLike } from "../widgets/node-shell";
 import type { Line } from "../widgets/scroll-view";
 import { wrapText } from "../wrap";
@@ -51,8 +52,14 @@ export interface QuestionBodyProps {
   readonly onShellLine: (line: string) => void;
 }
 
-/** Fix-it prompts keep at most this many lines above the shell, as lesson fix steps do. */
-const FIX_PROMPT_LINES = 6;
+/**
+ * Lines a fix-it prompt may keep above the shell: half the body, and at least the six of a
+ * lesson's fix step. A quiz prompt carries the whole setting (cluster, fault, what to repair),
+ * and the shell still has room for a few commands and their output.
+ */
+function fixPromptLines(height: number): number {
+  return Math.max(6, Math.floor(height / 2));
+}
 
 export function QuestionBody({
   question,
@@ -66,14 +73,14 @@ export function QuestionBody({
 }: QuestionBodyProps) {
   const { t, lang, columns, ascii, symbols } = useUi();
   const width = Math.max(30, columns - 1);
-  const prompt: Line[] = wrapText(question.prompt[lang], width).map((text) => ({ text }));
+  const prompt: Line[] = wrapIndented(question.prompt[lang], width).map((text) => ({ text }));
   const noticeRows = notice === null ? 0 : 1;
   const choiceRows =
     question.choices.reduce((n, c) => n + wrapText(c.label[lang], width - 2).length, 0) + 1;
   // The widget's rows and the blank line above it.
   const widgetRows =
     question.kind === "fix-it"
-      ? Math.max(5, height - noticeRows - Math.min(prompt.length, FIX_PROMPT_LINES) - 1)
+      ? Math.max(5, height - noticeRows - Math.min(prompt.length, fixPromptLines(height)) - 1)
       : choiceRows;
   const room = Math.max(1, height - noticeRows - widgetRows - 1);
   const shown =
@@ -116,7 +123,10 @@ export function QuestionBody({
               )}
             />
             <Text dimColor>
-              {t("quizChoiceHelp", { updown: keyLabel("up", ascii) + keyLabel("down", ascii) })}
+              {t("quizChoiceHelp", {
+                updown: keyLabel("up", ascii) + keyLabel("down", ascii),
+                sep: symbols.bullet,
+              })}
             </Text>
           </>
         )}

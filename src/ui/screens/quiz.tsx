@@ -4,13 +4,14 @@
  * exam mode), and the results. Every decision is the model's (src/ui/quiz-model.ts); this screen
  * reads the clock it is given, turns keys into events and draws the state.
  */
-import { Box, Text } from "ink";
-import { type ReactNode, useEffect, useRef, useState } from "react";
+import { Box, type Key, Text, useInput } from "ink";
+import { type ReactNode, useCallback, useEffect, useRef, useState } from "react";
 import { formatClock } from "../../cli/duration";
 import type { QuizQuestion } from "../../quiz/types";
+import { unreachable } from "../../sim/unreachable";
 import { useUi } from "../context";
-import { useKeys } from "../hooks/use-keys";
 import {
+  actionFor,
   FIELD_KEYS,
   type KeyBinding,
   QUIZ_CHOICE_KEYS,
@@ -18,9 +19,8 @@ import {
   QUIZ_FEEDBACK_KEYS,
   QUIZ_RESULTS_KEYS,
   QUIZ_SHELL_KEYS,
-  type QuizAction,
 } from "../keys";
-import { gradeLines, kindLabel, resultsLines, topicLabel } from "../quiz-lines";
+import { gradeLines, kindLabel, resultsLines, topicLabel, wrapIndented } from "../quiz-lines";
 import {
   elapsedS,
   openCount,
@@ -36,7 +36,6 @@ import { HelpOverlay } from "../widgets/help-overlay";
 import { KeyFooter } from "../widgets/key-footer";
 import type { ShellLike } from "../widgets/node-shell";
 import { type Line, ScrollView } from "../widgets/scroll-view";
-import { wrapText } from "../wrap";
 import { QuestionBody, type RecordingShell, recordingShell } from "./quiz-question";
 
 export interface QuizScreenProps {
@@ -64,6 +63,20 @@ export interface QuizScreenProps {
  * the keys; question: the whole prompt; the confirmations ask before ending the sitting.
  */
 type Mode = "nav" | "work" | "help" | "question" | "confirm-quit" | "confirm-finish";
+
+/** The key table of what is on screen (the help overlay and the footer are drawn from it). */
+function tableFor(state: QuizState, question: QuizQuestion): readonly KeyBinding<string>[] {
+  switch (state.phase.kind) {
+    case "results":
+      return QUIZ_RESULTS_KEYS;
+    case "feedback":
+      return QUIZ_FEEDBACK_KEYS;
+    case "asking":
+      return question.kind === "fix-it" ? QUIZ_SHELL_KEYS : QUIZ_CHOICE_KEYS;
+    default:
+      return unreachable(state.phase);
+  }
+}
 
 /** A fix-it question opens with the shell focused, as a lesson's fix step does. */
 function modeFor(rules: QuizRules, state: QuizState): Mode {
@@ -140,133 +153,145 @@ export function QuizScreen(props: QuizScreenProps) {
     return shell;
   };
 
-  const answer = (event: QuizEvent & { type: "answer" }) => {
-    const at = stateRef.current?.index ?? 0;
+  const changeMode = (next: Mode) => {
+    modeRef.current = next;
+    setMode(next);
+  };
+
+  // Every input handler gets every key: the Enter that the select list (or the shell's `check`)
+  // answers with reaches this screen's handler too, after the answer, and must not also
+  // "continue" past the grade. Set while that key is being handled; cleared once it has been.
+  const answering = useRef(false);
+
+  const answer = (questionId: string, event: QuizEvent & { type: "answer" }) => {
+    const before = stateRef.current as QuizState;
+    // A widget whose unmount has not reached Ink yet (its listener is removed after the frame is
+    // drawn) may still answer; only the question on screen, waiting for its answer, takes it.
+    if (before.phase.kind !== "asking" || rules.quiz.questions[before.index]?.id !== questionId)
+      return;
+    answering.current = true;
+    queueMicrotask(() => {
+      answering.current = false;
+    });
     const next = dispatch(event);
-    if (rules.exam && next.phase.kind !== "results") setRecorded(at + 1);
+    if (rules.exam && next.phase.kind !== "results") setRecorded(before.index + 1);
   };
   const submitFix = () => {
-    const shell = shellOf(question);
-    answer({
+    const current = rules.quiz.questions[stateRef.current?.index ?? 0] as QuizQuestion;
+    answer(current.id, {
       type: "answer",
-      answer: { kind: "commands", lines: [...shell.lines] },
-      now: props.now(),
+      answer: { kind: "commands", lines: [...shellOf(current).lines] },
+      now: latest.current.now(),
     });
   };
 
-  const asking = phase.kind === "asking";
-  const askTable = fixIt ? QUIZ_SHELL_KEYS : QUIZ_CHOICE_KEYS;
-  const table: readonly KeyBinding<string>[] =
-    phase.kind === "results"
-      ? QUIZ_RESULTS_KEYS
-      : phase.kind === "feedback"
-        ? QUIZ_FEEDBACK_KEYS
-        : askTable;
-
-  useKeys(
-    askTable,
-    (action: QuizAction) => {
-      const now = latest.current.now();
-      switch (action) {
-        case "choose":
-          // The select list moves its own pointer.
-          return;
-        case "answer":
-          // Enter on a choice is the select list's; on a fix-it it goes back into the shell.
-          if (fixIt) setMode("work");
-          return;
-        case "check":
-          if (fixIt) submitFix();
-          return;
-        case "skip":
-          setRecorded(null);
-          dispatch({ type: "skip", now });
-          return;
-        case "back":
-          setRecorded(null);
-          dispatch({ type: "back", now });
-          return;
-        case "question":
-          setMode("question");
-          return;
-        case "finish":
-          setMode("confirm-finish");
-          return;
-        case "help":
-          setMode("help");
-          return;
-        case "quit":
-          setMode("confirm-quit");
-          return;
-      }
-    },
-    asking && mode === "nav",
-  );
-
-  useKeys(FIELD_KEYS, () => setMode("nav"), asking && mode === "work");
-
-  useKeys(
-    QUIZ_FEEDBACK_KEYS,
-    (action) => {
-      switch (action) {
-        case "continue":
-          dispatch({ type: "continue", now: latest.current.now() });
-          return;
-        case "scroll":
-          // The scroll view moves.
-          return;
-        case "finish":
-          setMode("confirm-finish");
-          return;
-        case "help":
-          setMode("help");
-          return;
-        case "quit":
-          setMode("confirm-quit");
-          return;
-      }
-    },
-    phase.kind === "feedback" && mode === "nav",
-  );
-
-  useKeys(
-    QUIZ_RESULTS_KEYS,
-    (action) => {
-      if (action === "help") setMode("help");
-      else if (action === "close") latest.current.onDone(stateRef.current as QuizState);
-    },
-    phase.kind === "results" && mode === "nav",
-  );
-
-  // The help overlay and the whole question close with ?, Esc, q or t.
-  useKeys(
-    table,
-    (action) => {
-      if (action === "help" || action === "quit" || action === "close" || action === "question")
-        setMode("nav");
-    },
-    mode === "help" || mode === "question",
-  );
-  useKeys(FIELD_KEYS, () => setMode("nav"), mode === "question");
-
-  useKeys(
-    QUIZ_CONFIRM_KEYS,
-    (action) => {
-      const asked = modeRef.current;
-      if (action === "no") {
-        setMode(modeFor(rules, stateRef.current as QuizState));
+  /**
+   * Every key of the screen's own, in one handler that reads the mode and the state when the key
+   * arrives (from refs, set as they change): a key right after an answer or a mode change acts on
+   * the new screen, with no gap while a per-mode handler would be subscribing.
+   */
+  const onKey = (input: string, key: Key) => {
+    if (answering.current) return;
+    const current = stateRef.current as QuizState;
+    const q = rules.quiz.questions[current.index] as QuizQuestion;
+    const fix = q.kind === "fix-it";
+    const now = latest.current.now();
+    const m = modeRef.current;
+    const keysHere = tableFor(current, q);
+    switch (m) {
+      case "confirm-quit":
+      case "confirm-finish": {
+        const action = actionFor(QUIZ_CONFIRM_KEYS, input, key);
+        if (action === "no") changeMode(modeFor(rules, current));
+        else if (action === "yes" && m === "confirm-quit")
+          latest.current.onDone(dispatch({ type: "finish", end: "quit", now }));
+        else if (action === "yes") {
+          dispatch({ type: "finish", end: "finished", now });
+          changeMode("nav");
+        }
         return;
       }
-      const now = latest.current.now();
-      if (asked === "confirm-quit") {
-        latest.current.onDone(dispatch({ type: "finish", end: "quit", now }));
-      } else {
-        dispatch({ type: "finish", end: "finished", now });
-        setMode("nav");
+      case "help":
+      case "question": {
+        // Closed with ?, Esc, q or t.
+        const action = actionFor(keysHere, input, key);
+        if (action === "help" || action === "quit" || action === "close" || action === "question")
+          changeMode("nav");
+        return;
       }
-    },
-    mode === "confirm-quit" || mode === "confirm-finish",
-  );
+      case "work":
+        if (actionFor(FIELD_KEYS, input, key) === "leave") changeMode("nav");
+        return;
+      case "nav":
+        break;
+      default:
+        unreachable(m);
+    }
+    switch (current.phase.kind) {
+      case "asking": {
+        const action = actionFor(fix ? QUIZ_SHELL_KEYS : QUIZ_CHOICE_KEYS, input, key);
+        switch (action) {
+          case null:
+          case "choose":
+            // The select list moves its own pointer (↑↓, j k) and answers on Enter or 1-9.
+            return;
+          case "answer":
+            // Enter on a choice is the select list's; on a fix-it it goes back into the shell.
+            if (fix) changeMode("work");
+            return;
+          case "check":
+            if (fix) submitFix();
+            return;
+          case "skip":
+            setRecorded(null);
+            dispatch({ type: "skip", now });
+            return;
+          case "back":
+            setRecorded(null);
+            dispatch({ type: "back", now });
+            return;
+          case "question":
+            changeMode("question");
+            return;
+          case "finish":
+            changeMode("confirm-finish");
+            return;
+          case "help":
+            changeMode("help");
+            return;
+          case "quit":
+            changeMode("confirm-quit");
+            return;
+          default:
+            return unreachable(action);
+        }
+      }
+      case "feedback": {
+        const action = actionFor(QUIZ_FEEDBACK_KEYS, input, key);
+        if (action === "continue") dispatch({ type: "continue", now });
+        else if (action === "finish") changeMode("confirm-finish");
+        else if (action === "help") changeMode("help");
+        else if (action === "quit") changeMode("confirm-quit");
+        // scroll: the scroll view moves.
+        return;
+      }
+      case "results": {
+        const action = actionFor(QUIZ_RESULTS_KEYS, input, key);
+        if (action === "help") changeMode("help");
+        else if (action === "close") latest.current.onDone(current);
+        return;
+      }
+      default:
+        return unreachable(current.phase);
+    }
+  };
+  const onKeyRef = useRef(onKey);
+  onKeyRef.current = onKey;
+  // Subscribed once and never swapped (see src/ui/hooks/use-keys.ts for why swapping loses keys).
+  const stableOnKey = useCallback((input: string, key: Key) => onKeyRef.current(input, key), []);
+  useInput(stableOnKey);
+
+  const table = tableFor(state, question);
 
   if (mode === "help") return <HelpOverlay table={table} />;
 
@@ -296,7 +321,7 @@ export function QuizScreen(props: QuizScreenProps) {
   if (mode === "question") {
     const lines: Line[] = [
       { text: t("quizWholeQuestion"), bold: true },
-      ...wrapText(question.prompt[lang], width).map((text) => ({ text })),
+      ...wrapIndented(question.prompt[lang], width).map((text) => ({ text })),
     ];
     body = <ScrollView lines={lines} height={bodyHeight} isActive />;
   } else if (phase.kind === "results") {
@@ -317,12 +342,11 @@ export function QuizScreen(props: QuizScreenProps) {
     body = <ScrollView key="results" lines={lines} height={bodyHeight} isActive={mode === "nav"} />;
   } else if (phase.kind === "feedback") {
     const record = state.answered[state.index];
-    const lines: Line[] = record ? gradeLines(lang, symbols, question, record, width) : [];
+    const next = openCount(state) > 0 ? t("quizNext") : t("quizToResults");
+    const lines: Line[] = record ? gradeLines(lang, symbols, question, record, width, next) : [];
     lines.push(
       { text: "" },
-      { text: openCount(state) > 0 ? t("quizNext") : t("quizToResults"), dim: true },
-      { text: "" },
-      ...wrapText(question.prompt[lang], width).map((text) => ({ text, dim: true })),
+      ...wrapIndented(question.prompt[lang], width).map((text) => ({ text, dim: true })),
     );
     body = (
       <ScrollView
@@ -344,7 +368,11 @@ export function QuizScreen(props: QuizScreenProps) {
         notice={recorded !== null ? t("quizRecorded", { n: recorded }) : null}
         onChoice={(choice) => {
           setRecorded(null);
-          answer({ type: "answer", answer: { kind: "choice", choice }, now: props.now() });
+          answer(question.id, {
+            type: "answer",
+            answer: { kind: "choice", choice },
+            now: props.now(),
+          });
         }}
         onShellLine={(line) => {
           if (line.trim() === "check") submitFix();
@@ -379,7 +407,7 @@ export function QuizScreen(props: QuizScreenProps) {
       ) : mode === "confirm-finish" ? (
         <Text color="yellow">{fitTo(t("quizConfirmFinish", { open }), width)}</Text>
       ) : mode === "work" ? (
-        <Text dimColor>{fitTo(t("quizShellHelp"), width)}</Text>
+        <Text dimColor>{fitTo(t("quizShellHelp", { sep: symbols.bullet }), width)}</Text>
       ) : (
         // One row, always: a footer that wrapped would push the header off the top.
         <Box height={1} overflow="hidden">
