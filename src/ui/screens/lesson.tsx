@@ -1,5 +1,4 @@
 import { Box, Text } from "ink";
-import SelectInput from "ink-select-input";
 import { useEffect, useRef, useState } from "react";
 import {
   addTime,
@@ -24,6 +23,7 @@ import type {
 } from "../lesson-view";
 import { fitTo, widthOf } from "../text";
 import { AnswerInput } from "../widgets/answer-input";
+import { ChoiceList } from "../widgets/choice-list";
 import { HelpOverlay } from "../widgets/help-overlay";
 import { KeyFooter } from "../widgets/key-footer";
 import { NodeShellView, type ShellLike } from "../widgets/node-shell";
@@ -524,10 +524,10 @@ function ChoiceWidget({
   }));
   return (
     <Box flexDirection="column">
-      <SelectInput
+      <ChoiceList
         key={step.id}
         items={items}
-        isFocused={active}
+        isActive={active}
         onSelect={(item) => onSubmit(item.value)}
       />
       <Text dimColor>{t("choiceHelp")}</Text>
@@ -556,7 +556,7 @@ function StepList({
   return (
     <Box flexDirection="column">
       <Text bold>{t("stepListTitle", { lesson: lesson.title[lang] })}</Text>
-      <SelectInput items={items} initialIndex={current} onSelect={(item) => onPick(item.value)} />
+      <ChoiceList items={items} initialIndex={current} onSelect={(item) => onPick(item.value)} />
     </Box>
   );
 }

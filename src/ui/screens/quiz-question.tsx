@@ -4,11 +4,11 @@
  * shrinks to its first lines (t shows it whole) so the choices or the shell stay on screen.
  */
 import { Box, Text } from "ink";
-import SelectInput from "ink-select-input";
 import type { QuizQuestion } from "../../quiz/types";
 import { useUi } from "../context";
 import { keyLabel } from "../keys";
 import { wrapIndented } from "../quiz-lines";
+import { ChoiceList } from "../widgets/choice-list";
 import { NodeShellView, type ShellLike } from "../widgets/node-shell";
 import type { Line } from "../widgets/scroll-view";
 import { wrapText } from "../wrap";
@@ -109,19 +109,7 @@ export function QuestionBody({
           />
         ) : (
           <>
-            <SelectInput
-              items={items}
-              isFocused={active}
-              onSelect={(item) => onChoice(item.value)}
-              // The list's own pointer is always ❯; --ascii wants its plain one.
-              indicatorComponent={({ isSelected }) => (
-                <Box marginRight={1}>
-                  <Text color={isSelected ? "blue" : undefined}>
-                    {isSelected ? symbols.pointer : " "}
-                  </Text>
-                </Box>
-              )}
-            />
+            <ChoiceList items={items} isActive={active} onSelect={(item) => onChoice(item.value)} />
             <Text dimColor>
               {t("quizChoiceHelp", {
                 updown: keyLabel("up", ascii) + keyLabel("down", ascii),
