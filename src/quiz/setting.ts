@@ -7,6 +7,7 @@ import type { GoalProbe } from "../lessons/schema";
 import { type ClusterPlan, describeCni, type ProbeResult, type World } from "../sim";
 import { formatCidr } from "../sim/cluster/cidr";
 import { formatIpv4 } from "../sim/ipv4";
+import { unreachable } from "../sim/unreachable";
 import { type ClusterInput, clusterYaml, type DrawnCluster } from "./clusters";
 import type { FaultContext } from "./faults";
 import { build, send } from "./scenario";
@@ -96,7 +97,7 @@ export function describeCluster(plan: ClusterPlan): Localized {
       ...(services ? [`  Services ${services}`] : []),
     ].join("\n"),
     ko: [
-      `클러스터: ${describeCni(plan)}, 파드 네트워크 ${formatCidr(plan.podNetwork)}${proxy ? `; ${proxyKo}` : ""}`,
+      `클러스터: ${describeCniKo(plan)}, 파드 네트워크 ${formatCidr(plan.podNetwork)}${proxy ? `; ${proxyKo}` : ""}`,
       `  노드 서브넷 ${subnets}${mtu}; 노드 ${nodes}`,
       `  파드 ${pods}`,
       ...(services ? [`  Service ${services}`] : []),
@@ -122,4 +123,28 @@ export function describeQuizProbe(plan: ClusterPlan, probe: QuizProbe): Localize
     en: `ping${size} ${ip} from ${probe.from} (to ${probe.to})`,
     ko: `${probe.from}에서 ${probe.to}(${ip}) 쪽으로 보내는 ping${size}`,
   };
+}
+
+/** The CNI and its mode in Korean: describeCni's words, with the English parts translated. */
+function describeCniKo(plan: ClusterPlan): string {
+  const cni = plan.file.cni;
+  switch (cni.plugin) {
+    case "weave":
+      return cni.mode === "sleeve"
+        ? "Weave Net, sleeve: 라우터의 사용자 공간 UDP 오버레이 (더 이상 유지보수되지 않는 프로젝트)"
+        : "Weave Net, fast datapath (더 이상 유지보수되지 않는 프로젝트)";
+    case "cilium":
+      if (cni.routingMode === "tunnel")
+        return `Cilium, ${cni.tunnelProtocol === "vxlan" ? "VXLAN" : "Geneve"} 터널, eBPF 데이터패스`;
+      return `Cilium, 네이티브 라우팅${cni.autoDirectNodeRoutes ? " (autoDirectNodeRoutes)" : ""}, eBPF 데이터패스`;
+    case "calico": {
+      const { ipipMode, vxlanMode } = cni.ipPool;
+      if (ipipMode === "Never" && vxlanMode === "Never") return "Calico BGP, 오버레이 없음";
+      return describeCni(plan);
+    }
+    case "flannel":
+      return describeCni(plan);
+    default:
+      return unreachable(cni);
+  }
 }

@@ -41,4 +41,24 @@ describe("the printed quiz", () => {
     expect(text).toContain("## 정답");
     expect(text).toContain(quiz.questions[0]?.prompt.ko.split("\n")[0] ?? "?");
   });
+
+  it("names every CNI mode in Korean in a Korean quiz", () => {
+    const all = generateQuiz({
+      seed: 42,
+      count: 12,
+      topics: ["weave", "cilium", "calico"],
+      difficulty: "hard",
+    });
+    const settings = all.questions.map((q) => q.prompt.ko.split("\n")[0] ?? "").join("\n");
+    expect(settings).toContain("클러스터: Weave Net");
+    expect(settings).toMatch(/Cilium, (VXLAN|Geneve) 터널|Cilium, 네이티브 라우팅/);
+    for (const english of [
+      "eBPF datapath",
+      "no longer maintained",
+      "user-space",
+      "no overlay",
+      "tunnel",
+    ])
+      expect(settings).not.toContain(english);
+  });
 });
