@@ -13,7 +13,7 @@ import {
   unlinkSync,
   writeFileSync,
 } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { parse } from "yaml";
 import {
   lessonIdProblem,
@@ -28,6 +28,7 @@ import { newLessonCommand } from "./commands";
 import { InputError, UsageError } from "./errors";
 import { formatHelp } from "./help";
 import type { Io } from "./io";
+import { builtinLessonsDir } from "./package-root";
 
 /** A lesson already in the pack: its file, and the id and order it claims (when readable). */
 interface PackEntry {
@@ -86,6 +87,17 @@ export function runNewLesson(args: readonly string[], io: Io): number {
       `${shown(taken.file)} already has the lesson id "${id}": ids are unique in a pack; pick another ID`,
       name,
     );
+  // Progress is kept by lesson id, and a pack may be used beside the built-in lessons
+  // (--with-builtin), where a shared id is refused: a pack's lesson needs an id of its own.
+  const builtIn = builtinLessonsDir();
+  if (resolve(dir) !== resolve(builtIn)) {
+    const same = readPack(builtIn, name).find((entry) => entry.id === id);
+    if (same)
+      throw new InputError(
+        `the built-in lesson lessons/${same.file} has the id "${id}": progress is kept by lesson id, and a pack's lessons are used beside the built-in ones with --with-builtin, so pick an id of your own (like "${id}-lab")`,
+        name,
+      );
+  }
   const written: string[] = [];
   try {
     for (const file of files) {

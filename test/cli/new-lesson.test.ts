@@ -106,6 +106,17 @@ describe("podnet-learn new-lesson", () => {
     expect(existsSync(join(dir, "kept.yaml"))).toBe(false);
   });
 
+  it("refuses the id of a built-in lesson, which would share its progress", async () => {
+    const dir = join(tempDir(), "builtin-id");
+    const run = await runCli(["new-lesson", "flannel-vxlan", "--dir", dir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      'the built-in lesson lessons/04-flannel-vxlan.yaml has the id "flannel-vxlan"',
+    );
+    expect(run.stderr).toContain('"flannel-vxlan-lab"');
+    expect(existsSync(join(dir, "flannel-vxlan.yaml"))).toBe(false);
+  });
+
   it("refuses an id another lesson of the pack has, naming its file", async () => {
     const dir = tempDir();
     cpSync(join(repoRoot, PACK), dir, { recursive: true });
