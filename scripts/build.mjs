@@ -37,7 +37,13 @@ try {
     define: { "process.env.NODE_ENV": '"production"' },
     // Ink imports react-devtools-core only when DEV is set; leaving it external crashes at
     // start because the package is not installed, so it is swapped for an empty module.
-    alias: { "react-devtools-core": "./scripts/empty-module.mjs" },
+    // conf's schema validation and migrations are never used (scripts/conf-unused.mjs says why).
+    alias: {
+      "react-devtools-core": "./scripts/empty-module.mjs",
+      "ajv/dist/2020.js": "./scripts/conf-unused.mjs",
+      "ajv-formats": "./scripts/conf-unused.mjs",
+      semver: "./scripts/conf-unused.mjs",
+    },
     // An ESM bundle has no `require`; CommonJS code bundled into it (some of Ink's and conf's
     // dependencies) still calls it for Node built-ins.
     banner: {
