@@ -4,6 +4,7 @@
 // src/progress/schema.ts instead, and the store passes none of those options, so the bundle
 // swaps the three packages for this module: about 180 KB less to load before the tutorial's
 // first frame. Should a later change use either feature, it fails loudly here, not silently.
+/** @param {string} what @returns {never} */
 function unused(what) {
   throw new Error(
     `${what} is not in podnet-learn's bundle (scripts/conf-unused.mjs): conf's schema and migrations options are not used`,
