@@ -21,6 +21,7 @@ import { parseRouteSpec } from "../sim/script/ip-route";
 import { Args } from "../sim/script/tokenize";
 import type { LessonEntry, Texts } from "./home-model";
 import type { LessonView, StepView, VerdictView } from "./lesson-view";
+import { recordingShell } from "./widgets/recording-shell";
 
 /**
  * `make`'s value, made on the first call and kept: the route step's table is drawn on every
@@ -157,22 +158,7 @@ function stepView(lesson: Lesson, step: Step): StepView {
           if (!built) throw new Error(`no cluster for step ${step.id}`);
           const scenario = buildScenario(built, step.scenario.changes);
           const shell = new NodeShell({ world: scenario.world, plan: built, node: step.node });
-          const lines: string[] = [];
-          return {
-            get node() {
-              return shell.node;
-            },
-            get history() {
-              return shell.history;
-            },
-            lines,
-            run(line: string) {
-              // `check` is the lesson's word, not the node's: it asks for the verdict.
-              if (line.trim() === "check") return { output: "", ok: true, changed: false };
-              lines.push(line);
-              return shell.run(line);
-            },
-          };
+          return recordingShell(shell);
         },
       };
     case "encapsulation":

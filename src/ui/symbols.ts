@@ -39,3 +39,31 @@ const ASCII: Symbols = {
 export function symbolsFor(ascii: boolean): Symbols {
   return ascii ? ASCII : UNICODE;
 }
+
+/**
+ * Symbols inside texts the TUI did not write itself (lesson text, the checker's paths, the
+ * quiz's explanations), for `--ascii`: each becomes one plain character, so a line keeps the
+ * width it was wrapped to.
+ */
+const PLAIN: Readonly<Record<string, string>> = {
+  "→": ">",
+  "←": "<",
+  "↑": "^",
+  "↓": "v",
+  "…": ".",
+  "✓": "+",
+  "✗": "x",
+  "·": "-",
+  "─": "-",
+  "│": "|",
+  "❯": ">",
+  "█": "#",
+  "░": ".",
+};
+
+const PLAIN_PATTERN = new RegExp(`[${Object.keys(PLAIN).join("")}]`, "g");
+
+/** `text` with the symbols above as one plain character each, under `--ascii`; else as it is. */
+export function shownText(text: string, ascii: boolean): string {
+  return ascii ? text.replace(PLAIN_PATTERN, (ch) => PLAIN[ch] ?? ch) : text;
+}

@@ -3,49 +3,18 @@
  * as a candidate types them, the screen is read back with capture-pane, and the report written
  * with --report is read from disk. CI is unset (Ink draws only the last frame when it is set).
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { widthOf } from "../../src/ui/text";
+import { hasTmux, tmuxPane } from "./tmux";
 
-const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
-// CI installs tmux and sets PODNET_REQUIRE_KERNEL=1: there this test must run, never skip.
-if (!hasTmux && process.env.PODNET_REQUIRE_KERNEL === "1")
-  throw new Error(
-    "tmux is required for the terminal test (PODNET_REQUIRE_KERNEL=1) but is not installed",
-  );
 const root = join(import.meta.dirname, "..", "..");
 const session = `podnet-quiz-e2e-${process.pid}`;
 
-function tmux(...args: string[]): string {
-  return execFileSync("tmux", args, { encoding: "utf8" });
-}
-
-function screen(): string {
-  return tmux("capture-pane", "-p", "-t", session);
-}
-
-async function waitForScreen(
-  predicate: (s: string) => boolean,
-  timeoutMs = 15_000,
-): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = screen();
-    if (predicate(s)) return s;
-    if (Date.now() > deadline) throw new Error(`the screen never matched; it showed:\n${s}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function keys(...k: string[]): Promise<void> {
-  for (const key of k) {
-    tmux("send-keys", "-t", session, key);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
+const { tmux, waitForScreen, keys } = tmuxPane(session);
 
 /** Starts the built CLI in an 80×24 tmux window; the shell says how it exited. */
 function start(args: string, lang: string): void {

@@ -4,49 +4,18 @@
  * user installs it (npm pack, installed offline), with CI unset (Ink draws only the last frame
  * when CI is set).
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Installed, packAndInstall } from "../package/install";
+import { hasTmux, tmuxPane } from "./tmux";
 
-const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
-// CI installs tmux and sets PODNET_REQUIRE_KERNEL=1: there this test must run, never skip.
-if (!hasTmux && process.env.PODNET_REQUIRE_KERNEL === "1")
-  throw new Error(
-    "tmux is required for the terminal test (PODNET_REQUIRE_KERNEL=1) but is not installed",
-  );
 const session = `podnet-e2e-${process.pid}`;
 const configDir = mkdtempSync(join(tmpdir(), "podnet-e2e-"));
 
-function tmux(...args: string[]): string {
-  return execFileSync("tmux", args, { encoding: "utf8" });
-}
-
-function screen(): string {
-  return tmux("capture-pane", "-p", "-t", session);
-}
-
-async function waitForScreen(
-  predicate: (s: string) => boolean,
-  timeoutMs = 10_000,
-): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = screen();
-    if (predicate(s)) return s;
-    if (Date.now() > deadline) throw new Error(`the screen never matched; it showed:\n${s}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function keys(...k: string[]): Promise<void> {
-  for (const key of k) {
-    tmux("send-keys", "-t", session, key);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
+const { tmux, waitForScreen, keys } = tmuxPane(session);
 
 let installed: Installed;
 

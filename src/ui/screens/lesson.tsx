@@ -21,6 +21,7 @@ import type {
   StepView,
   VerdictView,
 } from "../lesson-view";
+import { shownText } from "../symbols";
 import { fitTo, widthOf } from "../text";
 import { AnswerInput } from "../widgets/answer-input";
 import { ChoiceList } from "../widgets/choice-list";
@@ -416,7 +417,7 @@ function StepBody({ step, state, exam, mode, shell, height, onSubmit, onShellLin
       {shownTask.map((l, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: rows of wrapped text
         <Text key={`t${i}`} bold={l.bold} dimColor={l.dim}>
-          {l.text === "" ? " " : l.text}
+          {l.text === "" ? " " : shownText(l.text, ascii)}
         </Text>
       ))}
       <Box marginTop={1} flexDirection="column" flexShrink={0}>
@@ -441,7 +442,7 @@ function StepBody({ step, state, exam, mode, shell, height, onSubmit, onShellLin
       {shownFeedback.map((l, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: rows of wrapped text
         <Text key={`f${i}`} bold={l.bold} dimColor={l.dim} color={l.color}>
-          {l.text === "" ? " " : l.text}
+          {l.text === "" ? " " : shownText(l.text, ascii)}
         </Text>
       ))}
     </Box>

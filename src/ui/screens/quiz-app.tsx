@@ -13,8 +13,8 @@ import type { Lang } from "../i18n/locale";
 import { t } from "../i18n/messages";
 import type { QuizState } from "../quiz-model";
 import { symbolsFor } from "../symbols";
+import type { RecordingShell } from "../widgets/recording-shell";
 import { QuizScreen, type QuizScreenProps } from "./quiz";
-import type { RecordingShell } from "./quiz-question";
 
 /** No progress is kept for a quiz; the context still wants a store. */
 const NO_PROGRESS: ProgressAccess = {

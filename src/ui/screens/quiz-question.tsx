@@ -8,35 +8,12 @@ import type { QuizQuestion } from "../../quiz/types";
 import { useUi } from "../context";
 import { keyLabel } from "../keys";
 import { wrapIndented } from "../quiz-lines";
+import { shownText } from "../symbols";
 import { ChoiceList } from "../widgets/choice-list";
-import { NodeShellView, type ShellLike } from "../widgets/node-shell";
+import { NodeShellView } from "../widgets/node-shell";
+import type { RecordingShell } from "../widgets/recording-shell";
 import type { Line } from "../widgets/scroll-view";
 import { wrapText } from "../wrap";
-
-/** A node shell that keeps the lines typed in it: a fix-it's answer. */
-export interface RecordingShell extends ShellLike {
-  /** Every line run, in order, but `check` (the quiz's word for "grade my fix"). */
-  readonly lines: readonly string[];
-}
-
-export function recordingShell(shell: ShellLike): RecordingShell {
-  const lines: string[] = [];
-  return {
-    get node() {
-      return shell.node;
-    },
-    get history() {
-      return shell.history;
-    },
-    lines,
-    run(line: string) {
-      // `check` is the quiz's word, not the node's: it submits the fix.
-      if (line.trim() === "check") return { output: "", ok: true, changed: false };
-      if (line.trim() !== "") lines.push(line);
-      return shell.run(line);
-    },
-  };
-}
 
 export interface QuestionBodyProps {
   readonly question: QuizQuestion;
@@ -96,7 +73,7 @@ export function QuestionBody({
       {shown.map((l, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: rows of wrapped text
         <Text key={i} dimColor={l.dim}>
-          {l.text === "" ? " " : l.text}
+          {l.text === "" ? " " : shownText(l.text, ascii)}
         </Text>
       ))}
       <Box marginTop={1} flexDirection="column" flexShrink={0}>

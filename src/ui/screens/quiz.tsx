@@ -35,8 +35,9 @@ import { fitTo, widthOf } from "../text";
 import { HelpOverlay } from "../widgets/help-overlay";
 import { KeyFooter } from "../widgets/key-footer";
 import type { ShellLike } from "../widgets/node-shell";
+import { type RecordingShell, recordingShell } from "../widgets/recording-shell";
 import { type Line, ScrollView } from "../widgets/scroll-view";
-import { QuestionBody, type RecordingShell, recordingShell } from "./quiz-question";
+import { QuestionBody } from "./quiz-question";
 
 export interface QuizScreenProps {
   readonly rules: QuizRules;

@@ -1,6 +1,7 @@
 import { Box, Text, useInput } from "ink";
 import { useEffect, useRef, useState } from "react";
 import { useUi } from "../context";
+import { shownText } from "../symbols";
 
 /** One row of a choice list. */
 export interface ChoiceItem<V> {
@@ -30,7 +31,7 @@ export function ChoiceList<V>({
   isActive = true,
   onSelect,
 }: ChoiceListProps<V>) {
-  const { symbols } = useUi();
+  const { symbols, ascii } = useUi();
   const clamp = (i: number) => Math.max(0, Math.min(items.length - 1, i));
   const [pointed, setPointed] = useState(() => clamp(initialIndex));
   const pointedRef = useRef(pointed);
@@ -75,7 +76,7 @@ export function ChoiceList<V>({
             <Box marginRight={1}>
               <Text color={selected ? "blue" : undefined}>{selected ? symbols.pointer : " "}</Text>
             </Box>
-            <Text color={selected ? "blue" : undefined}>{item.label}</Text>
+            <Text color={selected ? "blue" : undefined}>{shownText(item.label, ascii)}</Text>
           </Box>
         );
       })}

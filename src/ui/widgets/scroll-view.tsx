@@ -3,6 +3,7 @@ import { useState } from "react";
 import { useUi } from "../context";
 import { useKeys } from "../hooks/use-keys";
 import { SCROLL_KEYS } from "../keys";
+import { shownText } from "../symbols";
 
 /** One line of a scroll view, already wrapped to the width. */
 export interface Line {
@@ -25,7 +26,7 @@ export function ScrollView({
   readonly height: number;
   readonly isActive: boolean;
 }) {
-  const { t } = useUi();
+  const { t, ascii } = useUi();
   const [top, setTop] = useState(0);
   const fits = lines.length <= height;
   const room = fits ? height : Math.max(1, height - 1);
@@ -54,11 +55,13 @@ export function ScrollView({
           bold={l.bold}
           dimColor={l.dim}
         >
-          {l.text === "" ? " " : l.text}
+          {l.text === "" ? " " : shownText(l.text, ascii)}
         </Text>
       ))}
       {!fits ? (
-        <Text dimColor>{below > 0 ? t("moreBelow", { n: below }) : t("scrollTop")}</Text>
+        <Text dimColor>
+          {shownText(below > 0 ? t("moreBelow", { n: below }) : t("scrollTop"), ascii)}
+        </Text>
       ) : null}
     </Box>
   );
