@@ -1,27 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { loadPack } from "../../src/lessons/pack";
 import { formatProblem } from "../../src/lessons/parse";
+import { TWO_NODE_CLUSTER, tempPacks } from "../helpers/pack";
 
-const CLUSTER = `formatVersion: 1
-underlay:
-  subnets:
-    - cidr: 192.168.1.0/24
-cni:
-  plugin: flannel
-nodes:
-  - name: node1
-    ip: 192.168.1.11
-  - name: node2
-    ip: 192.168.1.12
-pods:
-  - name: pod-a
-    node: node1
-  - name: pod-b
-    node: node2
-`;
+const CLUSTER = TWO_NODE_CLUSTER;
 
 // Line numbers below are counted in this text: keep edits to it in step with the tests.
 const LESSON = `formatVersion: 1
@@ -61,22 +43,7 @@ steps:
         explanation: {en: No onlink., ko: onlink 없음.}
 `;
 
-let dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  dirs = [];
-});
-
-/** A pack in a temporary directory: file name → text. */
-function pack(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), "podnet-lessons-"));
-  dirs.push(dir);
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
+const { pack } = tempPacks();
 
 function problems(files: Record<string, string>): string[] {
   return loadPack(pack(files), "lessons").problems.map(formatProblem);

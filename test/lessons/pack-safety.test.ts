@@ -1,30 +1,14 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { chmodSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { combinePacks, dataOnlyProblems, loadPack, PACK_LIMITS } from "../../src/lessons/pack";
 import { formatProblem } from "../../src/lessons/parse";
+import { TWO_NODE_CLUSTER, tempPacks } from "../helpers/pack";
 
 const BUILTIN = fileURLToPath(new URL("../../lessons", import.meta.url));
 
-const CLUSTER = `formatVersion: 1
-underlay:
-  subnets:
-    - cidr: 192.168.1.0/24
-cni:
-  plugin: flannel
-nodes:
-  - name: node1
-    ip: 192.168.1.11
-  - name: node2
-    ip: 192.168.1.12
-pods:
-  - name: pod-a
-    node: node1
-  - name: pod-b
-    node: node2
-`;
+const CLUSTER = TWO_NODE_CLUSTER;
 
 /** A lesson of one read step drawing `cluster` (a path inside the pack). */
 function lesson(id: string, order: number, cluster = "clusters/two.yaml", pre = "[]"): string {
@@ -45,29 +29,8 @@ steps:
 `;
 }
 
-let dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs) {
-    chmodSync(d, 0o700);
-    rmSync(d, { recursive: true, force: true });
-  }
-  dirs = [];
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "podnet-pack-"));
-  dirs.push(dir);
-  return dir;
-}
-
-function pack(files: Record<string, string>): string {
-  const dir = tempDir();
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
+// A test takes the read permission away from a directory; it is given back before removal.
+const { pack } = tempPacks((d) => chmodSync(d, 0o700));
 
 const problemsOf = (dir: string): string[] => loadPack(dir, "pack").problems.map(formatProblem);
 
