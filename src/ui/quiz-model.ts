@@ -136,19 +136,24 @@ function show(state: QuizState, index: number, now: number): QuizState {
   return { ...state, index, shownAt: now, phase: { kind: "asking" } };
 }
 
-/** Every open question recorded unanswered (graded as such), and the results. */
-function end(rules: QuizRules, state: QuizState, now: number, why: QuizEnd): QuizState {
-  const left = leaveCurrent(state, now);
-  const answered = left.answered.map((a, i) => {
+/** Every question's record: the open ones as unanswered, graded as such. */
+function withUnanswered(rules: QuizRules, state: QuizState): AnsweredQuestion[] {
+  return state.answered.map((a, i) => {
     if (a !== null) return a;
     const question = rules.quiz.questions[i] as QuizQuestion;
     return {
       questionId: question.id,
       answer: null,
       grade: rules.grade(question, null),
-      ms: left.spentMs[i] ?? 0,
+      ms: state.spentMs[i] ?? 0,
     };
   });
+}
+
+/** Every open question recorded unanswered (graded as such), and the results. */
+function end(rules: QuizRules, state: QuizState, now: number, why: QuizEnd): QuizState {
+  const left = leaveCurrent(state, now);
+  const answered = withUnanswered(rules, left);
   return { ...left, answered, phase: { kind: "results", end: why, at: now } };
 }
 
@@ -217,17 +222,8 @@ export function quizRecord(
   state: QuizState,
   meta: { readonly name?: string; readonly startedAt: string },
 ): QuizRecord {
-  const answers = state.answered.map((a, i) => {
-    if (a !== null) return a;
-    // Not ended through the reducer (should not happen): still a full record.
-    const question = rules.quiz.questions[i] as QuizQuestion;
-    return {
-      questionId: question.id,
-      answer: null,
-      grade: rules.grade(question, null),
-      ms: state.spentMs[i] ?? 0,
-    };
-  });
+  // A sitting not ended through the reducer (should not happen) still gives a full record.
+  const answers = withUnanswered(rules, state);
   return {
     quiz: rules.quiz,
     ...(meta.name !== undefined ? { name: meta.name } : {}),
