@@ -20,10 +20,14 @@ export interface QuizReportQuestion {
   readonly ms: number;
 }
 
+/** The `format` and `formatVersion` of the JSON report. */
+export const QUIZ_REPORT_FORMAT = "podnet-learn-quiz";
+export const QUIZ_REPORT_VERSION = 1;
+
 /** The JSON report, format `podnet-learn-quiz` version 1. */
 export interface QuizReportJson {
-  readonly format: "podnet-learn-quiz";
-  readonly formatVersion: 1;
+  readonly format: typeof QUIZ_REPORT_FORMAT;
+  readonly formatVersion: typeof QUIZ_REPORT_VERSION;
   readonly name: string | null;
   readonly startedAt: string;
   readonly seed: number;
@@ -65,8 +69,8 @@ export function reportJson(record: QuizRecord, lang: Lang): QuizReportJson {
   const { settings } = record.quiz;
   const score = scoreOf(record);
   return {
-    format: "podnet-learn-quiz",
-    formatVersion: 1,
+    format: QUIZ_REPORT_FORMAT,
+    formatVersion: QUIZ_REPORT_VERSION,
     name: record.name ?? null,
     startedAt: record.startedAt,
     seed: settings.seed,

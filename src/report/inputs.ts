@@ -10,9 +10,7 @@ import {
   type ProgressExport,
 } from "../progress/export";
 
-/** The `format` of a quiz report (`podnet-learn quiz --report`). */
-export const QUIZ_REPORT_FORMAT = "podnet-learn-quiz";
-export const QUIZ_REPORT_VERSION = 1;
+import { QUIZ_REPORT_FORMAT, QUIZ_REPORT_VERSION, type QuizReportJson } from "../quiz/report";
 
 /** What the class report reads of one quiz question. */
 export interface QuizResultQuestion {
@@ -25,16 +23,12 @@ export interface QuizResultQuestion {
   readonly ms: number;
 }
 
-/** What the class report reads of a quiz report. */
-export interface QuizResult {
-  readonly name: string | null;
-  readonly startedAt: string;
-  readonly seed: number;
-  readonly difficulty: string;
-  readonly exam: boolean;
-  readonly timeLimitS: number | null;
-  readonly score: { readonly correct: number; readonly total: number };
-  readonly byTopic: Readonly<Record<string, { readonly correct: number; readonly total: number }>>;
+/** What the class report reads of a quiz report (src/quiz/report.ts writes it). */
+export interface QuizResult
+  extends Pick<
+    QuizReportJson,
+    "name" | "startedAt" | "seed" | "difficulty" | "exam" | "timeLimitS" | "score" | "byTopic"
+  > {
   readonly questions: readonly QuizResultQuestion[];
 }
 
