@@ -29,6 +29,7 @@ import { InputError, UsageError } from "./errors";
 import { formatHelp } from "./help";
 import type { Io } from "./io";
 import { builtinLessonsDir } from "./package-root";
+import { shellWord } from "./words";
 
 /** A lesson already in the pack: its file, and the id and order it claims (when readable). */
 interface PackEntry {
@@ -187,9 +188,4 @@ function toKebab(id: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "");
-}
-
-/** A directory as a word the shell keeps whole. */
-function shellWord(path: string): string {
-  return /^[\w./-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`;
 }

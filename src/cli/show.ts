@@ -9,6 +9,7 @@ import { type Io, line } from "./io";
 import { formatSetupErrors } from "./script";
 import { type LoadedSource, loadSource } from "./source";
 import { probeSpecFromArgs, resolveTarget } from "./trace";
+import { shellWord } from "./words";
 
 /** trace's options that describe a probe, for `conntrack -L` after one. */
 
@@ -78,9 +79,4 @@ function showConntrack(parsed: ParsedArgs, source: LoadedSource, netns: string, 
   if (listed.output !== "") io.out(listed.output);
   io.err(line(listed.summary));
   return 0;
-}
-
-/** A word as a POSIX shell needs it written, so a suggested command line can be pasted. */
-function shellWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }

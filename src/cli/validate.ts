@@ -6,10 +6,7 @@ import { UsageError } from "./errors";
 import { formatHelp } from "./help";
 import type { Io } from "./io";
 import { openPack } from "./lesson-pack";
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
+import { plural } from "./words";
 
 export function runValidate(args: readonly string[], io: Io): number {
   const name = validateCommand.name;

@@ -1,5 +1,6 @@
 /** The class report as Markdown: for the instructor to read, paste or print. */
 import { formatClock } from "../cli/duration";
+import { plural } from "../cli/words";
 import {
   type ClassReport,
   type ExerciseStats,
@@ -37,10 +38,6 @@ function examCell(row: LearnerRow): string {
 
 function seconds(value: number | null): string {
   return value === null ? "-" : formatClock(value);
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 function exerciseName(e: ExerciseStats): string {

@@ -10,6 +10,7 @@
 import { join } from "node:path";
 import { render } from "ink";
 import { packageRoot } from "../cli/package-root";
+import { shellWord } from "../cli/words";
 import { openExam } from "../progress/record";
 import { examConfigName, ProgressStore } from "../progress/store";
 import { App, type ExamSession } from "./app";
@@ -36,11 +37,6 @@ export interface TuiOptions {
   /** `--exam`: exam mode, with its time limit in seconds (null: none). */
   readonly exam?: { readonly timeLimitS: number | null } | null;
   readonly err: (text: string) => void;
-}
-
-/** A word of a shell command line, quoted when the shell would split or expand it. */
-function shellWord(word: string): string {
-  return /^[\w./:@%+=-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }
 
 /** The command that hands in this exam's result, as the learner should type it. */
