@@ -57,6 +57,25 @@ describe("what the home screen lists", () => {
 });
 
 describe("the home screen", () => {
+  test("↓ ↓ ↓ and Enter arriving in one chunk open the row the pointer reached, not the first", async () => {
+    const opened: string[] = [];
+    const { lastFrame, stdin } = renderUi(
+      <Home
+        lessons={lessons}
+        notices={[]}
+        onOpen={(l, i) => opened.push(`${l.id}@${i}`)}
+        onToggleLang={() => {}}
+        onQuit={() => {}}
+      />,
+    );
+    await waitForFrame(lastFrame, (f) => f.includes("Lesson three"));
+    await settle();
+    // The list: start, one, two (locked), three.
+    stdin.write(`${KEY.down}${KEY.down}${KEY.down}${KEY.enter}`);
+    await waitForFrame(lastFrame, (f) => /❯.*3 Lesson three/.test(f));
+    expect(opened).toEqual(["three@0"]);
+  });
+
   test("shows progress, the lessons with their status, and opens the selected one", async () => {
     const progress = memoryProgress();
     progress.update((p) => {

@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import { useMemo, useState } from "react";
+import { useMemo, useRef, useState } from "react";
 import { resetLessons } from "../../progress/record";
 import { useUi } from "../context";
 import {
@@ -59,7 +59,14 @@ export function Home({
     ...(point ? [{ kind: "continue", point } as const] : []),
     ...rows.map((row) => ({ kind: "lesson", row }) as const),
   ];
-  const [selected, setSelected] = useState(0);
+  const [selected, setSelectedState] = useState(0);
+  // Enter (or r) may come before the render of the ↓ before it: they read the row from here,
+  // as the trace viewer's list does.
+  const selectedNow = useRef(0);
+  const setSelected = (next: (i: number) => number) => {
+    selectedNow.current = next(selectedNow.current);
+    setSelectedState(selectedNow.current);
+  };
   const [help, setHelp] = useState(false);
   const [confirming, setConfirming] = useState<LessonEntry | null>(null);
   const [examNotice, setExamNotice] = useState(false);
@@ -92,7 +99,7 @@ export function Home({
         setSelected((i) => Math.min(items.length - 1, i + 1));
         return;
       case "open": {
-        const item = items[index];
+        const item = items[Math.min(selectedNow.current, items.length - 1)];
         if (!item) return;
         if (item.kind === "continue") onOpen(item.point.lesson, item.point.stepIndex);
         else if (item.row.status.kind !== "locked") onOpen(item.row.lesson, 0);
@@ -105,7 +112,7 @@ export function Home({
         onCompare?.();
         return;
       case "reset": {
-        const item = items[index];
+        const item = items[Math.min(selectedNow.current, items.length - 1)];
         if (exam) setExamNotice(true);
         else if (item?.kind === "lesson") setConfirming(item.row.lesson);
         return;
