@@ -78,6 +78,19 @@ function lesson(checked: string[]): LessonView {
 }
 
 describe("the lesson screen", () => {
+  test("→ → arriving in one chunk move two steps, not one", async () => {
+    const progress = memoryProgress();
+    const { lastFrame, stdin } = renderUi(
+      <LessonScreen lesson={lesson([])} startAt={0} onExit={() => {}} />,
+      { progress },
+    );
+    await waitForFrame(lastFrame, (f) => f.includes("step 1 of 3"));
+    await settle();
+    stdin.write(`${KEY.right}${KEY.right}`);
+    await waitForFrame(lastFrame, (f) => f.includes("step 3 of 3"));
+    expect(progress.data.lessons["flannel-vxlan"]?.steps.intro?.done).toBe(true);
+  });
+
   test("read, then type a route: the parse error shows as you type, a wrong answer explains, a right one passes", async () => {
     const checked: string[] = [];
     const progress = memoryProgress();

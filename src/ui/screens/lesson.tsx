@@ -63,7 +63,14 @@ function hasField(step: StepView): boolean {
 export function LessonScreen({ lesson, startAt, onExit, exam }: LessonScreenProps) {
   const ui = useUi();
   const { t, lang, symbols, columns, rows, ascii } = ui;
-  const [index, setIndex] = useState(Math.min(startAt, lesson.steps.length - 1));
+  const [index, setIndexState] = useState(Math.min(startAt, lesson.steps.length - 1));
+  // A second → may come before the render of the first: moves count from here, not from the
+  // render's `index`, so no key is lost (the trace viewer's list and the home screen do the same).
+  const indexNow = useRef(index);
+  const setIndex = (next: number) => {
+    indexNow.current = next;
+    setIndexState(next);
+  };
   const step = lesson.steps[index] as StepView;
   const [state, setState] = useState<StepState>(FRESH);
   const [mode, setMode] = useState<Mode>(hasField(step) ? "work" : "nav");
@@ -96,11 +103,13 @@ export function LessonScreen({ lesson, startAt, onExit, exam }: LessonScreenProp
   useEffect(() => () => saveOnUnmount.current(), []);
 
   const goTo = (next: number) => {
-    if (next < 0 || next >= lesson.steps.length || next === index) return;
+    const from = indexNow.current;
+    const leaving = lesson.steps[from] as StepView;
+    if (next < 0 || next >= lesson.steps.length || next === from) return;
     saveTime();
-    if (step.kind === "read" && next > index)
+    if (leaving.kind === "read" && next > from)
       ui.progress.update((p) => {
-        markRead(p, lesson.id, step.id, ui.now());
+        markRead(p, lesson.id, leaving.id, ui.now());
         finishIfComplete(
           p,
           lesson.id,
@@ -162,13 +171,13 @@ export function LessonScreen({ lesson, startAt, onExit, exam }: LessonScreenProp
       setNotice(null);
       switch (action) {
         case "prev":
-          goTo(index - 1);
+          goTo(indexNow.current - 1);
           return;
         case "next":
-          goTo(index + 1);
+          goTo(indexNow.current + 1);
           return;
         case "focus":
-          if (step.kind === "read") goTo(index + 1);
+          if (step.kind === "read") goTo(indexNow.current + 1);
           else if (hasField(step)) setMode("work");
           return;
         case "task":
