@@ -78,6 +78,37 @@ function lesson(checked: string[]): LessonView {
 }
 
 describe("the lesson screen", () => {
+  test("a wrong prediction shows the path the packet took; a drop, where it stopped", async () => {
+    const wrong = (request: string, path: string[]): VerdictView => ({
+      passed: false,
+      message: both("Not what the trace shows."),
+      path,
+      trace: { title: "ping", hops: [], request, reply: "delivered" },
+    });
+    for (const [request, path, label] of [
+      [
+        "delivered",
+        ["pod-a", "node1", "node2", "pod-b"],
+        "Path taken: pod-a → node1 → node2 → pod-b",
+      ],
+      ["dropped in node1 (no-route)", ["pod-a", "node1"], "Where it stopped: pod-a → node1"],
+    ] as const) {
+      const view: LessonView = {
+        ...lesson([]),
+        check: () => wrong(request, [...path]),
+      };
+      const { lastFrame, stdin, unmount } = renderUi(
+        <LessonScreen lesson={view} startAt={2} onExit={() => {}} />,
+      );
+      await waitForFrame(lastFrame, (f) => f.includes("step 3 of 3"));
+      await settle();
+      await press(stdin, KEY.enter);
+      const frame = await waitForFrame(lastFrame, (f) => f.includes("Not what the trace shows."));
+      expect(frame).toContain(label);
+      unmount();
+    }
+  });
+
   test("→ → arriving in one chunk move two steps, not one", async () => {
     const progress = memoryProgress();
     const { lastFrame, stdin } = renderUi(

@@ -358,7 +358,9 @@ function feedbackLines(
       for (const text of wrapText(`${t("referenceAnswer")}: ${step.answer}`, width))
         lines.push({ text, bold: true });
   } else if (verdict.path.length > 0) {
-    for (const text of wrapText(`${t("diedAt")}: ${verdict.path.join(` ${arrow} `)}`, width))
+    // A packet that arrived (a wrong prediction, a condition not met) did not stop anywhere.
+    const label = verdict.trace?.request === "delivered" ? t("pathTaken") : t("diedAt");
+    for (const text of wrapText(`${label}: ${verdict.path.join(` ${arrow} `)}`, width))
       lines.push({ text, dim: true });
   }
   if (!verdict.passed && !exam && state.hints < step.hints.length)
