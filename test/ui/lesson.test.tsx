@@ -78,6 +78,20 @@ function lesson(checked: string[]): LessonView {
 }
 
 describe("the lesson screen", () => {
+  test("a and v before an answer say why nothing opens", async () => {
+    const { lastFrame, stdin } = renderUi(
+      <LessonScreen lesson={lesson([])} startAt={2} onExit={() => {}} />,
+    );
+    await waitForFrame(lastFrame, (f) => f.includes("step 3 of 3"));
+    await settle();
+    await press(stdin, "a");
+    await waitForFrame(lastFrame, (f) =>
+      f.includes("The reference answer is shown once you have passed"),
+    );
+    await press(stdin, "v");
+    await waitForFrame(lastFrame, (f) => f.includes("Check an answer first"));
+  });
+
   test("a wrong prediction shows the path the packet took; a drop, where it stopped", async () => {
     const wrong = (request: string, path: string[]): VerdictView => ({
       passed: false,

@@ -191,10 +191,12 @@ export function LessonScreen({ lesson, startAt, onExit, exam }: LessonScreenProp
           return;
         case "trace":
           if (state.verdict?.trace) setMode("trace");
+          else if (!state.verdict && step.kind !== "read") setNotice("nothingToTrace");
           return;
         case "answer":
           if (exam) setNotice("examAnswerOff");
           else if (state.verdict?.passed) setState((s) => ({ ...s, showAnswer: !s.showAnswer }));
+          else if (step.kind !== "read") setNotice("answerAfterPass");
           return;
         case "reset":
           if (step.kind !== "read") setMode("confirm-reset");
