@@ -78,6 +78,29 @@ function lesson(checked: string[]): LessonView {
 }
 
 describe("the lesson screen", () => {
+  test("a lesson that ends with a read step is finished by → on it, and says so", async () => {
+    const progress = memoryProgress();
+    const base = lesson([]);
+    const [intro, , predict] = base.steps as [StepView, StepView, StepView];
+    const view: LessonView = { ...base, steps: [predict, { ...intro, id: "summary" }] };
+    const { lastFrame, stdin } = renderUi(
+      <LessonScreen lesson={view} startAt={0} onExit={() => {}} />,
+      { progress },
+    );
+    await waitForFrame(lastFrame, (f) => f.includes("step 1 of 2"));
+    await settle();
+    await press(stdin, "2");
+    await waitForFrame(lastFrame, (f) => f.includes("Correct"));
+    await press(stdin, KEY.right);
+    await waitForFrame(lastFrame, (f) => f.includes("step 2 of 2"));
+    expect(progress.data.lessons["flannel-vxlan"]?.finishedAt).toBeUndefined();
+    await settle();
+    await press(stdin, KEY.right);
+    await waitForFrame(lastFrame, (f) => f.includes("Lesson complete"));
+    expect(progress.data.lessons["flannel-vxlan"]?.steps.summary?.done).toBe(true);
+    expect(progress.data.lessons["flannel-vxlan"]?.finishedAt).toBeDefined();
+  });
+
   test("a and v before an answer say why nothing opens", async () => {
     const { lastFrame, stdin } = renderUi(
       <LessonScreen lesson={lesson([])} startAt={2} onExit={() => {}} />,

@@ -9,6 +9,7 @@ import {
   recordHint,
   resetStep,
 } from "../../progress/record";
+import type { Progress } from "../../progress/schema";
 import { useUi } from "../context";
 import { useKeys } from "../hooks/use-keys";
 import type { MessageKey } from "../i18n/messages";
@@ -102,21 +103,29 @@ export function LessonScreen({ lesson, startAt, onExit, exam }: LessonScreenProp
   saveOnUnmount.current = saveTime;
   useEffect(() => () => saveOnUnmount.current(), []);
 
+  /** Marks the lesson finished when every step is done; true only the first time. */
+  const finishes = (p: Progress): boolean => {
+    const before = p.lessons[lesson.id]?.finishedAt;
+    const ids = lesson.steps.map((s) => s.id);
+    return finishIfComplete(p, lesson.id, ids, ui.now()) && before === undefined;
+  };
+
   const goTo = (next: number) => {
     const from = indexNow.current;
     const leaving = lesson.steps[from] as StepView;
-    if (next < 0 || next >= lesson.steps.length || next === from) return;
+    // → on a last step that is read (a summary) marks it read: there is no step to go on to.
+    const pastTheEnd = next === lesson.steps.length && leaving.kind === "read";
+    if (next < 0 || (next >= lesson.steps.length && !pastTheEnd) || next === from) return;
     saveTime();
-    if (leaving.kind === "read" && next > from)
+    if (leaving.kind === "read" && next > from) {
+      let finished = false;
       ui.progress.update((p) => {
         markRead(p, lesson.id, leaving.id, ui.now());
-        finishIfComplete(
-          p,
-          lesson.id,
-          lesson.steps.map((s) => s.id),
-          ui.now(),
-        );
+        finished = finishes(p);
       });
+      if (finished) setNotice("lessonComplete");
+    }
+    if (pastTheEnd) return;
     const target = lesson.steps[next] as StepView;
     setIndex(next);
     setState(FRESH);
@@ -135,15 +144,12 @@ export function LessonScreen({ lesson, startAt, onExit, exam }: LessonScreenProp
       return;
     }
     const verdict = lesson.check(step.id, answer);
+    let finished = false;
     ui.progress.update((p) => {
       recordAttempt(p, lesson.id, step.id, verdict.passed, ui.now());
-      finishIfComplete(
-        p,
-        lesson.id,
-        lesson.steps.map((s) => s.id),
-        ui.now(),
-      );
+      finished = finishes(p);
     });
+    if (finished) setNotice("lessonComplete");
     setState((s) => ({
       ...s,
       verdict,
@@ -299,7 +305,7 @@ export function LessonScreen({ lesson, startAt, onExit, exam }: LessonScreenProp
       {mode === "confirm-reset" ? (
         <Text color="yellow">{t("confirmReset")}</Text>
       ) : timeUp || notice !== null ? (
-        <Text color="yellow">{fitTo(t(notice ?? "examTimeUp"), width)}</Text>
+        <Text color="yellow">{fitTo(shownText(t(notice ?? "examTimeUp"), ascii), width)}</Text>
       ) : mode === "work" && hasField(step) ? (
         <Text dimColor>{fitTo(t(step.kind === "fix" ? "shellHelp" : "fieldHelp"), width)}</Text>
       ) : (
